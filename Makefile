@@ -1,0 +1,49 @@
+# Tenant Trust: `make demo` and `make test` set everything up on a fresh machine.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+# The first interpreter found that is Python >= 3.12.
+FIND_PYTHON := for c in python3.12 python3.13 python3.14 python3 python; do \
+	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
+	then echo $$c; break; fi; done
+
+.PHONY: setup demo test lint format bench lock clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@py=$$($(FIND_PYTHON)); \
+	if [ -z "$$py" ]; then \
+		echo "Tenant Trust needs Python 3.12 or newer, and none was found."; \
+		echo "Install it, e.g. 'pyenv install 3.12' (this repository's .python-version asks for 3.12),"; \
+		echo "'uv python install 3.12', or your system's python3.12 package, then run make again."; \
+		exit 1; \
+	fi; \
+	echo "Setting up $(VENV) with $$($$py --version)"; \
+	$$py -m venv $(VENV) && \
+	$(PY) -m pip install --quiet --upgrade pip && \
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]' && \
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/tenant-trust compare --out results/demo
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -q
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_speed.py
+	$(PY) benchmarks/bench_memory.py
+
+# Re-pin every dependency to the versions installed now.
+lock: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | grep -v '^tenant-trust' > requirements.lock
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Experiments on the Tenant Trust model: runs, replications, comparisons and the CLI."""

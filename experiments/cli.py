@@ -1,0 +1,219 @@
+"""The ``tenant-trust`` command line.
+
+``tenant-trust scenarios`` lists strategies and shocks, ``params`` lists every
+declared parameter, ``run`` runs one scenario and ``compare`` (the main job)
+runs strategies against baseline with seeded replications.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from experiments import plots
+from experiments.compare import BASELINE, compare
+from experiments.report import write_report
+from experiments.runner import default_workers, provenance, run_scenario
+from model import params
+from model.scenario import Scenario, ScenarioError, builtin_names, load_scenario, shock_description, shock_names
+from model.shocks import KINDS, describe
+
+DEFAULT_SEED = 20261127
+
+
+class UsageError(Exception):
+    """A command-line value that is not allowed."""
+
+
+@contextmanager
+def staged_output(out: Path) -> Iterator[Path]:
+    """Write into a temporary folder; move the files into ``out`` only on success.
+
+    A run that fails leaves nothing half-written in ``out``.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        yield stage
+        out.mkdir(exist_ok=True)
+        for item in stage.iterdir():
+            target = out / item.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            item.replace(target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _parse_sets(pairs: Sequence[str]) -> dict[str, float | int]:
+    values: dict[str, float | int] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep:
+            raise UsageError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set estate_presence=0.5")
+        values[name.strip()] = params.parse_value(name.strip(), text.strip(), "--set")
+    return values
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    return value
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, float | int]:
+    values = _parse_sets(getattr(args, "set", []) or [])
+    if args.homes is not None:
+        values["homes"] = params.get("homes").check(args.homes, "--homes")
+    return values
+
+
+def cmd_scenarios(args: argparse.Namespace) -> None:
+    """List built-in scenarios and shock layers."""
+    print("Strategies (tenant-trust run NAME, tenant-trust compare NAME ...):")
+    for name in builtin_names():
+        scenario = load_scenario(name)
+        changes = ", ".join(f"{k}={v:g}" for k, v in scenario.differences().items()) or "the declared defaults"
+        print(f"  {name:26s} {scenario.description}\n  {'':26s} sets: {changes}")
+    print("\nShock layers (add with --shock NAME; they layer onto any strategy):")
+    for name in shock_names():
+        print(f"  {name:26s} {shock_description(name)}")
+    print("\nShock kinds for [[shocks]] tables in your own scenario files:")
+    for kind, spec in KINDS.items():
+        options = ", ".join(f"{k} (default {v[0]:g}, {v[1]:g}-{v[2]:g})" for k, v in spec.options.items())
+        print(f"  {kind:26s} {describe(kind)} Options: {options}")
+
+
+def cmd_params(args: argparse.Namespace) -> None:
+    """List every declared parameter."""
+    if args.json:
+        rows = [
+            {
+                "name": p.name,
+                "default": p.default,
+                "low": p.low,
+                "high": p.high,
+                "unit": p.unit,
+                "description": p.description,
+                "source": p.source,
+                "kind": p.kind,
+                "group": p.group,
+                "lever": p.lever,
+            }
+            for p in params.PARAMETERS
+        ]
+        print(json.dumps(rows, indent=2))
+        return
+    for p in params.PARAMETERS:
+        print(f"{p.name:30s} {p.default:>10g}  [{p.low:g}, {p.high:g}] {p.unit}\n{'':30s} {p.description}")
+        print(f"{'':30s} source: {p.source}")
+
+
+def _scenario(args: argparse.Namespace, name: str) -> Scenario:
+    return load_scenario(name, shocks=args.shock or [], **_overrides(args))
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    """Run one scenario and write summary.json, weekly.csv and a plot."""
+    scenario = _scenario(args, args.scenario)
+    weeks = args.weeks or scenario.weeks
+    out = Path(args.out or f"results/run-{scenario.name}")
+    print(f"Running {scenario.name}: {scenario.params['homes']:,} homes, {weeks} weeks, seed {args.seed}")
+    summary, weekly = run_scenario(scenario, weeks, args.seed)
+    with staged_output(out) as stage:
+        record = {"summary": summary, "seed": args.seed, "weeks": weeks, "scenario": scenario.to_dict()}
+        (stage / "summary.json").write_text(json.dumps(record | provenance(), indent=2), encoding="utf-8")
+        weekly.to_csv(stage / "weekly.csv")
+        plots.single_run(weekly, stage / "run.png", f"{scenario.name}, seed {args.seed}")
+    print(json.dumps(summary, indent=2))
+    print(f"Wrote {out}/summary.json, weekly.csv and run.png")
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    """Run strategies against baseline and write the comparison, plots and report."""
+    if args.replications < 2:
+        raise UsageError(f"--replications {args.replications}: allowed: 2 or more (confidence intervals need 2)")
+    names = args.scenarios or builtin_names()
+    if BASELINE not in names:
+        names = [BASELINE, *names]
+    scenarios = [_scenario(args, name) for name in names]
+    weeks = args.weeks or scenarios[0].weeks
+    workers = args.workers or default_workers()
+    out = Path(args.out)
+    homes = scenarios[0].params["homes"]
+    print(f"Comparing {len(scenarios)} strategies x {args.replications} replications: {homes:,} homes, {weeks} weeks")
+    result = compare(scenarios, args.replications, weeks, args.seed, workers=workers, progress=not args.quiet)
+    with staged_output(out) as stage:
+        result.table.to_csv(stage / "comparison.csv", index=False)
+        result.runs.to_csv(stage / "runs.csv", index=False)
+        result.weekly.to_parquet(stage / "weekly.parquet", index=False)
+        figures = [
+            plots.trajectories(result.weekly, stage / "trajectories.png"),
+            plots.trust_by_group(result.table, stage / "trust_by_group.png"),
+            plots.differences(
+                result.table, ("trust_mean", "satisfaction_true", "participation_rate"), stage / "differences.png"
+            ),
+        ]
+        settings = {"homes": homes, "weeks": weeks, "replications": args.replications, "seed": args.seed}
+        record = settings | {"seeds": result.seeds, "scenarios": [s.to_dict() for s in scenarios]} | provenance()
+        (stage / "manifest.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+        write_report(stage, result.table, settings, {s.name: s.description for s in scenarios}, figures)
+    print(f"Wrote {out}/report.html (and report.md, comparison.csv, runs.csv, weekly.parquet, plots, manifest.json)")
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--homes", type=_positive, help="homes on the estate (default: the scenario's, 6,000)")
+    parser.add_argument("--weeks", type=_positive, help="weeks to simulate (default: the scenario's, 520)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
+    parser.add_argument("--shock", action="append", metavar="NAME", help="add a shock layer (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="tenant-trust",
+        description="Simulate how engagement strategies shift tenants' trust in their social landlord.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("scenarios", help="list built-in strategies and shocks").set_defaults(func=cmd_scenarios)
+    p_params = sub.add_parser("params", help="list every model parameter")
+    p_params.add_argument("--json", action="store_true", help="print as JSON")
+    p_params.set_defaults(func=cmd_params)
+    p_run = sub.add_parser("run", help="run one scenario")
+    p_run.add_argument("scenario", metavar="SCENARIO|FILE", help="built-in name or path to a scenario .toml")
+    _add_model_options(p_run)
+    p_run.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)")
+    p_run.add_argument("--out", help="output folder (default results/run-SCENARIO)")
+    p_run.set_defaults(func=cmd_run)
+    p_cmp = sub.add_parser("compare", help="compare strategies against baseline (the main job)")
+    p_cmp.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="strategies (default: all built-in)")
+    p_cmp.add_argument("--replications", type=_positive, default=10, help="seeded replications each (default 10)")
+    _add_model_options(p_cmp)
+    p_cmp.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter in every strategy")
+    p_cmp.add_argument("--workers", type=_positive, help="processes (default: every core)")
+    p_cmp.add_argument("--out", default="results/compare", help="output folder (default results/compare)")
+    p_cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_cmp.set_defaults(func=cmd_compare)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``tenant-trust``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (ScenarioError, params.ParameterError, UsageError) as error:
+        print(f"tenant-trust: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

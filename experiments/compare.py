@@ -1,0 +1,136 @@
+"""Compare strategies against baseline with seeded replications.
+
+Replication ``r`` of every strategy uses the same seed (common random
+numbers), so each strategy meets the same estates and the same weeks of luck
+as baseline, and differences are estimated pairwise: the difference's
+confidence interval is a paired t-interval over replications.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.runner import RunResult, run_many, spawn_seeds
+from model.scenario import Scenario
+
+BASELINE = "baseline"
+#: The outcomes compared (all from ``TrustModel.summary()``).
+OUTCOMES = (
+    "trust_mean",
+    "trust_digitally_excluded",
+    "trust_digitally_included",
+    "trust_underrepresented",
+    "participation_rate",
+    "active_share",
+    "representation_ratio",
+    "efficacy_mean",
+    "repair_wait_weeks_mean",
+    "cost_per_home",
+    "tsm_tp01",
+    "tsm_tp06",
+    "tsm_tp07",
+    "tsm_tp08",
+    "satisfaction_true",
+)
+COLUMNS = ("scenario", "outcome", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything a comparison produced.
+
+    Attributes:
+        table: One row per scenario and outcome (:data:`COLUMNS`).
+        runs: One row per run: scenario, replicate, seed and every summary value.
+        weekly: Weekly series of every run, with scenario and replicate columns.
+        seeds: Seed of each replicate (shared by all scenarios).
+    """
+
+    table: pd.DataFrame
+    runs: pd.DataFrame
+    weekly: pd.DataFrame
+    seeds: list[int]
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and two-sided t confidence interval of ``values`` (NaNs dropped).
+
+    Returns ``(mean, low, high)``; the interval is NaN with fewer than two values.
+    """
+    data = np.asarray(values, dtype=float)
+    data = data[~np.isnan(data)]
+    if data.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(data.mean())
+    if data.size < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, data.size - 1) * data.std(ddof=1) / math.sqrt(data.size))
+    return mean, mean - half, mean + half
+
+
+def comparison_table(runs: pd.DataFrame, outcomes: Sequence[str] = OUTCOMES) -> pd.DataFrame:
+    """Means, confidence intervals and paired differences from baseline.
+
+    Args:
+        runs: One row per run with ``scenario``, ``replicate`` and outcome columns;
+            must include the baseline scenario.
+        outcomes: Outcome columns to compare.
+    """
+    base = runs[runs["scenario"] == BASELINE].set_index("replicate")
+    rows = []
+    for scenario, group in runs.groupby("scenario", sort=False):
+        group = group.set_index("replicate")
+        for outcome in outcomes:
+            values = group[outcome].astype(float)
+            diffs = values - base[outcome].astype(float).reindex(values.index)
+            rows.append((scenario, outcome, *mean_ci(values), *mean_ci(diffs)))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _collect(results: list[RunResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    runs = pd.DataFrame(
+        [{"scenario": r.scenario, "replicate": r.replicate, "seed": r.seed, **r.summary} for r in results]
+    )
+    weekly = pd.concat(
+        [r.weekly.reset_index().assign(scenario=r.scenario, replicate=r.replicate) for r in results],
+        ignore_index=True,
+    )
+    return runs, weekly
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    weeks: int,
+    seed: int,
+    workers: int = 1,
+    progress: bool = True,
+) -> Comparison:
+    """Run every scenario ``replications`` times and compare each with baseline.
+
+    Args:
+        scenarios: Resolved scenarios; one must be named ``baseline``.
+        replications: Seeded replications per scenario.
+        weeks: Weeks per run.
+        seed: Master seed; replicate seeds are spawned from it.
+        workers: Processes to use.
+        progress: Show a progress bar.
+
+    Raises:
+        ValueError: No baseline among the scenarios, or fewer than 2 replications.
+    """
+    names = [s.name for s in scenarios]
+    if BASELINE not in names:
+        raise ValueError(f"compare needs the '{BASELINE}' scenario among {names}")
+    if replications < 2:
+        raise ValueError(f"replications = {replications}; allowed: 2 or more (confidence intervals need 2)")
+    seeds = spawn_seeds(seed, replications)
+    tasks = [(s, r, seeds[r], weeks) for s in scenarios for r in range(replications)]
+    runs, weekly = _collect(run_many(tasks, workers=workers, progress=progress, label="compare"))
+    return Comparison(comparison_table(runs), runs, weekly, seeds)

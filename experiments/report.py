@@ -1,0 +1,137 @@
+"""A one-page comparison report a strategy team could forward (Markdown and HTML)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.plots import label, scale
+
+#: Outcomes in the headline table, in order.
+HEADLINE = (
+    "trust_mean",
+    "satisfaction_true",
+    "tsm_tp01",
+    "participation_rate",
+    "representation_ratio",
+    "trust_digitally_excluded",
+    "repair_wait_weeks_mean",
+    "cost_per_home",
+)
+
+
+def _fmt(value: float, outcome: str) -> str:
+    if value is None or math.isnan(value):
+        return "n/a"
+    shown = value * scale(outcome)
+    return f"{shown:,.0f}" if abs(shown) >= 100 else f"{shown:.2f}" if abs(shown) < 2 else f"{shown:.1f}"
+
+
+def _cell(row: pd.Series, baseline: bool) -> str:
+    outcome = row["outcome"]
+    text = _fmt(row["mean"], outcome)
+    if baseline:
+        return text
+    diff, low, high = row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]
+    sign = "+" if diff >= 0 else ""
+    marker = "" if math.isnan(low) or low <= 0 <= high else " *"
+    return f"{text} ({sign}{_fmt(diff, outcome)}{marker})"
+
+
+def headline_table(table: pd.DataFrame, outcomes: Sequence[str] = HEADLINE) -> pd.DataFrame:
+    """Scenario rows, outcome columns: value and difference from baseline."""
+    cells: dict[str, dict[str, str]] = {}
+    for _, row in table[table["outcome"].isin(outcomes)].iterrows():
+        cells.setdefault(row["scenario"], {})[label(row["outcome"])] = _cell(row, row["scenario"] == "baseline")
+    frame = pd.DataFrame.from_dict(cells, orient="index")
+    return frame[[label(o) for o in outcomes if label(o) in frame.columns]]
+
+
+def findings(table: pd.DataFrame) -> list[str]:
+    """One plain sentence per strategy: key differences whose 95% CI excludes zero."""
+    key = ("trust_mean", "satisfaction_true", "participation_rate", "trust_digitally_excluded", "representation_ratio")
+    lines = []
+    for scenario, group in table[table["scenario"] != "baseline"].groupby("scenario", sort=False):
+        parts = []
+        for _, row in group[group["outcome"].isin(key)].iterrows():
+            low, high, outcome = row["diff_ci_low"], row["diff_ci_high"], row["outcome"]
+            if math.isnan(low) or low <= 0 <= high:
+                continue
+            diff = row["diff_vs_baseline"]
+            parts.append(
+                f"{label(outcome).lower()} {'+' if diff > 0 else ''}{_fmt(diff, outcome)} "
+                f"(95% CI {_fmt(low, outcome)} to {_fmt(high, outcome)})"
+            )
+        verdict = "; ".join(parts) if parts else "no clear difference on the key outcomes"
+        lines.append(f"**{scenario}** against baseline: {verdict}.")
+    return lines
+
+
+def write_report(
+    out: Path, table: pd.DataFrame, settings: dict[str, Any], descriptions: dict[str, str], figures: Sequence[Path]
+) -> tuple[Path, Path]:
+    """Write ``report.md`` and a self-contained ``report.html`` into ``out``."""
+    head = headline_table(table)
+    sentences = findings(table) or ["Only baseline was run: there is nothing to compare."]
+    intro = (
+        f"{settings['homes']:,} homes, {settings['weeks']} weeks ({settings['weeks'] / 52:.1f} years), "
+        f"{settings['replications']} replications per strategy, master seed {settings['seed']}. "
+        "Each strategy met the same simulated estates as baseline (common random numbers)."
+    )
+    notes = [
+        "Cells show the end-of-run mean; brackets give the difference from baseline, "
+        "and * marks a difference whose 95% confidence interval excludes zero.",
+        "'True' satisfaction is every tenant's view; TP01 is what the yearly survey measured "
+        "(who answers is biased towards the trusting and the digitally included).",
+        "The model is a tool for thinking, not a forecast: many mechanisms are assumptions "
+        "(see docs/ODD.md). Compare strategies with each other rather than reading levels literally.",
+    ]
+    md = ["# Tenant Trust: strategy comparison", "", intro, "", "## What changes", ""]
+    md += [f"- {s}" for s in sentences]
+    md += ["", "## Headline outcomes", "", head.to_markdown(), ""]
+    md += ["## Strategies", ""] + [f"- **{n}**: {d}" for n, d in descriptions.items()]
+    md += ["", "## How to read this", ""] + [f"- {n}" for n in notes]
+    md += ["", *[f"![{f.stem}]({f.name})" for f in figures], ""]
+    md_path = out / "report.md"
+    md_path.write_text("\n".join(md), encoding="utf-8")
+    html_path = out / "report.html"
+    html_path.write_text(_html(intro, sentences, head, descriptions, notes, figures), encoding="utf-8")
+    return md_path, html_path
+
+
+def _inline(text: str) -> str:
+    escaped = html.escape(text)
+    parts = escaped.split("**")
+    return "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def _html(
+    intro: str,
+    sentences: Sequence[str],
+    head: pd.DataFrame,
+    descriptions: dict[str, str],
+    notes: Sequence[str],
+    figures: Sequence[Path],
+) -> str:
+    images = "".join(
+        f'<img alt="{f.stem}" src="data:image/png;base64,{base64.b64encode(f.read_bytes()).decode()}">' for f in figures
+    )
+    strategies = "".join(f"<li><b>{html.escape(n)}</b>: {html.escape(d)}</li>" for n, d in descriptions.items())
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tenant Trust: strategy comparison</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse;font-size:0.85em}}td,th{{border:1px solid #ccc;padding:4px 6px;text-align:right}}
+th:first-child,td:first-child{{text-align:left}}img{{max-width:100%;margin:1em 0}}</style></head><body>
+<h1>Tenant Trust: strategy comparison</h1><p>{html.escape(intro)}</p>
+<h2>What changes</h2><ul>{"".join(f"<li>{_inline(s)}</li>" for s in sentences)}</ul>
+<h2>Headline outcomes</h2>{head.to_html(escape=True)}
+<h2>Strategies</h2><ul>{strategies}</ul>
+<h2>How to read this</h2><ul>{"".join(f"<li>{html.escape(n)}</li>" for n in notes)}</ul>
+{images}</body></html>
+"""

@@ -1,0 +1,199 @@
+"""The three kinds of agent: tenant households, housing officers, the landlord.
+
+Tenants' state lives in the model's :class:`~model.households.Households`
+arrays; each ``Tenant`` reads and writes its own slot, so the weekly update is
+vectorised while Mesa's AgentSet and data collection still see agents.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from model import submodels
+from model.households import AGE_BANDS, ENGAGEMENT
+
+if TYPE_CHECKING:
+    from model.model import TrustModel
+
+
+class Tenant(mesa.Agent):
+    """A tenant household: one slot of the model's household arrays."""
+
+    model: TrustModel
+
+    def __init__(self, model: TrustModel, slot: int) -> None:
+        """Create the tenant living in home ``slot``."""
+        super().__init__(model)
+        self.slot = slot
+
+    @property
+    def trust(self) -> float:
+        """Trust in the landlord, 0-1."""
+        return float(self.model.households.trust[self.slot])
+
+    @trust.setter
+    def trust(self, value: float) -> None:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"trust must be in [0, 1], got {value}")
+        self.model.households.trust[self.slot] = value
+
+    @property
+    def efficacy(self) -> float:
+        """Belief that speaking up changes anything, 0-1."""
+        return float(self.model.households.efficacy[self.slot])
+
+    @property
+    def digital(self) -> bool:
+        """Can use online services."""
+        return bool(self.model.households.digital[self.slot])
+
+    @property
+    def underrepresented(self) -> bool:
+        """Belongs to the under-represented (ethnic-minority) group."""
+        return bool(self.model.households.underrepresented[self.slot])
+
+    @property
+    def age_band(self) -> str:
+        """Age band of the tenant."""
+        return AGE_BANDS[self.model.households.age_band[self.slot]]
+
+    @property
+    def engagement(self) -> str:
+        """'none', 'occasional' (took part in the last year) or 'active' (panel or board)."""
+        households, week = self.model.households, self.model.week
+        if households.active[self.slot]:
+            return ENGAGEMENT[2]
+        return ENGAGEMENT[int(households.took_part_within(week, 52)[self.slot])]
+
+    @property
+    def officer(self) -> HousingOfficer:
+        """The housing officer whose patch holds this home."""
+        return self.model.officers[int(self.model.households.officer[self.slot])]
+
+    @property
+    def neighbours(self) -> list[int]:
+        """Slots of the households this one talks to."""
+        h = self.model.households
+        return h.indices[h.indptr[self.slot] : h.indptr[self.slot + 1]].tolist()
+
+
+class HousingOfficer(mesa.Agent):
+    """A housing officer looking after a patch of homes.
+
+    Attributes:
+        patch: Range of home slots in the patch.
+        weeks_in_post: Weeks since the current officer started.
+    """
+
+    model: TrustModel
+
+    def __init__(self, model: TrustModel, patch: range) -> None:
+        """Create an officer for the homes in ``patch``."""
+        super().__init__(model)
+        self.patch = patch
+        self.weeks_in_post = 0
+
+    @property
+    def quality(self) -> float:
+        """Chance a contact is fair, respectful and informative."""
+        p = self.model.p
+        return submodels.officer_quality(
+            p["treatment_quality"],
+            p["culture_programme"],
+            p["culture_effect"],
+            len(self.patch),
+            p["workload_reference"],
+        )
+
+    @property
+    def visit_probability(self) -> float:
+        """Chance a home in the patch gets a visit in a week."""
+        p = self.model.p
+        return submodels.visit_probability(p["officer_visits_per_week"], p["estate_presence"], len(self.patch))
+
+    def step(self) -> None:
+        """Another week in post."""
+        self.weeks_in_post += 1
+
+    def hand_over(self) -> None:
+        """The officer leaves; a newcomer starts and every relationship resets."""
+        self.model.households.relationship[self.patch.start : self.patch.stop] = 0.0
+        self.weeks_in_post = 0
+
+
+class Landlord(mesa.Agent):
+    """The landlord: its strategy, its budget and the decisions tenants can change.
+
+    Attributes:
+        visible_change: Share of tenants' priorities that changed decisions at the
+            latest quarterly round ("you said, we did").
+    """
+
+    model: TrustModel
+
+    def __init__(self, model: TrustModel) -> None:
+        """Create the landlord of ``model``'s estate."""
+        super().__init__(model)
+        self.visible_change = 0.0
+
+    @property
+    def phone_open(self) -> float:
+        """How far phone and office contact stays open (1 - digital_first)."""
+        return 1.0 - self.model.p["digital_first"]
+
+    @property
+    def engagement_cost_per_home(self) -> float:
+        """£ a home a year on frontline staff and tenant engagement."""
+        p = self.model.p
+        return submodels.engagement_cost_per_home(
+            p["officer_cost"], p["patch_size"], p["involvement_spend_per_home"], p["delegated_budget_per_home"]
+        )
+
+    @property
+    def repairs_per_home_week(self) -> float:
+        """Responsive repairs the budget pays for, per home per week."""
+        p = self.model.p
+        return submodels.repair_capacity(
+            p["envelope_per_home"],
+            self.engagement_cost_per_home,
+            p["phone_office_cost_per_home"],
+            self.phone_open,
+            p["delegated_budget_per_home"],
+            p["repair_unit_cost"],
+        )
+
+    def jobs_this_week(self) -> int:
+        """Whole repair jobs this week: capacity with its fraction drawn at random."""
+        expected = self.repairs_per_home_week * self.model.households.size
+        whole = int(expected)
+        return whole + int(self.rng.random() < expected - whole)
+
+    def seats(self) -> int:
+        """Seats on scrutiny panels and the board (none below consultation, rung 4)."""
+        p = self.model.p
+        if p["ladder_rung"] < 4:
+            return 0
+        return round(p["panel_seats_per_1000"] * self.model.households.size / 1000)
+
+    def share_power(self) -> None:
+        """Quarterly: act on tenants' priorities in proportion to rung and responsiveness.
+
+        Participants (and, in proportion to openness, everyone else through
+        "you said, we did" news) see how much changed; efficacy and, at half
+        the weight, trust move by :func:`model.submodels.voice_feedback`.
+        The landlord's quarterly news also moves every tenant's sense of being
+        kept informed (TP07) towards its openness. Assumption (seeds/003).
+        """
+        p, h = self.model.p, self.model.households
+        self.visible_change = submodels.visible_change(
+            p["ladder_rung"], p["responsiveness"], p["delegated_budget_per_home"]
+        )
+        up, down = submodels.voice_feedback(self.visible_change, p["tokenism_tolerance"], p["efficacy_learning_rate"])
+        reach = np.where(h.took_part_within(self.model.week, 13), 1.0, p["openness"])
+        h.efficacy = submodels.push(h.efficacy, up * reach, down * reach)
+        h.trust = submodels.push(h.trust, 0.5 * up * reach, 0.5 * down * reach)
+        everyone = np.ones(h.size, dtype=bool)
+        h.informed_score = submodels.ewma(h.informed_score, np.full(h.size, p["openness"]), everyone)

@@ -1,0 +1,178 @@
+"""Tenant households' state, held in NumPy arrays (one slot per home).
+
+Every ``Tenant`` agent reads and writes its own slot, so a week for every
+household is a handful of vectorised operations while Mesa's AgentSet, data
+collection and portrayals still see one agent per household.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
+
+#: Age bands: 16-24, 25-54, 55-64, 65 and over (DLUHC 2022 reports by age).
+AGE_BANDS = ("16-24", "25-54", "55-64", "65+")
+OVER_65 = 3
+#: Engagement states.
+ENGAGEMENT = ("none", "occasional", "active")
+NEVER = -(10**6)
+#: How much more likely an over-65 household is to be digitally excluded.
+#: Good Things Foundation 2023 reports limited users six times as likely to be
+#: over 65; the weight 3 used here is an assumption.
+OLDER_EXCLUSION_WEIGHT = 3.0
+#: Spread of dispositions around the group mean on the log-odds scale. Assumption.
+DISPOSITION_SPREAD = 0.6
+
+
+@dataclass
+class Households:
+    """State of every household; index ``i`` is home ``i``.
+
+    Attributes:
+        trust: Trust in the landlord, 0-1.
+        disposition: Level trust relaxes to without new experiences, 0-1.
+        efficacy: Belief that speaking up changes anything, 0-1.
+        digital: Can use online services.
+        support_needs: Has a disability, long-term condition or hardship.
+        underrepresented: Belongs to an under-represented (ethnic-minority) group.
+        age_band: Index into :data:`AGE_BANDS`.
+        damp: Home at risk of damp and mould.
+        threshold: Readiness needed before taking part (Granovetter).
+        last_took_part: Week of the latest participation (``NEVER`` if none).
+        active: Holds a seat on a scrutiny panel or the board.
+        relationship: Relationship with the housing officer, 0-1.
+        officer: Index of the officer whose patch holds the home.
+        need: Has an open repair need.
+        reported: That need has been logged with the landlord.
+        raised_week: Week the open need arose.
+        expected_wait: Wait the tenant expects for a repair, weeks.
+        outcome_score: Memory of repair outcomes, 0-1 (TP01-TP04).
+        treatment_score: Memory of fair, respectful treatment, 0-1 (TP08).
+        informed_score: Memory of being kept informed, 0-1 (TP07).
+        indptr: Neighbour ties in CSR form: ties of ``i`` are ``indices[indptr[i]:indptr[i+1]]``.
+        indices: See ``indptr``.
+    """
+
+    trust: NDArray[np.float64]
+    disposition: NDArray[np.float64]
+    efficacy: NDArray[np.float64]
+    digital: NDArray[np.bool_]
+    support_needs: NDArray[np.bool_]
+    underrepresented: NDArray[np.bool_]
+    age_band: NDArray[np.int8]
+    damp: NDArray[np.bool_]
+    threshold: NDArray[np.float64]
+    last_took_part: NDArray[np.int64]
+    active: NDArray[np.bool_]
+    relationship: NDArray[np.float64]
+    officer: NDArray[np.int64]
+    need: NDArray[np.bool_]
+    reported: NDArray[np.bool_]
+    raised_week: NDArray[np.int64]
+    expected_wait: NDArray[np.float64]
+    outcome_score: NDArray[np.float64]
+    treatment_score: NDArray[np.float64]
+    informed_score: NDArray[np.float64]
+    indptr: NDArray[np.int64]
+    indices: NDArray[np.int64]
+
+    @property
+    def size(self) -> int:
+        """Number of households."""
+        return self.trust.size
+
+    @property
+    def tie_sources(self) -> NDArray[np.int64]:
+        """The household at the start of each tie (aligned with ``indices``)."""
+        return np.repeat(np.arange(self.size), np.diff(self.indptr))
+
+    def engagement(self, week: int) -> NDArray[np.int8]:
+        """Engagement state per household: 0 none, 1 occasional, 2 active."""
+        occasional = self.took_part_within(week, 52)
+        return np.where(self.active, 2, occasional.astype(np.int8)).astype(np.int8)
+
+    def took_part_within(self, week: int, weeks: int) -> NDArray[np.bool_]:
+        """Households that took part in anything in the last ``weeks`` weeks."""
+        return self.active | (self.last_took_part > week - weeks)
+
+
+def _logit(p: float | NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.log(p) - np.log1p(-np.asarray(p))
+
+
+def _expit(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def estate_network(homes: int, ties: int, rewiring: float, rng: np.random.Generator) -> tuple[NDArray, NDArray]:
+    """Neighbour ties as a Watts-Strogatz small world, in CSR form.
+
+    Rule: homes sit along streets (a ring lattice, each tied to its ``ties``
+    nearest neighbours) and a share ``rewiring`` of ties reach further away.
+    Every home keeps at least ``ties // 2`` ties. Assumption.
+    """
+    seed = int(rng.integers(2**31 - 1))
+    graph = nx.watts_strogatz_graph(homes, ties, rewiring, seed=seed)
+    matrix = nx.to_scipy_sparse_array(graph, nodelist=range(homes), format="csr")
+    return matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64)
+
+
+def _age_bands(homes: int, share_over_65: float, rng: np.random.Generator) -> NDArray[np.int8]:
+    rest = 1.0 - share_over_65 - 0.06
+    weights = [0.06, 0.7 * rest, 0.3 * rest, share_over_65]
+    return rng.choice(len(AGE_BANDS), size=homes, p=weights).astype(np.int8)
+
+
+def _digital_access(age: NDArray[np.int8], share_excluded: float, rng: np.random.Generator) -> NDArray[np.bool_]:
+    """Exactly ``round(share * homes)`` excluded households, older ones more likely."""
+    weights = np.where(age == OVER_65, OLDER_EXCLUSION_WEIGHT, 1.0)
+    excluded = rng.choice(age.size, size=round(share_excluded * age.size), replace=False, p=weights / weights.sum())
+    digital = np.ones(age.size, dtype=bool)
+    digital[excluded] = False
+    return digital
+
+
+def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Households:
+    """Draw a new estate from the parameters ``p``.
+
+    Dispositions are logit-normal around ``initial_trust``, lowered for the
+    under-represented group and raised for over-65s (DLUHC 2022); efficacy is
+    logit-normal around ``initial_efficacy``; participation thresholds are
+    normal (Granovetter 1978). Households already willing to take part are
+    given a past participation within the last year, so participation is near
+    its steady level from week 0.
+    """
+    n = int(p["homes"])
+    age = _age_bands(n, float(p["share_over_65"]), rng)
+    under = rng.random(n) < p["share_underrepresented"]
+    shift = 4.0 * (p["over_65_trust_lift"] * (age == OVER_65) - p["underrepresented_trust_gap"] * under)
+    disposition = _expit(_logit(p["initial_trust"]) + shift + rng.normal(0.0, DISPOSITION_SPREAD, n))
+    efficacy = _expit(_logit(p["initial_efficacy"]) + rng.normal(0.0, DISPOSITION_SPREAD, n))
+    indptr, indices = estate_network(n, int(p["neighbour_ties"]), float(p["tie_rewiring"]), rng)
+    return Households(
+        trust=disposition.copy(),
+        disposition=disposition,
+        efficacy=efficacy,
+        digital=_digital_access(age, float(p["share_digitally_excluded"]), rng),
+        support_needs=rng.random(n) < p["share_support_needs"],
+        underrepresented=under,
+        age_band=age,
+        damp=rng.random(n) < p["share_damp_risk"],
+        threshold=rng.normal(p["participation_threshold_mean"], p["participation_threshold_sd"], n),
+        last_took_part=np.full(n, NEVER, dtype=np.int64),
+        active=np.zeros(n, dtype=bool),
+        relationship=np.zeros(n),
+        officer=np.arange(n, dtype=np.int64) // int(p["patch_size"]),
+        need=np.zeros(n, dtype=bool),
+        reported=np.zeros(n, dtype=bool),
+        raised_week=np.zeros(n, dtype=np.int64),
+        expected_wait=np.full(n, float(p["expected_wait_weeks"])),
+        outcome_score=disposition.copy(),
+        treatment_score=np.full(n, float(p["treatment_quality"])),
+        informed_score=disposition.copy(),
+        indptr=indptr,
+        indices=indices,
+    )

@@ -1,0 +1,462 @@
+"""TrustModel: tenants, housing officers and a landlord, week by week.
+
+One step is one week. Each week, in this order (see ``docs/ODD.md``):
+
+1. the scenario's timeline applies any scheduled change of strategy or shock;
+2. officers out on the estate visit homes in their patch (frontline presence);
+3. repair needs arise, tenants try to report them through the channels open
+   to them, the landlord completes what its repair budget pays for, and each
+   outcome and each contact's treatment moves the tenant's trust (negativity
+   bias for outcomes, symmetric for treatment);
+4. tenants tell neighbours about good and bad experiences and compare views
+   with one neighbour (bounded confidence); trust relaxes towards disposition;
+5. tenants take part in surveys and meetings by a threshold rule; every
+   quarter panel and board seats are filled and the landlord acts on
+   participants' priorities in proportion to its rung on Arnstein's ladder;
+6. officers may leave (turnover resets relationships);
+7. at the end of each year a TSM-style survey is run on a sample.
+
+Symbols follow ``model/params.py``; each mechanism is a pure function in
+``model/submodels.py`` whose docstring gives its rule and evidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+from scipy.special import ndtr
+
+from model import params, shocks, submodels
+from model.agents import HousingOfficer, Landlord, Tenant
+from model.households import OVER_65, create_households
+from model.scenario import FIXED_AT_START, Scenario, load_scenario
+
+#: Standard deviation of answer noise on the latent satisfaction scale. Assumption.
+ANSWER_NOISE = 0.15
+#: How strongly the quarterly "you said, we did" feedback is felt in trust
+#: relative to efficacy is set in ``Landlord.share_power``.
+QUARTER = 13
+YEAR = 52
+#: Series recorded every week (the columns of ``weekly()``).
+WEEKLY_SERIES = (
+    "trust_mean",
+    "trust_digitally_excluded",
+    "trust_digitally_included",
+    "trust_underrepresented",
+    "trust_majority",
+    "efficacy_mean",
+    "participation_rate",
+    "active_share",
+    "representation_ratio",
+    "satisfaction_true",
+    "repair_backlog_per_1000",
+    "repair_wait_weeks_mean",
+    "cost_per_home",
+    "visible_change",
+    "tsm_tp01",
+)
+
+
+class TrustModel(mesa.Model):
+    """Agent-based model of tenants' trust in their social landlord.
+
+    Args:
+        scenario: A resolved :class:`~model.scenario.Scenario`; the built-in
+            baseline when omitted.
+        rng: Seed (or generator) deciding every random draw of the run.
+
+    Attributes:
+        p: Current parameter values (they change when the schedule says so).
+        households: Tenant households' state arrays.
+        officers: Housing officers, one per patch.
+        landlord: The landlord agent.
+        week: Weeks completed.
+        last_survey: Results of the latest yearly TSM survey (empty before one).
+    """
+
+    def __init__(self, scenario: Scenario | None = None, rng: int | np.random.Generator | None = None) -> None:
+        """Build the estate, its officers and landlord, and start recording."""
+        super().__init__(rng=rng)
+        self.scenario_spec = scenario if scenario is not None else load_scenario("baseline")
+        self.p: dict[str, float | int] = dict(self.scenario_spec.params)
+        self.week = 0
+        self.households = create_households(self.p, self.rng)
+        self._tie_sources = self.households.tie_sources
+        self.tenants = Tenant.create_agents(self, self.households.size, slot=list(range(self.households.size)))
+        self.landlord = Landlord(self)
+        self.officers: list[HousingOfficer] = []
+        self.replace_all_officers()
+        self.last_survey: dict[str, float] = {}
+        self._wait_sum = np.zeros(YEAR)
+        self._wait_count = np.zeros(YEAR)
+        self._refresh()
+        self._warm_start_participation()
+        self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in WEEKLY_SERIES})
+        self.metrics = self.measure()
+        self.datacollector.collect(self)
+
+    # --- set-up and strategy changes ------------------------------------------
+    def set_params(self, values: Mapping[str, float | int], checked: bool = True) -> None:
+        """Change parameters mid-run (a scheduled change of strategy or a shock).
+
+        Args:
+            values: Parameter names and new values.
+            checked: Values are already validated (skip re-checking).
+
+        Raises:
+            params.ParameterError: Unknown name or value out of bounds.
+            ValueError: A parameter that shapes the estate.
+        """
+        values = params.validate(values, "set_params") if checked else dict(values)
+        fixed = FIXED_AT_START & values.keys()
+        if fixed:
+            raise ValueError(f"cannot change {sorted(fixed)} mid-run: they shape the estate")
+        patch_changed = "patch_size" in values and values["patch_size"] != self.p["patch_size"]
+        self.p.update(values)
+        if patch_changed:
+            self.replace_all_officers()
+        self._refresh()
+
+    def replace_all_officers(self) -> None:
+        """Redraw patches at the current patch size; every relationship resets."""
+        for officer in self.officers:
+            officer.remove()
+        size, homes = int(self.p["patch_size"]), self.households.size
+        patches = [range(start, min(start + size, homes)) for start in range(0, homes, size)]
+        self.officers = [HousingOfficer(self, patch) for patch in patches]
+        self.households.officer = np.arange(homes, dtype=np.int64) // size
+        self.households.relationship[:] = 0.0
+
+    def _refresh(self) -> None:
+        """Recompute the quantities that depend only on parameters and patches."""
+        p, h = self.p, self.households
+        multiplier = np.where(h.damp, p["damp_repair_multiplier"], 1.0)
+        self._need_rate = p["repairs_per_home_year"] / YEAR * multiplier
+        self._visit_p = np.array([o.visit_probability for o in self.officers])[h.officer]
+        self._visit_quality = np.array([o.quality for o in self.officers])[h.officer]
+        self._phone_quality = submodels.officer_quality(
+            p["treatment_quality"], p["culture_programme"], p["culture_effect"], 1.0, 1.0
+        )
+        self._channel_open = np.where(h.digital, 1.0, self.landlord.phone_open)
+        self._participation_cost = submodels.participation_cost(
+            h.support_needs,
+            h.underrepresented,
+            p["support_needs_cost"],
+            p["outreach_gap"],
+            p["targeted_outreach"],
+            p["involvement_spend_per_home"],
+        )
+        self._fix_rate = self._first_time_fix()
+
+    def _first_time_fix(self) -> np.ndarray:
+        """Chance a repair fixes the problem, improved where tenants' priorities shape the service.
+
+        Rule: ``ftf + (1 - ftf) * gain * v``, and for the under-represented
+        group ``v`` is scaled by the representation ratio (capped at 1): a
+        service shaped by an unrepresentative panel fits them less.
+        Assumption (seeds/003, "who's not in the room?").
+        """
+        p, h = self.p, self.households
+        base, gain = p["first_time_fix"], p["scrutiny_fit_gain"]
+        v = self.landlord.visible_change
+        ratio = self._representation_ratio()
+        fit = 1.0 if math.isnan(ratio) else min(1.0, ratio)
+        improved = base + (1.0 - base) * gain * v
+        improved_for_under = base + (1.0 - base) * gain * v * fit
+        return np.where(h.underrepresented, improved_for_under, improved)
+
+    def _warm_start_participation(self) -> None:
+        """Give households already willing to take part a past participation.
+
+        Each willing household took part within the last year with the
+        probability implied by ``activity_rate`` over 52 weeks, at a uniform
+        past week; seats are filled at once. Keeps week 0 near steady state.
+        """
+        h, p = self.households, self.p
+        willing, margin = self._willingness()
+        channel = self._channel_open * p["activity_rate"]
+        took_part = willing & (self.rng.random(h.size) < 1.0 - (1.0 - channel) ** YEAR)
+        h.last_took_part = np.where(took_part, -self.rng.integers(0, YEAR, h.size), h.last_took_part)
+        h.active = submodels.fill_seats(margin, willing, self.landlord.seats())
+        self._fix_rate = self._first_time_fix()
+
+    # --- the week -----------------------------------------------------------------
+    def step(self) -> None:
+        """One week on the estate."""
+        self._apply_timeline()
+        visited = self.frontline_visits()
+        self.repairs_and_contact(visited)
+        self.word_of_mouth()
+        self.participation(visited)
+        if self.week % QUARTER == QUARTER - 1:
+            self.landlord.share_power()
+            self._fix_rate = self._first_time_fix()
+        self.staff_turnover()
+        if self.week % YEAR == YEAR - 1:
+            self.survey()
+        self.week += 1
+        self.metrics = self.measure()
+        self.datacollector.collect(self)
+
+    def _apply_timeline(self) -> None:
+        for change in self.scenario_spec.schedule:
+            if change.week == self.week:
+                self.set_params(change.values, checked=False)
+        for shock in self.scenario_spec.shocks:
+            if shock.week == self.week:
+                shocks.apply(shock, self)
+                self._refresh()
+
+    def frontline_visits(self) -> np.ndarray:
+        """Officers on the estate visit homes; visits build relationships."""
+        h, p = self.households, self.p
+        visited = self.rng.random(h.size) < self._visit_p
+        h.relationship = submodels.relationship_after_week(
+            h.relationship, visited, p["relationship_gain"], p["relationship_decay"]
+        )
+        for officer in self.officers:
+            officer.step()
+        return visited
+
+    def repairs_and_contact(self, visited: np.ndarray) -> None:
+        """Needs arise, get reported and (budget allowing) fixed; trust responds."""
+        h, p, week = self.households, self.p, self.week
+        draws = self.rng.random((5, h.size))
+        new = submodels.new_repair_needs(h.need, self._need_rate, draws[0])
+        h.need |= new
+        h.reported &= ~new
+        h.raised_week = np.where(new, week, h.raised_week)
+        trying = h.need & ~h.reported
+        chance = submodels.report_probability(
+            h.digital, visited, self.landlord.phone_open, p["phone_answer_rate"], p["portal_success_rate"]
+        )
+        logged = trying & (draws[1] < chance)
+        failed = trying & ~logged
+        h.reported |= logged
+        outcome, done = self._complete_repairs(draws[2])
+        treatment = self._treatment(logged & ~h.digital & ~visited, failed, visited, draws[3], draws[4])
+        buffer = submodels.experience_buffer(
+            h.relationship, p["relationship_buffer"], p["openness"], p["openness_buffer"]
+        )
+        h.trust = submodels.trust_after_experience(
+            h.trust, outcome, treatment, p["trust_learning_rate"], p["negativity_bias"], p["treatment_weight"], buffer
+        )
+        h.treatment_score = submodels.ewma(h.treatment_score, (treatment > 0).astype(float), treatment != 0)
+        kept_informed = ~failed & (outcome >= 0)
+        h.informed_score = submodels.ewma(
+            h.informed_score, kept_informed.astype(float), logged | failed | visited | done
+        )
+        self._bad_story = (outcome < 0) | (treatment < 0)
+        self._good_story = (outcome > 0) & ~self._bad_story
+
+    def _complete_repairs(self, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The landlord completes what capacity allows; returns outcome signals and the done mask."""
+        h, week = self.households, self.week
+        waiting = np.flatnonzero(h.need & h.reported)
+        finished = submodels.repairs_to_complete(waiting, h.raised_week, self.landlord.jobs_this_week())
+        wait = (week - h.raised_week[finished] + 1).astype(float)
+        fixed = draws[finished] < self._fix_rate[finished]
+        outcome = np.zeros(h.size)
+        outcome[finished] = submodels.repair_outcome(wait, h.expected_wait[finished], fixed)
+        h.expected_wait[finished] = submodels.adapt_expectation(h.expected_wait[finished], wait)
+        done = np.zeros(h.size, dtype=bool)
+        done[finished] = True
+        h.outcome_score = submodels.ewma(h.outcome_score, (outcome > 0).astype(float), done)
+        h.need[finished] = ~fixed
+        h.reported[finished] = False
+        h.raised_week[finished] = week
+        slot = week % YEAR
+        self._wait_sum[slot], self._wait_count[slot] = wait.sum(), wait.size
+        return outcome, done
+
+    def _treatment(
+        self,
+        phoned: np.ndarray,
+        failed: np.ndarray,
+        visited: np.ndarray,
+        phone_draws: np.ndarray,
+        visit_draws: np.ndarray,
+    ) -> np.ndarray:
+        """Treatment signal per household: +1 fair, -1 unfair, per contact with a person.
+
+        Reports through the portal carry no treatment signal; a week of failing
+        to get through counts as -0.5 (not being heard). Assumption.
+        """
+        phone = np.where(phone_draws < self._phone_quality, 1.0, -1.0) * phoned
+        visit = np.where(visit_draws < self._visit_quality, 1.0, -1.0) * visited
+        return phone + visit - 0.5 * failed
+
+    def word_of_mouth(self) -> None:
+        """Stories spread along ties (bad further than good); neighbours compare views."""
+        h, p = self.households, self.p
+        draws = self.rng.random((2, h.indices.size))
+        bad = submodels.stories_heard(
+            self._tie_sources, h.indices, self._bad_story, p["bad_story_reach"], draws[0], h.size
+        )
+        good = submodels.stories_heard(
+            self._tie_sources, h.indices, self._good_story, p["good_story_reach"], draws[1], h.size
+        )
+        weight = p["trust_learning_rate"] * p["story_weight"]
+        h.trust = submodels.push(h.trust, weight * good, weight * p["negativity_bias"] * bad)
+        talk = self.rng.random((2, h.size))
+        degree = np.diff(h.indptr)
+        partner = h.indices[h.indptr[:-1] + (talk[0] * degree).astype(np.int64)]
+        h.trust = submodels.bounded_confidence(
+            h.trust, partner, talk[1] < p["talk_rate"], p["confidence_bound"], p["convergence_rate"]
+        )
+        h.trust = submodels.anchor(h.trust, h.disposition, p["trust_anchor_rate"])
+
+    def _willingness(self) -> tuple[np.ndarray, np.ndarray]:
+        """Who is ready to take part, and by how much (readiness minus threshold)."""
+        h = self.households
+        peers = submodels.neighbour_share(h.took_part_within(self.week, YEAR), h.indptr, h.indices)
+        ready = submodels.readiness(h.trust, h.efficacy, peers, self._participation_cost, self.p["neighbour_pull"])
+        margin = ready - h.threshold
+        return margin >= 0.0, margin
+
+    def participation(self, visited: np.ndarray) -> None:
+        """Willing tenants join surveys and meetings; seats are refilled each quarter."""
+        h = self.households
+        willing, margin = self._willingness()
+        joined = submodels.take_part(
+            willing, self._channel_open, visited, self.p["activity_rate"], self.rng.random(h.size)
+        )
+        if self.week % QUARTER == 0:
+            h.active = submodels.fill_seats(margin, willing, self.landlord.seats())
+        h.last_took_part = np.where(joined | h.active, self.week, h.last_took_part)
+
+    def staff_turnover(self) -> None:
+        """Each officer leaves with probability turnover / 52 a week; relationships reset."""
+        leaving = self.rng.random(len(self.officers)) < self.p["staff_turnover"] / YEAR
+        for index in np.flatnonzero(leaving):
+            self.officers[index].hand_over()
+
+    def hear_news(self, signal: float) -> None:
+        """Every household hears news of weight ``signal`` in [-1, 1] (e.g. a damp scandal)."""
+        p, h = self.p, self.households
+        rate = p["trust_learning_rate"]
+        h.trust = submodels.push(h.trust, rate * max(signal, 0.0), rate * p["negativity_bias"] * max(-signal, 0.0))
+
+    # --- measurement ---------------------------------------------------------------
+    def latent_answers(self) -> dict[str, np.ndarray]:
+        """Each household's latent view behind TP01, TP06, TP07 and TP08.
+
+        Rule: the mean of trust and the perception the question is about:
+        efficacy (TP06, listens and acts), being kept informed (TP07), fair
+        treatment (TP08); overall satisfaction (TP01) takes the mean of all
+        four perceptions, repair outcomes included. Assumption.
+        """
+        h = self.households
+        perceptions = (h.outcome_score + h.efficacy + h.informed_score + h.treatment_score) / 4.0
+        return {
+            "tp01": 0.5 * (h.trust + perceptions),
+            "tp06": 0.5 * (h.trust + h.efficacy),
+            "tp07": 0.5 * (h.trust + h.informed_score),
+            "tp08": 0.5 * (h.trust + h.treatment_score),
+        }
+
+    def satisfaction_probability(self) -> np.ndarray:
+        """Each household's chance of answering 'satisfied' to TP01 (no survey error)."""
+        return ndtr((self.latent_answers()["tp01"] - 0.5) / ANSWER_NOISE)
+
+    def survey(self) -> dict[str, float]:
+        """Run the yearly TSM-style survey on a sample and store the results.
+
+        Invitations go to ``survey_sample_share`` of households, by phone or
+        online; who answers follows :func:`model.submodels.survey_response_probability`
+        (the least trusting and the excluded answer least). Answers are
+        satisfied when latent view plus noise exceeds 0.5.
+        """
+        h, p = self.households, self.p
+        draws = self.rng.random((3, h.size))
+        invited = draws[0] < p["survey_sample_share"]
+        by_phone = draws[1] < p["survey_phone_share"]
+        answered = invited & (
+            draws[2] < submodels.survey_response_probability(h.trust, h.digital, by_phone, p["survey_response_base"])
+        )
+        results = {"survey_week": float(self.week + 1), "survey_respondents": float(answered.sum())}
+        results["survey_response_rate"] = float(answered.sum() / max(invited.sum(), 1))
+        for code, latent in self.latent_answers().items():
+            noise = self.rng.normal(0.0, ANSWER_NOISE, h.size)
+            results[f"tsm_{code}"] = _percent(submodels.satisfied(latent[answered], noise[answered]))
+        self.last_survey = results
+        return results
+
+    def _representation_ratio(self) -> float:
+        h = self.households
+        taking_part = h.took_part_within(self.week, YEAR)
+        if not taking_part.any() or not h.underrepresented.any():
+            return math.nan
+        return float(h.underrepresented[taking_part].mean() / h.underrepresented.mean())
+
+    def measure(self) -> dict[str, float]:
+        """This week's outcomes (the weekly series)."""
+        h = self.households
+        taking_part = h.took_part_within(self.week, YEAR)
+        counted = self._wait_count.sum()
+        return {
+            "trust_mean": float(h.trust.mean()),
+            "trust_digitally_excluded": _mean(h.trust, ~h.digital),
+            "trust_digitally_included": _mean(h.trust, h.digital),
+            "trust_underrepresented": _mean(h.trust, h.underrepresented),
+            "trust_majority": _mean(h.trust, ~h.underrepresented),
+            "efficacy_mean": float(h.efficacy.mean()),
+            "participation_rate": float(taking_part.mean()),
+            "active_share": float(h.active.mean()),
+            "representation_ratio": self._representation_ratio(),
+            "satisfaction_true": float(100.0 * self.satisfaction_probability().mean()),
+            "repair_backlog_per_1000": float(1000.0 * h.need.mean()),
+            "repair_wait_weeks_mean": float(self._wait_sum.sum() / counted) if counted else math.nan,
+            "cost_per_home": float(self.landlord.engagement_cost_per_home),
+            "visible_change": float(self.landlord.visible_change),
+            "tsm_tp01": self.last_survey.get("tsm_tp01", math.nan),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """Outcomes at the end of the run so far (the keys of ``summary.json``).
+
+        Trust, efficacy and participation are shares or means in [0, 1];
+        ``satisfaction_true`` and ``tsm_*`` are percentages; TSM values are
+        ``None`` until the first yearly survey (week 52).
+        """
+        h = self.households
+        satisfied = self.satisfaction_probability()
+        older, middle = h.age_band == OVER_65, h.age_band == 1
+        out: dict[str, Any] = dict(self.metrics)
+        out.pop("tsm_tp01")
+        out |= {
+            "satisfaction_true_underrepresented": 100.0 * _mean(satisfied, h.underrepresented),
+            "satisfaction_true_majority": 100.0 * _mean(satisfied, ~h.underrepresented),
+            "satisfaction_true_over_65": 100.0 * _mean(satisfied, older),
+            "satisfaction_true_25_54": 100.0 * _mean(satisfied, middle),
+            "repair_budget_per_home": float(self.landlord.repairs_per_home_week * YEAR * self.p["repair_unit_cost"]),
+            "weeks": self.week,
+            "homes": h.size,
+        }
+        for code in ("tp01", "tp06", "tp07", "tp08"):
+            out[f"tsm_{code}"] = self.last_survey.get(f"tsm_{code}")
+        out["survey_response_rate"] = self.last_survey.get("survey_response_rate")
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
+
+    def weekly(self) -> Any:
+        """The weekly series as a pandas DataFrame indexed by week."""
+        frame = self.datacollector.get_model_vars_dataframe()
+        frame.index.name = "week"
+        return frame
+
+
+def _reporter(name: str):
+    """A DataCollector reporter reading one of this week's measures."""
+    return lambda model: model.metrics[name]
+
+
+def _mean(values: np.ndarray, mask: np.ndarray) -> float:
+    return float(values[mask].mean()) if mask.any() else math.nan
+
+
+def _percent(answers: np.ndarray) -> float:
+    return float(100.0 * answers.mean()) if answers.size else math.nan

@@ -1,0 +1,875 @@
+"""Every model parameter, declared once.
+
+Each :class:`Parameter` carries its default, the bounds used for sensitivity
+analysis and validation, its unit, a plain-language meaning and its evidence
+(a source from ``shared/evidence.md`` or the word "assumption"). Scenario
+validation, the CLI's ``--set`` and ``params`` listing, SALib problems and the
+parameter table in ``docs/ODD.md`` are all generated from :data:`PARAMETERS`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "PARAMETERS",
+    "Parameter",
+    "ParameterError",
+    "defaults",
+    "get",
+    "parse_value",
+    "validate",
+]
+
+
+class ParameterError(ValueError):
+    """A parameter name or value that is not allowed."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model parameter.
+
+    Attributes:
+        name: Identifier used in scenario files, the CLI and the code.
+        default: Value used when a scenario does not set it.
+        low: Smallest allowed value (also the lower sensitivity bound).
+        high: Largest allowed value (also the upper sensitivity bound).
+        unit: Unit of measurement ("share", "£/home/year", ...).
+        description: What the parameter means, in plain language.
+        source: Evidence for the default, or "assumption".
+        kind: "float" or "int".
+        group: Which part of the model it belongs to.
+        lever: True when it is a strategy choice a landlord makes (shown
+            first on the dashboard); False for an uncertain fact of the world.
+    """
+
+    name: str
+    default: float
+    low: float
+    high: float
+    unit: str
+    description: str
+    source: str
+    kind: str = "float"
+    group: str = "world"
+    lever: bool = False
+
+    def __post_init__(self) -> None:
+        """Check the declaration itself is coherent."""
+        if self.kind not in ("float", "int"):
+            raise ParameterError(f"{self.name}: kind must be 'float' or 'int'")
+        if not self.low <= self.default <= self.high:
+            raise ParameterError(f"{self.name}: default {self.default} outside [{self.low}, {self.high}]")
+
+    def allowed(self) -> str:
+        """Describe the allowed values in words."""
+        noun = "an integer" if self.kind == "int" else "a number"
+        return f"{noun} in [{self.low:g}, {self.high:g}] ({self.unit})"
+
+    def check(self, value: Any, origin: str = "parameters") -> float | int:
+        """Return ``value`` if it is allowed, otherwise raise.
+
+        Args:
+            value: The candidate value.
+            origin: Where the value came from (a file name), for the message.
+
+        Returns:
+            The value as an ``int`` or ``float``.
+
+        Raises:
+            ParameterError: Wrong type or out of bounds; never clamped.
+        """
+        where = f"{origin}: key '{self.name}' = {value!r}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ParameterError(f"{where} has the wrong type; allowed: {self.allowed()}")
+        if self.kind == "int" and not float(value).is_integer():
+            raise ParameterError(f"{where} is not whole; allowed: {self.allowed()}")
+        if not math.isfinite(value) or not self.low <= value <= self.high:
+            raise ParameterError(f"{where} is out of range; allowed: {self.allowed()}")
+        return int(value) if self.kind == "int" else float(value)
+
+
+_P = Parameter
+A = "assumption"
+
+PARAMETERS: tuple[Parameter, ...] = (
+    # --- the estate and its households -------------------------------------
+    _P(
+        "homes",
+        6000,
+        50,
+        200_000,
+        "homes",
+        "Homes on the estate (one tenant household each).",
+        "Cobalt Housing, 6,000 homes (seeds/000)",
+        "int",
+        "estate",
+    ),
+    _P(
+        "neighbour_ties",
+        6,
+        2,
+        20,
+        "ties/household",
+        "Average number of neighbours each household talks to.",
+        A,
+        "int",
+        "estate",
+    ),
+    _P(
+        "tie_rewiring",
+        0.1,
+        0.0,
+        0.5,
+        "share",
+        "Share of neighbour ties that reach beyond the next doors (small-world).",
+        A,
+        "float",
+        "estate",
+    ),
+    _P(
+        "share_digitally_excluded",
+        0.20,
+        0.05,
+        0.45,
+        "share",
+        "Households who cannot use online services.",
+        "1 in 5 adults lack foundation digital skills (Lloyds 2022)",
+        "float",
+        "estate",
+    ),
+    _P(
+        "share_underrepresented",
+        0.20,
+        0.05,
+        0.50,
+        "share",
+        "Households from ethnic-minority groups.",
+        A,
+        "float",
+        "estate",
+    ),
+    _P("share_over_65", 0.25, 0.05, 0.50, "share", "Households whose tenant is over 65.", A, "float", "estate"),
+    _P(
+        "share_support_needs",
+        0.54,
+        0.2,
+        0.8,
+        "share",
+        "Households with a disability or long-term condition.",
+        "EHS 2019/20: 54% of social-rented households",
+        "float",
+        "estate",
+    ),
+    _P(
+        "share_damp_risk",
+        0.06,
+        0.01,
+        0.20,
+        "share",
+        "Homes at notable or worse risk of damp and mould.",
+        "RSH Feb 2023: <0.2% most serious, 1-2% serious, 3-4% notable",
+        "float",
+        "estate",
+    ),
+    _P(
+        "initial_trust",
+        0.62,
+        0.2,
+        0.9,
+        "0-1",
+        "Average trust in the landlord when the run starts.",
+        A + " (set so that baseline TP01 is near 70%, TSM 2024/25)",
+        "float",
+        "estate",
+    ),
+    _P(
+        "initial_efficacy",
+        0.55,
+        0.1,
+        0.9,
+        "0-1",
+        "Average belief, at the start, that speaking up changes anything.",
+        A + " (MORI: 65% say the landlord takes their views into account [unverified])",
+        "float",
+        "estate",
+    ),
+    _P(
+        "underrepresented_trust_gap",
+        0.30,
+        0.0,
+        0.5,
+        "0-1",
+        "How much lower the under-represented group's starting trust is.",
+        "DLUHC 2022: 57% vs 69% satisfied",
+        "float",
+        "estate",
+    ),
+    _P(
+        "over_65_trust_lift",
+        0.06,
+        0.0,
+        0.2,
+        "0-1",
+        "How much higher over-65s' starting trust is.",
+        "DLUHC 2022: 74-83% satisfied at 65+ vs ~22% dissatisfied at 25-54",
+        "float",
+        "estate",
+    ),
+    # --- repairs and contact -----------------------------------------------
+    _P(
+        "repairs_per_home_year",
+        3.0,
+        2.0,
+        4.5,
+        "requests/home/year",
+        "Repair requests a home makes a year.",
+        "Housemark: tenants report 3-4 repairs a year",
+        "float",
+        "repairs",
+    ),
+    _P(
+        "damp_repair_multiplier",
+        2.0,
+        1.0,
+        4.0,
+        "x",
+        "How many times more often a damp-risk home needs a repair.",
+        A,
+        "float",
+        "repairs",
+    ),
+    _P(
+        "repair_unit_cost",
+        150.0,
+        115.0,
+        171.0,
+        "£/repair",
+        "Average cost of one responsive repair.",
+        "Housemark: £115-£171 a repair",
+        "float",
+        "repairs",
+    ),
+    _P(
+        "first_time_fix",
+        0.85,
+        0.6,
+        0.98,
+        "share",
+        "Share of completed repairs that actually fix the problem.",
+        A + " (88% completed within target, Housemark)",
+        "float",
+        "repairs",
+    ),
+    _P(
+        "expected_wait_weeks",
+        3.0,
+        1.0,
+        8.0,
+        "weeks",
+        "Wait tenants initially expect for a repair.",
+        A,
+        "float",
+        "repairs",
+    ),
+    _P(
+        "phone_answer_rate",
+        0.8,
+        0.3,
+        1.0,
+        "share",
+        "Chance a phone or office contact gets through in a week, when fully open.",
+        A,
+        "float",
+        "repairs",
+    ),
+    _P(
+        "portal_success_rate",
+        0.9,
+        0.5,
+        1.0,
+        "share",
+        "Chance a digitally included tenant reports via the portal in a week.",
+        A,
+        "float",
+        "repairs",
+    ),
+    # --- experience and trust ----------------------------------------------
+    _P(
+        "trust_learning_rate",
+        0.03,
+        0.01,
+        0.2,
+        "per event",
+        "How far one good experience moves trust towards 1.",
+        A,
+        "float",
+        "trust",
+    ),
+    _P(
+        "negativity_bias",
+        5.0,
+        1.0,
+        14.0,
+        "x",
+        "How many times more a bad outcome weighs than a good one.",
+        "Skogan 2006: 4-14x; Slovic 1993",
+        "float",
+        "trust",
+    ),
+    _P(
+        "treatment_weight",
+        0.03,
+        0.0,
+        0.1,
+        "per event",
+        "How far being treated well (or badly) moves trust; symmetric.",
+        "Oliveira et al. 2021 (near symmetric); Tyler 2003",
+        "float",
+        "trust",
+    ),
+    _P(
+        "relationship_buffer",
+        0.5,
+        0.0,
+        0.9,
+        "share",
+        "How much a relationship with one's officer softens a bad experience.",
+        A,
+        "float",
+        "trust",
+    ),
+    _P(
+        "openness_buffer",
+        0.3,
+        0.0,
+        0.9,
+        "share",
+        "How much honesty about hard choices softens a bad outcome.",
+        A + " (Peters et al. 1997; seeds/003 'adult-to-adult conversation')",
+        "float",
+        "trust",
+    ),
+    _P(
+        "trust_anchor_rate",
+        0.02,
+        0.0,
+        0.05,
+        "per week",
+        "Weekly pull of trust back towards each household's disposition.",
+        A,
+        "float",
+        "trust",
+    ),
+    # --- word of mouth -------------------------------------------------------
+    _P(
+        "talk_rate",
+        0.3,
+        0.0,
+        1.0,
+        "per week",
+        "Chance a household compares views with a neighbour in a week.",
+        A,
+        "float",
+        "social",
+    ),
+    _P(
+        "confidence_bound",
+        0.3,
+        0.05,
+        1.0,
+        "0-1",
+        "Neighbours only sway each other when their trust differs by less than this.",
+        "Deffuant et al. 2000; Hegselmann & Krause 2002",
+        "float",
+        "social",
+    ),
+    _P(
+        "convergence_rate",
+        0.1,
+        0.0,
+        0.5,
+        "share",
+        "How far a household moves towards a like-minded neighbour.",
+        A,
+        "float",
+        "social",
+    ),
+    _P(
+        "bad_story_reach",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Chance each neighbour hears about a bad experience.",
+        A + " (bad news travels further: Kampen et al. 2006)",
+        "float",
+        "social",
+    ),
+    _P(
+        "good_story_reach",
+        0.1,
+        0.0,
+        1.0,
+        "share",
+        "Chance each neighbour hears about a good experience.",
+        A,
+        "float",
+        "social",
+    ),
+    _P(
+        "story_weight",
+        0.1,
+        0.0,
+        1.0,
+        "x",
+        "Effect of a neighbour's story relative to one's own experience.",
+        A,
+        "float",
+        "social",
+    ),
+    # --- participation -------------------------------------------------------
+    _P(
+        "participation_threshold_mean",
+        0.55,
+        0.2,
+        0.9,
+        "0-1",
+        "Average readiness a household needs before taking part.",
+        "Granovetter 1978 (threshold model); level " + A,
+        "float",
+        "participation",
+    ),
+    _P(
+        "participation_threshold_sd",
+        0.12,
+        0.01,
+        0.3,
+        "0-1",
+        "Spread of those thresholds between households.",
+        "Granovetter 1978: cascades appear as the spread passes ~0.1",
+        "float",
+        "participation",
+    ),
+    _P(
+        "neighbour_pull",
+        0.3,
+        0.0,
+        1.0,
+        "0-1",
+        "Weight of neighbours already taking part in one's readiness.",
+        "Granovetter 1978",
+        "float",
+        "participation",
+    ),
+    _P(
+        "support_needs_cost",
+        0.05,
+        0.0,
+        0.3,
+        "0-1",
+        "Extra cost of taking part for households with support needs.",
+        A,
+        "float",
+        "participation",
+    ),
+    _P(
+        "outreach_gap",
+        0.08,
+        0.0,
+        0.3,
+        "0-1",
+        "Extra cost for under-represented households when nothing targets them.",
+        "Tpas/CaCHE 2025: over half of staff say nothing specific is done",
+        "float",
+        "participation",
+    ),
+    _P(
+        "activity_rate",
+        0.08,
+        0.01,
+        0.5,
+        "per week",
+        "Chance a willing household joins a survey or meeting in a week.",
+        A,
+        "float",
+        "participation",
+    ),
+    _P(
+        "panel_seats_per_1000",
+        2.0,
+        0.0,
+        20.0,
+        "seats/1000 homes",
+        "Seats on scrutiny panels and the board per 1,000 homes.",
+        A + " (a few percent consistently involved; DCLG 2011 [unverified])",
+        "float",
+        "participation",
+    ),
+    _P(
+        "efficacy_learning_rate",
+        0.05,
+        0.0,
+        0.3,
+        "per quarter",
+        "How far seeing (or not seeing) change moves efficacy.",
+        A,
+        "float",
+        "participation",
+    ),
+    _P(
+        "scrutiny_fit_gain",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Share of failed repairs avoided when tenants' priorities fully shape the service.",
+        A + " (scrutiny panels review services)",
+        "float",
+        "participation",
+    ),
+    _P(
+        "tokenism_tolerance",
+        0.15,
+        0.0,
+        1.0,
+        "0-1",
+        "Share of priorities that must visibly change to avoid 'ticking the box'.",
+        A + " (seeds/003: 'you've already decided')",
+        "float",
+        "participation",
+    ),
+    # --- frontline staff -----------------------------------------------------
+    _P(
+        "patch_size",
+        300,
+        100,
+        600,
+        "homes/officer",
+        "Homes each housing officer looks after.",
+        "125 (Notting Hill), 250-405 (Leeds), ~450 (Bromford)",
+        "int",
+        "staff",
+        True,
+    ),
+    _P(
+        "estate_presence",
+        0.2,
+        0.0,
+        0.9,
+        "share",
+        "Share of officers' time spent out on the estate.",
+        A + " (seeds/003: 'staff on the ground')",
+        "float",
+        "staff",
+        True,
+    ),
+    _P(
+        "officer_visits_per_week",
+        60.0,
+        10.0,
+        150.0,
+        "visits/week",
+        "Doorstep contacts an officer makes in a full week on the estate.",
+        A,
+        "float",
+        "staff",
+    ),
+    _P(
+        "officer_cost",
+        42000.0,
+        30000.0,
+        60000.0,
+        "£/officer/year",
+        "Cost of one housing officer including on-costs.",
+        A,
+        "float",
+        "staff",
+    ),
+    _P(
+        "treatment_quality",
+        0.75,
+        0.4,
+        0.95,
+        "share",
+        "Chance a contact leaves the tenant feeling respected and informed.",
+        "TSM 2024/25: TP08 median 78%",
+        "float",
+        "staff",
+    ),
+    _P(
+        "culture_programme",
+        0.0,
+        0.0,
+        1.0,
+        "0-1",
+        "Strength of a staff training and culture-change programme.",
+        "seeds/001 culture change programme; effect size " + A,
+        "float",
+        "staff",
+        True,
+    ),
+    _P(
+        "culture_effect",
+        0.15,
+        0.0,
+        0.3,
+        "share",
+        "Rise in treatment quality from a full culture programme.",
+        A,
+        "float",
+        "staff",
+    ),
+    _P(
+        "workload_reference",
+        350,
+        100,
+        500,
+        "homes/officer",
+        "Patch size above which quality falls with overload.",
+        "Leeds 250-405; Bromford cut patches from ~450",
+        "int",
+        "staff",
+    ),
+    _P(
+        "relationship_gain",
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "How far one visit builds the relationship with the officer.",
+        A,
+        "float",
+        "staff",
+    ),
+    _P(
+        "relationship_decay",
+        0.01,
+        0.0,
+        0.1,
+        "per week",
+        "Weekly fading of a relationship without contact.",
+        A,
+        "float",
+        "staff",
+    ),
+    _P(
+        "staff_turnover",
+        0.2,
+        0.0,
+        0.6,
+        "per year",
+        "Share of officers leaving a year; their relationships reset.",
+        A,
+        "float",
+        "staff",
+    ),
+    # --- the landlord's strategy ---------------------------------------------
+    _P(
+        "digital_first",
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "How far phone and office contact is closed in favour of the online portal (1 = digital only).",
+        A,
+        "float",
+        "strategy",
+        True,
+    ),
+    _P(
+        "ladder_rung",
+        4,
+        1,
+        8,
+        "rung",
+        "Arnstein's ladder: 1 manipulation ... 4 consultation ... 6 partnership ... 8 citizen control.",
+        "Arnstein 1969",
+        "int",
+        "strategy",
+        True,
+    ),
+    _P(
+        "responsiveness",
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Share of tenants' priorities the landlord is willing to act on.",
+        A,
+        "float",
+        "strategy",
+        True,
+    ),
+    _P(
+        "openness",
+        0.3,
+        0.0,
+        1.0,
+        "0-1",
+        "How openly the landlord explains hard choices.",
+        "Peters, Covello & McCallum 1997; seeds/003",
+        "float",
+        "strategy",
+        True,
+    ),
+    _P(
+        "targeted_outreach",
+        0.0,
+        0.0,
+        1.0,
+        "0-1",
+        "Effort to involve under-represented tenants (closes the outreach gap).",
+        "Tpas/CaCHE 2025",
+        "float",
+        "strategy",
+        True,
+    ),
+    _P(
+        "involvement_spend_per_home",
+        40.0,
+        0.0,
+        200.0,
+        "£/home/year",
+        "Spending on tenant involvement (panels, training, expenses).",
+        "Housemark: £30 (2008/09) to £64 (2009/10) a home",
+        "float",
+        "strategy",
+        True,
+    ),
+    _P(
+        "delegated_budget_per_home",
+        0.0,
+        0.0,
+        200.0,
+        "£/home/year",
+        "Budget whose use tenants' panels decide.",
+        A,
+        "float",
+        "strategy",
+        True,
+    ),
+    _P(
+        "envelope_per_home",
+        800.0,
+        400.0,
+        1500.0,
+        "£/home/year",
+        "Money for responsive repairs, frontline staff and involvement together.",
+        A + " (RSH: ~£2,300/home/year on all repairs and maintenance)",
+        "float",
+        "money",
+    ),
+    _P(
+        "phone_office_cost_per_home",
+        60.0,
+        0.0,
+        150.0,
+        "£/home/year",
+        "Running cost of phone lines and offices when fully open.",
+        A,
+        "float",
+        "money",
+    ),
+    # --- measurement -----------------------------------------------------------
+    _P(
+        "survey_sample_share",
+        0.2,
+        0.02,
+        1.0,
+        "share",
+        "Share of households invited to the yearly TSM survey.",
+        A,
+        "float",
+        "survey",
+    ),
+    _P(
+        "survey_phone_share",
+        0.7,
+        0.0,
+        1.0,
+        "share",
+        "Share of survey invitations made by phone (the rest online).",
+        "TSM 2024/25: 71% of landlords surveyed mainly by phone",
+        "float",
+        "survey",
+    ),
+    _P(
+        "survey_response_base",
+        0.35,
+        0.05,
+        0.9,
+        "share",
+        "Response rate of a fully trusting, reachable household.",
+        A,
+        "float",
+        "survey",
+    ),
+)
+
+_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
+
+
+def get(name: str) -> Parameter:
+    """Return the declaration of ``name``.
+
+    Raises:
+        ParameterError: If no parameter has that name.
+    """
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise ParameterError(f"unknown parameter '{name}'; allowed: {', '.join(sorted(_BY_NAME))}") from None
+
+
+def defaults() -> dict[str, float | int]:
+    """Return every parameter's default value."""
+    return {p.name: p.default for p in PARAMETERS}
+
+
+def validate(values: Mapping[str, Any], origin: str = "parameters") -> dict[str, float | int]:
+    """Check every name and value in ``values``.
+
+    Args:
+        values: Parameter names mapped to candidate values.
+        origin: Where the values came from (a file name), for messages.
+
+    Returns:
+        A new dict with each value converted to its declared kind.
+
+    Raises:
+        ParameterError: Naming the origin, key, value and what is allowed.
+    """
+    checked = {}
+    for name, value in values.items():
+        if name not in _BY_NAME:
+            raise ParameterError(
+                f"{origin}: unknown key '{name}' = {value!r}; allowed parameters: {', '.join(sorted(_BY_NAME))}"
+            )
+        checked[name] = _BY_NAME[name].check(value, origin)
+    return checked
+
+
+def parse_value(name: str, text: str, origin: str = "--set") -> float | int:
+    """Parse a command-line ``NAME=VALUE`` value and check it.
+
+    Args:
+        name: Parameter name.
+        text: The value as typed.
+        origin: Where it came from, for messages.
+
+    Returns:
+        The checked value.
+    """
+    parameter = get(name)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ParameterError(
+            f"{origin}: key '{name}' = {text!r} is not a number; allowed: {parameter.allowed()}"
+        ) from None
+    return parameter.check(value, origin)

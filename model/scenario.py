@@ -1,0 +1,254 @@
+"""Scenario files: a strategy stated as its differences from the defaults.
+
+A scenario is a TOML file in ``scenarios/``::
+
+    description = "Officers back on the estate."
+    weeks = 520                      # optional: suggested run length
+    [parameters]                     # only what differs from the defaults
+    estate_presence = 0.6
+    [[schedule]]                     # optional: change strategy at a week
+    week = 260
+    set = { estate_presence = 0.2 }
+    note = "presence stopped after five years"
+    [[shocks]]                       # optional: see model/shocks.py
+    kind = "budget_cut"
+    week = 104
+
+Shock files in ``scenarios/shocks/`` hold only ``description`` and
+``[[shocks]]`` and layer onto any scenario. Every key and value is checked
+against the declarations before anything runs; errors name the file, the
+key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model import params
+from model import shocks as shock_kinds
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SHOCK_DIR = SCENARIO_DIR / "shocks"
+DEFAULT_WEEKS = 520
+MAX_WEEKS = 52 * 50
+
+_TOP_KEYS = {"description", "weeks", "parameters", "schedule", "shocks"}
+_SCHEDULE_KEYS = {"week", "set", "note"}
+#: Parameters that shape the estate itself and cannot change mid-run.
+FIXED_AT_START = {p.name for p in params.PARAMETERS if p.group == "estate"}
+
+
+class ScenarioError(ValueError):
+    """A scenario or shock file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """A scheduled change of strategy: at ``week``, set ``values``."""
+
+    week: int
+    values: dict[str, float | int]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A fully resolved scenario: every parameter, plus its timeline.
+
+    Attributes:
+        name: Short name (the file's stem).
+        description: What the strategy is, in a sentence or two.
+        params: Every declared parameter's value.
+        weeks: Suggested run length in weeks.
+        schedule: Changes of strategy, in week order.
+        shocks: Shocks, in week order.
+        sources: Files the scenario was read from.
+    """
+
+    name: str
+    description: str
+    params: dict[str, float | int]
+    weeks: int = DEFAULT_WEEKS
+    schedule: tuple[Change, ...] = ()
+    shocks: tuple[shock_kinds.Shock, ...] = ()
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+    def differences(self) -> dict[str, float | int]:
+        """Parameters whose values differ from the defaults."""
+        base = params.defaults()
+        return {k: v for k, v in self.params.items() if v != base[k]}
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record of the scenario."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "weeks": self.weeks,
+            "params": dict(self.params),
+            "schedule": [{"week": c.week, "set": c.values, "note": c.note} for c in self.schedule],
+            "shocks": [s.to_dict() for s in self.shocks],
+            "sources": list(self.sources),
+        }
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in scenarios, baseline first."""
+    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    return sorted(names, key=lambda n: n != "baseline")
+
+
+def shock_names() -> list[str]:
+    """Names of the built-in shock layers."""
+    return sorted(p.stem for p in SHOCK_DIR.glob("*.toml"))
+
+
+def shock_description(name_or_path: str | Path) -> str:
+    """The description of a shock layer."""
+    return _parse_file(_resolve(name_or_path, SHOCK_DIR, "shock", shock_names()))["description"]
+
+
+def _resolve(name_or_path: str | Path, folder: Path, kind: str, names: list[str]) -> Path:
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise ScenarioError(f"{path}: no such {kind} file")
+        return path
+    candidate = folder / f"{name_or_path}.toml"
+    if not candidate.is_file():
+        raise ScenarioError(f"unknown {kind} '{name_or_path}'; built-in: {', '.join(names)}, or a path to a .toml file")
+    return candidate
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+
+
+def _check_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key, value in data.items():
+        if key not in allowed:
+            raise ScenarioError(f"{where}: unknown key '{key}' = {value!r}; allowed keys: {', '.join(sorted(allowed))}")
+
+
+def _check_week(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WEEKS:
+        raise ScenarioError(f"{where}: key 'week' = {value!r}; allowed: an integer week in [0, {MAX_WEEKS}]")
+    return value
+
+
+def _changeable() -> list[str]:
+    return sorted(p.name for p in params.PARAMETERS if p.name not in FIXED_AT_START)
+
+
+def _parse_schedule(entries: Any, where: str) -> list[Change]:
+    if not isinstance(entries, list):
+        raise ScenarioError(f"{where}: key 'schedule' = {entries!r}; allowed: an array of tables [[schedule]]")
+    changes = []
+    for number, entry in enumerate(entries, start=1):
+        at = f"{where}: schedule entry {number}"
+        if not isinstance(entry, dict):
+            raise ScenarioError(f"{at} = {entry!r}; allowed: a table with week, set, note")
+        _check_keys(entry, _SCHEDULE_KEYS, at)
+        week = _check_week(entry.get("week"), at)
+        values = entry.get("set")
+        if not isinstance(values, dict) or not values:
+            raise ScenarioError(f"{at}: key 'set' = {values!r}; allowed: a non-empty table of parameter values")
+        fixed = sorted(FIXED_AT_START & values.keys())
+        if fixed:
+            raise ScenarioError(
+                f"{at}: key '{fixed[0]}' shapes the estate and cannot change mid-run; "
+                f"allowed in a schedule: {', '.join(_changeable())}"
+            )
+        note = entry.get("note", "")
+        if not isinstance(note, str):
+            raise ScenarioError(f"{at}: key 'note' = {note!r}; allowed: a string")
+        changes.append(Change(week, params.validate(values, at), note))
+    return changes
+
+
+def _parse_shocks(entries: Any, where: str) -> list[shock_kinds.Shock]:
+    if not isinstance(entries, list):
+        raise ScenarioError(f"{where}: key 'shocks' = {entries!r}; allowed: an array of tables [[shocks]]")
+    try:
+        return [shock_kinds.parse(entry, f"{where}: shock {n}") for n, entry in enumerate(entries, start=1)]
+    except shock_kinds.ShockError as error:
+        raise ScenarioError(str(error)) from None
+
+
+def _parse_file(path: Path) -> dict[str, Any]:
+    """Read and check one scenario or shock file; return its parts."""
+    data = _read_toml(path)
+    where = str(path)
+    _check_keys(data, _TOP_KEYS, where)
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise ScenarioError(f"{where}: key 'description' = {description!r}; allowed: a string")
+    weeks = data.get("weeks", DEFAULT_WEEKS)
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
+        raise ScenarioError(f"{where}: key 'weeks' = {weeks!r}; allowed: an integer in [1, {MAX_WEEKS}]")
+    values = data.get("parameters", {})
+    if not isinstance(values, dict):
+        raise ScenarioError(f"{where}: key 'parameters' = {values!r}; allowed: a table of parameter values")
+    try:
+        return {
+            "description": description,
+            "weeks": weeks,
+            "params": params.validate(values, f"{where} [parameters]"),
+            "schedule": _parse_schedule(data.get("schedule", []), where),
+            "shocks": _parse_shocks(data.get("shocks", []), where),
+        }
+    except params.ParameterError as error:
+        raise ScenarioError(str(error)) from None
+
+
+def load_scenario(
+    name_or_path: str | Path = "baseline",
+    shocks: Iterable[str | Path] = (),
+    **overrides: float | int,
+) -> Scenario:
+    """Load a built-in scenario by name, or a scenario file by path.
+
+    Args:
+        name_or_path: A built-in name (``tenant-trust scenarios``) or a path.
+        shocks: Shock layers (built-in names or paths) to add.
+        **overrides: Parameter values that override the file's, e.g. ``homes=2000``.
+
+    Returns:
+        The resolved :class:`Scenario`.
+
+    Raises:
+        ScenarioError: Unknown name, missing file, unknown key, wrong type or
+            out-of-range value; the message names the file, key and value.
+    """
+    path = _resolve(name_or_path, SCENARIO_DIR, "scenario", builtin_names())
+    parts = _parse_file(path)
+    sources = [str(path)]
+    for layer in shocks:
+        layer_path = _resolve(layer, SHOCK_DIR, "shock", shock_names())
+        layer_parts = _parse_file(layer_path)
+        if layer_parts["params"] or layer_parts["schedule"]:
+            raise ScenarioError(f"{layer_path}: a shock layer may only hold description and [[shocks]]")
+        parts["shocks"] += layer_parts["shocks"]
+        parts["description"] += f" Shock: {layer_parts['description']}"
+        sources.append(str(layer_path))
+    try:
+        values = params.defaults() | parts["params"] | params.validate(overrides, "overrides")
+    except params.ParameterError as error:
+        raise ScenarioError(str(error)) from None
+    name = path.stem if not shocks else "+".join([path.stem, *(Path(s).stem for s in shocks)])
+    return Scenario(
+        name=name,
+        description=parts["description"],
+        params=values,
+        weeks=parts["weeks"],
+        schedule=tuple(sorted(parts["schedule"], key=lambda c: c.week)),
+        shocks=tuple(sorted(parts["shocks"], key=lambda s: s.week)),
+        sources=tuple(sources),
+    )

@@ -1,0 +1,145 @@
+"""Shocks a scenario can schedule.
+
+The kinds: a damp and mould crisis, a budget cut, a welfare reform and a staff
+restructure.
+
+Each kind declares its options (default, bounds, meaning) once; scenario
+files name a kind, a week and any options::
+
+    [[shocks]]
+    kind = "budget_cut"
+    week = 104
+    cut = 0.15
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from model import params
+
+if TYPE_CHECKING:
+    from model.model import TrustModel
+
+
+class ShockError(ValueError):
+    """A shock entry that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Shock:
+    """One scheduled shock."""
+
+    kind: str
+    week: int
+    options: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record."""
+        return {"kind": self.kind, "week": self.week, **self.options}
+
+
+def _damp_crisis(model: TrustModel, extra_share: float, publicity: float) -> None:
+    """More homes develop damp and mould, and the news reaches every tenant.
+
+    Rule: a further ``extra_share`` of homes become damp-risk; every household
+    hears a bad story of weight ``publicity`` (media coverage), applied as a
+    bad outcome. Evidence: damp, mould or condensation named by over half of
+    tenants with maintenance concerns (DLUHC 2022); sizes: assumption.
+    """
+    h = model.households
+    newly = model.rng.random(h.size) < extra_share
+    h.damp |= newly
+    model.hear_news(-publicity)
+
+
+def _budget_cut(model: TrustModel, cut: float) -> None:
+    """The envelope for repairs, staff and engagement shrinks by ``cut``.
+
+    Rule: ``envelope' = envelope * (1 - cut)``; the repair budget absorbs it.
+    Assumption.
+    """
+    model.set_params({"envelope_per_home": model.p["envelope_per_home"] * (1.0 - cut)}, checked=False)
+
+
+def _welfare_reform(model: TrustModel, affected_share: float, hardship_hit: float) -> None:
+    """A welfare reform pushes a share of households into hardship.
+
+    Rule: ``affected_share`` of households gain support needs and their trust
+    falls by the push ``hardship_hit`` (grievance = hardship x (1 - legitimacy),
+    Epstein 2002). Evidence: seeds/001 (welfare reform working group); sizes:
+    assumption.
+    """
+    h = model.households
+    affected = model.rng.random(h.size) < affected_share
+    h.support_needs |= affected
+    h.trust = np.where(affected, h.trust * np.exp(-hardship_hit), h.trust)
+
+
+def _staff_restructure(model: TrustModel, patch_change: float) -> None:
+    """Patches are redrawn: every relationship resets, patch sizes change.
+
+    Rule: ``patch' = round(patch * (1 + patch_change))`` and all officers are
+    replaced. Assumption.
+    """
+    declared = params.get("patch_size")
+    new_patch = round(model.p["patch_size"] * (1.0 + patch_change))
+    model.set_params({"patch_size": declared.check(new_patch, "staff_restructure shock")})
+    model.replace_all_officers()
+
+
+@dataclass(frozen=True)
+class _Kind:
+    apply: Callable[..., None]
+    options: dict[str, tuple[float, float, float]]  # name -> (default, low, high)
+
+
+KINDS: dict[str, _Kind] = {
+    "damp_crisis": _Kind(_damp_crisis, {"extra_share": (0.10, 0.0, 0.5), "publicity": (0.5, 0.0, 1.0)}),
+    "budget_cut": _Kind(_budget_cut, {"cut": (0.10, 0.0, 0.6)}),
+    "welfare_reform": _Kind(_welfare_reform, {"affected_share": (0.15, 0.0, 0.5), "hardship_hit": (0.1, 0.0, 0.5)}),
+    "staff_restructure": _Kind(_staff_restructure, {"patch_change": (0.25, -0.5, 1.0)}),
+}
+
+
+def describe(kind: str) -> str:
+    """The first line of a shock kind's docstring."""
+    return (KINDS[kind].apply.__doc__ or "").strip().splitlines()[0]
+
+
+def parse(entry: Any, where: str) -> Shock:
+    """Check one ``[[shocks]]`` table and return the :class:`Shock`.
+
+    Raises:
+        ShockError: Naming where, the key, the value and what is allowed.
+    """
+    if not isinstance(entry, Mapping):
+        raise ShockError(f"{where} = {entry!r}; allowed: a table with kind, week and options")
+    kind = entry.get("kind")
+    if kind not in KINDS:
+        raise ShockError(f"{where}: key 'kind' = {kind!r}; allowed: {', '.join(sorted(KINDS))}")
+    week = entry.get("week")
+    if isinstance(week, bool) or not isinstance(week, int) or week < 0:
+        raise ShockError(f"{where}: key 'week' = {week!r}; allowed: an integer week >= 0")
+    declared = KINDS[kind].options
+    options = {name: spec[0] for name, spec in declared.items()}
+    for key, value in entry.items():
+        if key in ("kind", "week"):
+            continue
+        if key not in declared:
+            allowed = ", ".join(["kind", "week", *sorted(declared)])
+            raise ShockError(f"{where}: unknown key '{key}' = {value!r} for {kind}; allowed keys: {allowed}")
+        _, low, high = declared[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise ShockError(f"{where}: key '{key}' = {value!r}; allowed: a number in [{low:g}, {high:g}]")
+        options[key] = float(value)
+    return Shock(kind, week, options)
+
+
+def apply(shock: Shock, model: TrustModel) -> None:
+    """Apply ``shock`` to ``model`` now."""
+    KINDS[shock.kind].apply(model, **shock.options)

@@ -1,0 +1,381 @@
+"""The model's mechanisms as small pure functions over NumPy arrays.
+
+Each function states its rule and its evidence (or says "assumption") and
+takes every random draw it needs as an argument, so it can be tested on
+small scripted cases with exact expectations. ``model.TrustModel`` calls them
+in the weekly order described in ``docs/ODD.md``.
+
+Trust, efficacy and the perception scores live in [0, 1]. Updates use the
+multiplicative form ``x' = 1 - (1 - x) * exp(-up)`` then ``x'' = x' * exp(-down)``
+so they stay in [0, 1] for any non-negative push without clamping.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+Ints = NDArray[np.int64]
+
+#: Arnstein's ladder (1969): rung -> share of tenants' priorities that can turn
+#: into decisions. Rungs 1-2 are non-participation, 3-5 tokenism, 6-8 citizen
+#: power. The numbers are an assumption; the ordering is Arnstein's.
+RUNG_POWER: dict[int, float] = {1: 0.0, 2: 0.0, 3: 0.05, 4: 0.15, 5: 0.25, 6: 0.5, 7: 0.75, 8: 1.0}
+
+
+# --- 1. repairs and contact --------------------------------------------------
+def new_repair_needs(has_need: Bools, weekly_rate: Floats, draws: Floats) -> Bools:
+    """Which homes develop a repair need this week.
+
+    Rule: a home without an open request needs a repair with probability
+    ``weekly_rate`` (requests a year / 52, higher in damp-risk homes); one open
+    request per home at a time.
+    Evidence: 3-4 repair requests a home a year (Housemark); damp and mould in
+    over half of maintenance concerns (DLUHC 2022). Damp multiplier: assumption.
+
+    Args:
+        has_need: Homes with an open request.
+        weekly_rate: Each home's chance of a new need this week.
+        draws: Uniform [0, 1) draws, one per home.
+    """
+    return ~has_need & (draws < weekly_rate)
+
+
+def report_probability(
+    digital: Bools,
+    visited: Bools,
+    phone_open: float,
+    phone_answer_rate: float,
+    portal_success_rate: float,
+) -> Floats:
+    """Chance a tenant with an unreported need gets it logged this week.
+
+    Rule: ``p = 1 - (1 - p_portal)(1 - p_phone)(1 - visited)`` with
+    ``p_portal = portal_success_rate`` for digitally included tenants and 0
+    otherwise, ``p_phone = (1 - digital_first) * phone_answer_rate``; a visit
+    from the housing officer always logs it. Digital-only contact (``phone_open
+    = 0``) leaves digitally excluded tenants with the officer alone.
+    Evidence: 1 in 5 adults lack foundation digital skills (Lloyds 2022);
+    rates are assumptions.
+    """
+    p_portal = np.where(digital, portal_success_rate, 0.0)
+    p_phone = phone_open * phone_answer_rate
+    return 1.0 - (1.0 - p_portal) * (1.0 - p_phone) * (1.0 - visited)
+
+
+def repairs_to_complete(waiting: Ints, raised_week: Ints, capacity: int) -> Ints:
+    """Pick the requests the landlord completes this week.
+
+    Rule: first come, first served: the ``capacity`` logged requests raised
+    earliest (ties broken by home index). Capacity comes from the repair
+    budget (:func:`repair_capacity`).
+
+    Args:
+        waiting: Indices of homes with a logged, unfinished request.
+        raised_week: Week each home's need arose (all homes).
+        capacity: Jobs that can be done this week.
+
+    Returns:
+        Indices of homes whose repair is completed.
+    """
+    if capacity >= waiting.size:
+        return waiting
+    if capacity <= 0:
+        return waiting[:0]
+    order = np.lexsort((waiting, raised_week[waiting]))
+    return waiting[order[:capacity]]
+
+
+def repair_outcome(wait: Floats, expected: Floats, fixed: Bools, tolerance: float = 1.5) -> Floats:
+    """Signal in [-1, 1] a completed repair sends to its tenant.
+
+    Rule (expectancy-disconfirmation, Van Ryzin 2004, with a zone of
+    tolerance): with ``r = wait / expected``, +1 when fixed and ``r <=
+    tolerance``; when fixed late, ``-min(1, 0.5 + (r - tolerance) / 2)``; -1
+    when not fixed at all. The tolerance of 1.5 is an assumption.
+    """
+    ratio = wait / expected
+    late = -np.minimum(1.0, 0.5 + (ratio - tolerance) / 2.0)
+    return np.where(~fixed, -1.0, np.where(ratio <= tolerance, 1.0, late))
+
+
+def adapt_expectation(expected: Floats, wait: Floats, rate: float = 0.2) -> Floats:
+    """Tenants' expected wait moves towards the wait they just had.
+
+    Rule: ``e' = e + rate * (wait - e)``; adaptive expectations.
+    Evidence: expectations matter (Van Ryzin 2004, 2006); the rate is an
+    assumption.
+    """
+    return expected + rate * (wait - expected)
+
+
+# --- 2. experience -> trust ---------------------------------------------------
+def push(level: Floats, up: Floats | float, down: Floats | float) -> Floats:
+    """Move values in [0, 1] up and down without leaving [0, 1].
+
+    Rule: ``x' = 1 - (1 - x) exp(-up)``, then ``x'' = x' exp(-down)``.
+    ``up`` and ``down`` must be non-negative.
+    """
+    raised = 1.0 - (1.0 - level) * np.exp(-np.asarray(up))
+    return raised * np.exp(-np.asarray(down))
+
+
+def trust_after_experience(
+    trust: Floats,
+    outcome: Floats,
+    treatment: Floats,
+    learning_rate: float,
+    negativity_bias: float,
+    treatment_weight: float,
+    buffer: Floats | float,
+) -> Floats:
+    """Trust after this week's outcomes and treatment.
+
+    Rule: with outcome ``o`` in [-1, 1] and treatment ``t`` in [-1, 1],
+    ``up = lr * o+ + w * t+`` and ``down = lr * b * (1 - buffer) * o- + w * t-``
+    applied by :func:`push`. Bad outcomes weigh ``b`` times good ones; fair or
+    unfair treatment acts symmetrically with weight ``w``; a relationship with
+    the officer and openness about hard choices (``buffer``) soften bad outcomes.
+    Evidence: negativity bias 4-14x (Skogan 2006; Slovic 1993); near-symmetric
+    procedural fairness (Oliveira et al. 2021; Tyler 2003). Buffers: assumption.
+    """
+    good, bad = np.maximum(outcome, 0.0), np.maximum(-outcome, 0.0)
+    fair, unfair = np.maximum(treatment, 0.0), np.maximum(-treatment, 0.0)
+    up = learning_rate * good + treatment_weight * fair
+    down = learning_rate * negativity_bias * (1.0 - buffer) * bad + treatment_weight * unfair
+    return push(trust, up, down)
+
+
+def experience_buffer(
+    relationship: Floats, relationship_buffer: float, openness: float, openness_buffer: float
+) -> Floats:
+    """Share of a bad outcome's weight that is absorbed.
+
+    Rule: ``1 - (1 - rb * relationship)(1 - ob * openness)``. Assumption, after
+    the seeds' 'adult-to-adult conversation' (seeds/003) and relationship
+    continuity with housing officers.
+    """
+    return 1.0 - (1.0 - relationship_buffer * relationship) * (1.0 - openness_buffer * openness)
+
+
+def ewma(score: Floats, observed: Floats, mask: Bools, rate: float = 0.3) -> Floats:
+    """Exponentially weighted memory of experiences, updated where ``mask``.
+
+    Rule: ``s' = s + rate * (x - s)`` for tenants with a new experience ``x`` in
+    [0, 1]. Used for the perceptions a survey asks about. Assumption.
+    """
+    return np.where(mask, score + rate * (observed - score), score)
+
+
+def anchor(trust: Floats, disposition: Floats, rate: float) -> Floats:
+    """Trust drifts back towards each household's disposition.
+
+    Rule: ``t' = t + rate * (d - t)``: without new experiences, trust relaxes
+    to a household's standing disposition (set from age and group). Assumption.
+    """
+    return trust + rate * (disposition - trust)
+
+
+# --- 3. word of mouth ---------------------------------------------------------
+def bounded_confidence(trust: Floats, partner: Ints, talks: Bools, bound: float, rate: float) -> Floats:
+    """Trust after talking with one neighbour (Deffuant et al. 2000).
+
+    Rule: a talking household moves ``rate * (t_j - t_i)`` towards its partner
+    ``j`` when ``|t_j - t_i| < bound``; everyone updates at once from last
+    week's values. With bound >= 0.5 views converge; smaller bounds leave about
+    1/(2 * bound) clusters (Hegselmann & Krause 2002).
+    """
+    gap = trust[partner] - trust
+    return trust + rate * gap * (talks & (np.abs(gap) < bound))
+
+
+def stories_heard(teller: Ints, listener: Ints, has_story: Bools, reach: float, draws: Floats, homes: int) -> Floats:
+    """How many neighbours' stories each household hears this week.
+
+    Rule: every tie from a household with a fresh story passes it on with
+    probability ``reach``. Bad stories have a larger reach than good ones, so
+    bad news travels further. Evidence: Kampen, Van de Walle & Bouckaert 2006
+    ("trust comes on foot and goes on horseback"); reach values: assumption.
+
+    Args:
+        teller: Tie sources (one entry per directed tie).
+        listener: Tie targets, aligned with ``teller``.
+        has_story: Households with a story to tell.
+        reach: Chance a story passes along one tie.
+        draws: Uniform draws, one per tie.
+        homes: Number of households.
+    """
+    passed = has_story[teller] & (draws < reach)
+    return np.bincount(listener[passed], minlength=homes).astype(np.float64)
+
+
+# --- 4. participation ---------------------------------------------------------
+def neighbour_share(flag: Bools, indptr: Ints, indices: Ints) -> Floats:
+    """Share of each household's neighbours for whom ``flag`` is true."""
+    counts = np.add.reduceat(flag[indices].astype(np.float64), indptr[:-1])
+    return counts / np.diff(indptr)
+
+
+def readiness(trust: Floats, efficacy: Floats, peer_share: Floats, cost: Floats, neighbour_pull: float) -> Floats:
+    """Readiness to take part, compared with each household's threshold.
+
+    Rule: ``r = (1 - w) * (trust + efficacy) / 2 + w * peers - cost``; a
+    household takes part when ``r >= threshold``. Thresholds are normally
+    distributed, so a few joiners can tip their neighbours (Granovetter 1978).
+    Weights and costs: assumption.
+    """
+    return (1.0 - neighbour_pull) * 0.5 * (trust + efficacy) + neighbour_pull * peer_share - cost
+
+
+def participation_cost(
+    support_needs: Bools,
+    underrepresented: Bools,
+    support_needs_cost: float,
+    outreach_gap: float,
+    targeted_outreach: float,
+    involvement_spend_per_home: float,
+) -> Floats:
+    """Cost of taking part, on the readiness scale.
+
+    Rule: ``cost = (support * c_s + under * gap * (1 - outreach)) * exp(-spend / 100)``:
+    involvement spending (training, expenses, childcare) lowers every cost.
+    Evidence: structures do not reflect the tenant base and little targets
+    ethnic-minority tenants (Tpas/CaCHE 2025); the functional form: assumption.
+    """
+    raw = support_needs * support_needs_cost + underrepresented * outreach_gap * (1.0 - targeted_outreach)
+    return raw * np.exp(-involvement_spend_per_home / 100.0)
+
+
+def take_part(willing: Bools, channel_open: Floats, visited: Bools, activity_rate: float, draws: Floats) -> Bools:
+    """Who joins a survey or meeting this week.
+
+    Rule: a willing household joins with probability ``activity_rate *
+    channel_open`` (meetings held online are closed to the digitally excluded
+    in proportion to ``digital_first``), and always when an officer on the
+    doorstep asks. Assumption.
+    """
+    return willing & ((draws < activity_rate * channel_open) | visited)
+
+
+def fill_seats(margin: Floats, willing: Bools, seats: int) -> Bools:
+    """Who sits on the scrutiny panel or board.
+
+    Rule: the ``seats`` willing households with the largest readiness margin
+    (readiness minus threshold) take the seats; ties by index. Assumption.
+    """
+    active = np.zeros(margin.size, dtype=bool)
+    candidates = np.flatnonzero(willing)
+    if seats <= 0 or candidates.size == 0:
+        return active
+    if candidates.size > seats:
+        order = np.lexsort((candidates, -margin[candidates]))
+        candidates = candidates[order[:seats]]
+    active[candidates] = True
+    return active
+
+
+# --- 5. power-sharing -------------------------------------------------------------
+def visible_change(rung: int, responsiveness: float, delegated_budget_per_home: float) -> float:
+    """Share of tenants' priorities that visibly change the landlord's decisions.
+
+    Rule: ``v = 1 - (1 - power(rung) * responsiveness) * exp(-delegated / 100)``
+    where ``power`` follows Arnstein's ladder (:data:`RUNG_POWER`); a delegated
+    budget is decided by tenants directly. Evidence: Arnstein 1969; mapping of
+    panels (4-6), board members (5-6), TMOs (7) and co-ops/CLTs (8) to rungs
+    from evidence.md; the numbers are an assumption.
+    """
+    acted_on = RUNG_POWER[int(rung)] * responsiveness
+    return 1.0 - (1.0 - acted_on) * np.exp(-delegated_budget_per_home / 100.0)
+
+
+def voice_feedback(visible: float, tolerance: float, rate: float) -> tuple[float, float]:
+    """Push on efficacy from one round of "you said, we did".
+
+    Rule: ``up = rate * max(0, v - tol)``, ``down = rate * max(0, tol - v)``:
+    consultation that changes less than the tolerated share ("ticking the box",
+    seeds/003) erodes efficacy; visible change builds it. Assumption.
+    """
+    return rate * max(0.0, visible - tolerance), rate * max(0.0, tolerance - visible)
+
+
+# --- 6. frontline staff -------------------------------------------------------
+def officer_quality(
+    base_quality: float, culture: float, culture_effect: float, patch_size: float, reference: float
+) -> float:
+    """Chance one of an officer's contacts is fair, respectful and informative.
+
+    Rule: ``q = (q0 + e * c * (1 - q0)) * min(1, reference / patch)``: a culture
+    programme closes part of the gap to 1; patches above the reference size
+    overload officers. Evidence: TP08 median 78% (TSM 2024/25); patch sizes
+    125-450 (evidence.md); culture effect and overload form: assumption.
+    """
+    trained = base_quality + culture_effect * culture * (1.0 - base_quality)
+    return trained * min(1.0, reference / patch_size)
+
+
+def visit_probability(visits_per_week: float, presence: float, patch_homes: int) -> float:
+    """Chance a home gets a doorstep visit from its officer this week.
+
+    Rule: ``min(1, visits * presence / patch_homes)``: visits spread evenly
+    over the patch. Assumption.
+    """
+    return min(1.0, visits_per_week * presence / max(patch_homes, 1))
+
+
+def relationship_after_week(relationship: Floats, visited: Bools, gain: float, decay: float) -> Floats:
+    """Relationship with the officer: built by visits, fading without them.
+
+    Rule: ``r' = r(1 - decay)`` then visited ``r'' = r' + gain (1 - r')``.
+    Turnover resets it to 0 (in the model). Assumption.
+    """
+    faded = relationship * (1.0 - decay)
+    return np.where(visited, faded + gain * (1.0 - faded), faded)
+
+
+# --- 7. budget ----------------------------------------------------------------
+def engagement_cost_per_home(officer_cost: float, patch_size: float, involvement: float, delegated: float) -> float:
+    """£ a home a year on frontline staff and tenant engagement.
+
+    Rule: ``officer_cost / patch_size + involvement + delegated``.
+    """
+    return officer_cost / patch_size + involvement + delegated
+
+
+def repair_capacity(
+    envelope: float,
+    engagement_cost: float,
+    phone_office_cost: float,
+    phone_open: float,
+    delegated: float,
+    unit_cost: float,
+) -> float:
+    """Responsive repairs the budget pays for, per home per week.
+
+    Rule: ``(envelope - engagement - phone_office * phone_open + delegated) /
+    unit_cost / 52``, floored at 0: whatever is not spent on staff,
+    engagement or phone lines and offices buys repairs; a delegated budget is
+    spent by tenants on repairs and improvements they choose. Evidence: £115-
+    £171 a repair (Housemark); envelope: assumption.
+    """
+    repairs_money = envelope - engagement_cost - phone_office_cost * phone_open + delegated
+    return max(0.0, repairs_money) / unit_cost / 52.0
+
+
+# --- 9. measurement -------------------------------------------------------------
+def survey_response_probability(trust: Floats, digital: Bools, by_phone: Bools, base_rate: float) -> Floats:
+    """Chance an invited household answers the TSM survey.
+
+    Rule: ``base * (0.4 + 0.6 * trust)``, and an online invitation reaches a
+    digitally excluded household with probability 0.05: the least trusting and
+    the excluded answer least. Evidence: Leeds capped online responses because
+    online respondents differ (Leeds TSM 2024/25); weights: assumption.
+    """
+    reach = np.where(by_phone | digital, 1.0, 0.05)
+    return base_rate * (0.4 + 0.6 * trust) * reach
+
+
+def satisfied(latent: Floats, noise: Floats) -> Bools:
+    """A TSM answer: satisfied (or agrees) when ``latent + noise > 0.5``."""
+    return latent + noise > 0.5
