@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from model.model import TrustModel
 
 
+#: How far one quarter's news from the landlord moves the sense of being kept
+#: informed towards its openness (an EWMA rate). Assumption.
+NEWS_WEIGHT = 0.2
+
+
 class Tenant(mesa.Agent):
     """A tenant household: one slot of the model's household arrays."""
 
@@ -196,4 +201,4 @@ class Landlord(mesa.Agent):
         h.efficacy = submodels.push(h.efficacy, up * reach, down * reach)
         h.trust = submodels.push(h.trust, 0.5 * up * reach, 0.5 * down * reach)
         everyone = np.ones(h.size, dtype=bool)
-        h.informed_score = submodels.ewma(h.informed_score, np.full(h.size, p["openness"]), everyone)
+        h.informed_score = submodels.ewma(h.informed_score, np.full(h.size, p["openness"]), everyone, NEWS_WEIGHT)

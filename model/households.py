@@ -8,10 +8,12 @@ collection and portrayals still see one agent per household.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
 #: Age bands: 16-24, 25-54, 55-64, 65 and over (DLUHC 2022 reports by age).
 AGE_BANDS = ("16-24", "25-54", "55-64", "65+")
@@ -84,10 +86,21 @@ class Households:
         """Number of households."""
         return self.trust.size
 
+    @cached_property
+    def adjacency(self) -> sparse.csr_array:
+        """Neighbour ties as a 0/1 sparse matrix."""
+        values = np.ones(self.indices.size)
+        return sparse.csr_array((values, self.indices, self.indptr), shape=(self.size, self.size))
+
+    @cached_property
+    def degree(self) -> NDArray[np.int64]:
+        """Number of ties of each household."""
+        return np.diff(self.indptr)
+
     @property
     def tie_sources(self) -> NDArray[np.int64]:
         """The household at the start of each tie (aligned with ``indices``)."""
-        return np.repeat(np.arange(self.size), np.diff(self.indptr))
+        return np.repeat(np.arange(self.size), self.degree)
 
     def engagement(self, week: int) -> NDArray[np.int8]:
         """Engagement state per household: 0 none, 1 occasional, 2 active."""

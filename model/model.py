@@ -28,15 +28,15 @@ from typing import Any
 
 import mesa
 import numpy as np
-from scipy.special import ndtr
 
 from model import params, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
 from model.households import OVER_65, create_households
 from model.scenario import FIXED_AT_START, Scenario, load_scenario
 
-#: Standard deviation of answer noise on the latent satisfaction scale. Assumption.
-ANSWER_NOISE = 0.15
+#: Scale of the logistic answer noise on the latent satisfaction scale
+#: (standard deviation 0.15). Assumption.
+ANSWER_NOISE = 0.15 * math.sqrt(3.0) / math.pi
 #: How strongly the quarterly "you said, we did" feedback is felt in trust
 #: relative to efficacy is set in ``Landlord.share_power``.
 QUARTER = 13
@@ -91,13 +91,18 @@ class TrustModel(mesa.Model):
         self.officers: list[HousingOfficer] = []
         self.replace_all_officers()
         self.last_survey: dict[str, float] = {}
+        self._group_weights, self._group_sizes = _group_weights(
+            ~self.households.digital,
+            self.households.digital,
+            self.households.underrepresented,
+            ~self.households.underrepresented,
+        )
         self._wait_sum = np.zeros(YEAR)
         self._wait_count = np.zeros(YEAR)
         self._refresh()
         self._warm_start_participation()
-        self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in WEEKLY_SERIES})
-        self.metrics = self.measure()
-        self.datacollector.collect(self)
+        self.datacollector = mesa.DataCollector(tables={"weekly": ["week", *WEEKLY_SERIES]})
+        self._record()
 
     # --- set-up and strategy changes ------------------------------------------
     def set_params(self, values: Mapping[str, float | int], checked: bool = True) -> None:
@@ -199,8 +204,7 @@ class TrustModel(mesa.Model):
         if self.week % YEAR == YEAR - 1:
             self.survey()
         self.week += 1
-        self.metrics = self.measure()
-        self.datacollector.collect(self)
+        self._record()
 
     def _apply_timeline(self) -> None:
         for change in self.scenario_spec.schedule:
@@ -222,23 +226,33 @@ class TrustModel(mesa.Model):
             officer.step()
         return visited
 
+    def _chance(self, among: np.ndarray, probability: np.ndarray | float) -> np.ndarray:
+        """Bernoulli draws for the households in ``among`` (False elsewhere).
+
+        Draws are made only where needed, in home order, from the model's ``rng``.
+        """
+        slots = np.flatnonzero(among)
+        hit = np.zeros(among.size, dtype=bool)
+        chance = probability[slots] if isinstance(probability, np.ndarray) else probability
+        hit[slots] = self.rng.random(slots.size) < chance
+        return hit
+
     def repairs_and_contact(self, visited: np.ndarray) -> None:
         """Needs arise, get reported and (budget allowing) fixed; trust responds."""
         h, p, week = self.households, self.p, self.week
-        draws = self.rng.random((5, h.size))
-        new = submodels.new_repair_needs(h.need, self._need_rate, draws[0])
+        new = submodels.new_repair_needs(h.need, self._need_rate, self.rng.random(h.size))
         h.need |= new
         h.reported &= ~new
-        h.raised_week = np.where(new, week, h.raised_week)
+        h.raised_week[new] = week
         trying = h.need & ~h.reported
         chance = submodels.report_probability(
             h.digital, visited, self.landlord.phone_open, p["phone_answer_rate"], p["portal_success_rate"]
         )
-        logged = trying & (draws[1] < chance)
+        logged = self._chance(trying, chance)
         failed = trying & ~logged
         h.reported |= logged
-        outcome, done = self._complete_repairs(draws[2])
-        treatment = self._treatment(logged & ~h.digital & ~visited, failed, visited, draws[3], draws[4])
+        outcome, done = self._complete_repairs()
+        treatment = self._treatment(logged & ~h.digital & ~visited, failed, visited)
         buffer = submodels.experience_buffer(
             h.relationship, p["relationship_buffer"], p["openness"], p["openness_buffer"]
         )
@@ -253,13 +267,13 @@ class TrustModel(mesa.Model):
         self._bad_story = (outcome < 0) | (treatment < 0)
         self._good_story = (outcome > 0) & ~self._bad_story
 
-    def _complete_repairs(self, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _complete_repairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The landlord completes what capacity allows; returns outcome signals and the done mask."""
         h, week = self.households, self.week
         waiting = np.flatnonzero(h.need & h.reported)
         finished = submodels.repairs_to_complete(waiting, h.raised_week, self.landlord.jobs_this_week())
         wait = (week - h.raised_week[finished] + 1).astype(float)
-        fixed = draws[finished] < self._fix_rate[finished]
+        fixed = self.rng.random(finished.size) < self._fix_rate[finished]
         outcome = np.zeros(h.size)
         outcome[finished] = submodels.repair_outcome(wait, h.expected_wait[finished], fixed)
         h.expected_wait[finished] = submodels.adapt_expectation(h.expected_wait[finished], wait)
@@ -273,47 +287,47 @@ class TrustModel(mesa.Model):
         self._wait_sum[slot], self._wait_count[slot] = wait.sum(), wait.size
         return outcome, done
 
-    def _treatment(
-        self,
-        phoned: np.ndarray,
-        failed: np.ndarray,
-        visited: np.ndarray,
-        phone_draws: np.ndarray,
-        visit_draws: np.ndarray,
-    ) -> np.ndarray:
+    def _treatment(self, phoned: np.ndarray, failed: np.ndarray, visited: np.ndarray) -> np.ndarray:
         """Treatment signal per household: +1 fair, -1 unfair, per contact with a person.
 
         Reports through the portal carry no treatment signal; a week of failing
         to get through counts as -0.5 (not being heard). Assumption.
         """
-        phone = np.where(phone_draws < self._phone_quality, 1.0, -1.0) * phoned
-        visit = np.where(visit_draws < self._visit_quality, 1.0, -1.0) * visited
+        phone_fair = self._chance(phoned, self._phone_quality)
+        visit_fair = self._chance(visited, self._visit_quality)
+        phone = np.where(phone_fair, 1.0, -1.0) * phoned
+        visit = np.where(visit_fair, 1.0, -1.0) * visited
         return phone + visit - 0.5 * failed
 
     def word_of_mouth(self) -> None:
         """Stories spread along ties (bad further than good); neighbours compare views."""
         h, p = self.households, self.p
-        draws = self.rng.random((2, h.indices.size))
-        bad = submodels.stories_heard(
-            self._tie_sources, h.indices, self._bad_story, p["bad_story_reach"], draws[0], h.size
-        )
-        good = submodels.stories_heard(
-            self._tie_sources, h.indices, self._good_story, p["good_story_reach"], draws[1], h.size
-        )
+        bad = self._stories(self._bad_story, p["bad_story_reach"])
+        good = self._stories(self._good_story, p["good_story_reach"])
         weight = p["trust_learning_rate"] * p["story_weight"]
         h.trust = submodels.push(h.trust, weight * good, weight * p["negativity_bias"] * bad)
-        talk = self.rng.random((2, h.size))
-        degree = np.diff(h.indptr)
-        partner = h.indices[h.indptr[:-1] + (talk[0] * degree).astype(np.int64)]
-        h.trust = submodels.bounded_confidence(
-            h.trust, partner, talk[1] < p["talk_rate"], p["confidence_bound"], p["convergence_rate"]
-        )
+        draws = self.rng.random(h.size)
+        talks = draws < p["talk_rate"]
+        # A talker's draw, rescaled, is uniform again: it picks the partner among the ties.
+        position = np.where(talks, draws / max(p["talk_rate"], 1e-12), 0.0)
+        degree = h.degree
+        partner = h.indices[h.indptr[:-1] + np.minimum((position * degree).astype(np.int64), degree - 1)]
+        h.trust = submodels.bounded_confidence(h.trust, partner, talks, p["confidence_bound"], p["convergence_rate"])
         h.trust = submodels.anchor(h.trust, h.disposition, p["trust_anchor_rate"])
+
+    def _stories(self, has_story: np.ndarray, reach: float) -> np.ndarray:
+        """Stories each household hears, drawn only along the ties of households with a story."""
+        h = self.households
+        tellers = np.flatnonzero(has_story)
+        starts, counts = h.indptr[tellers], h.degree[tellers]
+        ties = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        draws = self.rng.random(ties.size)
+        return submodels.stories_heard(self._tie_sources[ties], h.indices[ties], has_story, reach, draws, h.size)
 
     def _willingness(self) -> tuple[np.ndarray, np.ndarray]:
         """Who is ready to take part, and by how much (readiness minus threshold)."""
         h = self.households
-        peers = submodels.neighbour_share(h.took_part_within(self.week, YEAR), h.indptr, h.indices)
+        peers = submodels.neighbour_share(h.took_part_within(self.week, YEAR), h.adjacency, h.degree)
         ready = submodels.readiness(h.trust, h.efficacy, peers, self._participation_cost, self.p["neighbour_pull"])
         margin = ready - h.threshold
         return margin >= 0.0, margin
@@ -322,9 +336,10 @@ class TrustModel(mesa.Model):
         """Willing tenants join surveys and meetings; seats are refilled each quarter."""
         h = self.households
         willing, margin = self._willingness()
-        joined = submodels.take_part(
-            willing, self._channel_open, visited, self.p["activity_rate"], self.rng.random(h.size)
-        )
+        draws = np.ones(h.size)
+        candidates = np.flatnonzero(willing)
+        draws[candidates] = self.rng.random(candidates.size)
+        joined = submodels.take_part(willing, self._channel_open, visited, self.p["activity_rate"], draws)
         if self.week % QUARTER == 0:
             h.active = submodels.fill_seats(margin, willing, self.landlord.seats())
         h.last_took_part = np.where(joined | h.active, self.week, h.last_took_part)
@@ -361,7 +376,10 @@ class TrustModel(mesa.Model):
 
     def satisfaction_probability(self) -> np.ndarray:
         """Each household's chance of answering 'satisfied' to TP01 (no survey error)."""
-        return ndtr((self.latent_answers()["tp01"] - 0.5) / ANSWER_NOISE)
+        h = self.households
+        perceptions = (h.outcome_score + h.efficacy + h.informed_score + h.treatment_score) / 4.0
+        # The logistic function, written with tanh (several times faster than scipy's expit).
+        return 0.5 + 0.5 * np.tanh((0.5 * (h.trust + perceptions) - 0.5) / (2.0 * ANSWER_NOISE))
 
     def survey(self) -> dict[str, float]:
         """Run the yearly TSM-style survey on a sample and store the results.
@@ -369,7 +387,7 @@ class TrustModel(mesa.Model):
         Invitations go to ``survey_sample_share`` of households, by phone or
         online; who answers follows :func:`model.submodels.survey_response_probability`
         (the least trusting and the excluded answer least). Answers are
-        satisfied when latent view plus noise exceeds 0.5.
+        satisfied when latent view plus logistic noise exceeds 0.5.
         """
         h, p = self.households, self.p
         draws = self.rng.random((3, h.size))
@@ -381,35 +399,45 @@ class TrustModel(mesa.Model):
         results = {"survey_week": float(self.week + 1), "survey_respondents": float(answered.sum())}
         results["survey_response_rate"] = float(answered.sum() / max(invited.sum(), 1))
         for code, latent in self.latent_answers().items():
-            noise = self.rng.normal(0.0, ANSWER_NOISE, h.size)
+            noise = self.rng.logistic(0.0, ANSWER_NOISE, h.size)
             results[f"tsm_{code}"] = _percent(submodels.satisfied(latent[answered], noise[answered]))
         self.last_survey = results
         return results
 
-    def _representation_ratio(self) -> float:
+    def _record(self) -> None:
+        """Measure this week and add it to the data collector's weekly table."""
+        self.metrics = self.measure()
+        self.datacollector.add_table_row("weekly", {"week": self.week, **self.metrics})
+
+    def _representation_ratio(self, taking_part: np.ndarray | None = None) -> float:
+        """Under-represented group's share among participants over its share of tenants."""
         h = self.households
-        taking_part = h.took_part_within(self.week, YEAR)
-        if not taking_part.any() or not h.underrepresented.any():
+        if taking_part is None:
+            taking_part = h.took_part_within(self.week, YEAR)
+        participants = np.count_nonzero(taking_part)
+        if participants == 0 or self._group_sizes[2] == 0:
             return math.nan
-        return float(h.underrepresented[taking_part].mean() / h.underrepresented.mean())
+        among = np.count_nonzero(taking_part & h.underrepresented) / participants
+        return float(among / (self._group_sizes[2] / h.size))
 
     def measure(self) -> dict[str, float]:
         """This week's outcomes (the weekly series)."""
         h = self.households
         taking_part = h.took_part_within(self.week, YEAR)
         counted = self._wait_count.sum()
+        excluded, included, under, majority = h.trust @ self._group_weights
         return {
             "trust_mean": float(h.trust.mean()),
-            "trust_digitally_excluded": _mean(h.trust, ~h.digital),
-            "trust_digitally_included": _mean(h.trust, h.digital),
-            "trust_underrepresented": _mean(h.trust, h.underrepresented),
-            "trust_majority": _mean(h.trust, ~h.underrepresented),
+            "trust_digitally_excluded": float(excluded),
+            "trust_digitally_included": float(included),
+            "trust_underrepresented": float(under),
+            "trust_majority": float(majority),
             "efficacy_mean": float(h.efficacy.mean()),
-            "participation_rate": float(taking_part.mean()),
-            "active_share": float(h.active.mean()),
-            "representation_ratio": self._representation_ratio(),
+            "participation_rate": np.count_nonzero(taking_part) / h.size,
+            "active_share": np.count_nonzero(h.active) / h.size,
+            "representation_ratio": self._representation_ratio(taking_part),
             "satisfaction_true": float(100.0 * self.satisfaction_probability().mean()),
-            "repair_backlog_per_1000": float(1000.0 * h.need.mean()),
+            "repair_backlog_per_1000": 1000.0 * np.count_nonzero(h.need) / h.size,
             "repair_wait_weeks_mean": float(self._wait_sum.sum() / counted) if counted else math.nan,
             "cost_per_home": float(self.landlord.engagement_cost_per_home),
             "visible_change": float(self.landlord.visible_change),
@@ -444,14 +472,16 @@ class TrustModel(mesa.Model):
 
     def weekly(self) -> Any:
         """The weekly series as a pandas DataFrame indexed by week."""
-        frame = self.datacollector.get_model_vars_dataframe()
-        frame.index.name = "week"
-        return frame
+        return self.datacollector.get_table_dataframe("weekly").set_index("week")
 
 
-def _reporter(name: str):
-    """A DataCollector reporter reading one of this week's measures."""
-    return lambda model: model.metrics[name]
+def _group_weights(*groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Columns that turn a dot product into each group's mean (NaN for an empty group)."""
+    masks = np.column_stack(groups).astype(np.float64)
+    sizes = masks.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weights = np.where(sizes > 0, masks / sizes, np.nan)
+    return weights, sizes
 
 
 def _mean(values: np.ndarray, mask: np.ndarray) -> float:

@@ -178,7 +178,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _P(
         "initial_trust",
-        0.62,
+        0.6,
         0.2,
         0.9,
         "0-1",
@@ -211,7 +211,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _P(
         "over_65_trust_lift",
-        0.06,
+        0.12,
         0.0,
         0.2,
         "0-1",

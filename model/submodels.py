@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -166,7 +167,10 @@ def ewma(score: Floats, observed: Floats, mask: Bools, rate: float = 0.3) -> Flo
     Rule: ``s' = s + rate * (x - s)`` for tenants with a new experience ``x`` in
     [0, 1]. Used for the perceptions a survey asks about. Assumption.
     """
-    return np.where(mask, score + rate * (observed - score), score)
+    updated = score.copy()
+    slots = np.flatnonzero(mask)
+    updated[slots] += rate * (observed[slots] - score[slots])
+    return updated
 
 
 def anchor(trust: Floats, disposition: Floats, rate: float) -> Floats:
@@ -212,10 +216,16 @@ def stories_heard(teller: Ints, listener: Ints, has_story: Bools, reach: float, 
 
 
 # --- 4. participation ---------------------------------------------------------
-def neighbour_share(flag: Bools, indptr: Ints, indices: Ints) -> Floats:
-    """Share of each household's neighbours for whom ``flag`` is true."""
-    counts = np.add.reduceat(flag[indices].astype(np.float64), indptr[:-1])
-    return counts / np.diff(indptr)
+def neighbour_share(flag: Bools, adjacency: sparse.csr_array, degree: Ints) -> Floats:
+    """Share of each household's neighbours for whom ``flag`` is true.
+
+    Args:
+        flag: One boolean per household.
+        adjacency: The neighbour ties as a 0/1 sparse matrix (row ``i`` holds
+            household ``i``'s ties).
+        degree: Ties per household (row sums of ``adjacency``, all >= 1).
+    """
+    return (adjacency @ flag.astype(np.float64)) / degree
 
 
 def readiness(trust: Floats, efficacy: Floats, peer_share: Floats, cost: Floats, neighbour_pull: float) -> Floats:
