@@ -14,13 +14,14 @@ import numpy as np
 
 from model import submodels
 from model.households import AGE_BANDS, ENGAGEMENT
+from model.submodels import QUARTER
 
 if TYPE_CHECKING:
     from model.model import TrustModel
 
 
-#: How far one quarter's news from the landlord moves the sense of being kept
-#: informed towards its openness (an EWMA rate). Assumption.
+#: How far a quarter's news from the landlord moves the sense of being kept
+#: informed towards its openness (an EWMA rate, spread over the weeks). Assumption.
 NEWS_WEIGHT = 0.2
 
 
@@ -184,21 +185,22 @@ class Landlord(mesa.Agent):
         return round(p["panel_seats_per_1000"] * self.model.households.size / 1000)
 
     def share_power(self) -> None:
-        """Quarterly: act on tenants' priorities in proportion to rung and responsiveness.
+        """Each week: act on tenants' priorities in proportion to rung and responsiveness.
 
-        Participants (and, in proportion to openness, everyone else through
-        "you said, we did" news) see how much changed; efficacy and, at half
-        the weight, trust move by :func:`model.submodels.voice_feedback`.
-        The landlord's quarterly news also moves every tenant's sense of being
-        kept informed (TP07) towards its openness. Assumption (seeds/003).
+        Participants of the last quarter (and, in proportion to openness,
+        everyone else through "you said, we did" news) see how much changed;
+        efficacy and, at half the weight, trust move by
+        :func:`model.submodels.voice_feedback` at a thirteenth of the quarterly
+        rate each week. The landlord's news also moves every tenant's sense of
+        being kept informed (TP07) towards its openness. Assumption (seeds/003).
         """
         p, h = self.model.p, self.model.households
         self.visible_change = submodels.visible_change(
             p["ladder_rung"], p["responsiveness"], p["delegated_budget_per_home"]
         )
-        up, down = submodels.voice_feedback(self.visible_change, p["tokenism_tolerance"], p["efficacy_learning_rate"])
-        reach = np.where(h.took_part_within(self.model.week, 13), 1.0, p["openness"])
+        weekly_rate = p["efficacy_learning_rate"] / QUARTER
+        up, down = submodels.voice_feedback(self.visible_change, p["tokenism_tolerance"], weekly_rate)
+        reach = np.where(h.took_part_within(self.model.week, QUARTER), 1.0, p["openness"])
         h.efficacy = submodels.push(h.efficacy, up * reach, down * reach)
         h.trust = submodels.push(h.trust, 0.5 * up * reach, 0.5 * down * reach)
-        everyone = np.ones(h.size, dtype=bool)
-        h.informed_score = submodels.ewma(h.informed_score, np.full(h.size, p["openness"]), everyone, NEWS_WEIGHT)
+        h.informed_score = h.informed_score + NEWS_WEIGHT / QUARTER * (p["openness"] - h.informed_score)

@@ -148,13 +148,20 @@ def _digital_access(age: NDArray[np.int8], share_excluded: float, rng: np.random
     return digital
 
 
+def _thresholds(n: int, p: dict[str, float | int], rng: np.random.Generator) -> NDArray[np.float64]:
+    """Participation thresholds: normal (Granovetter 1978), infinite for the never-involved."""
+    drawn = rng.normal(p["participation_threshold_mean"], p["participation_threshold_sd"], n)
+    return np.where(rng.random(n) < p["share_never_involved"], np.inf, drawn)
+
+
 def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Households:
     """Draw a new estate from the parameters ``p``.
 
     Dispositions are logit-normal around ``initial_trust``, lowered for the
     under-represented group and raised for over-65s (DLUHC 2022); efficacy is
     logit-normal around ``initial_efficacy``; participation thresholds are
-    normal (Granovetter 1978). Households already willing to take part are
+    normal (Granovetter 1978), and infinite for the share who never take part.
+    Households already willing to take part are
     given a past participation within the last year, so participation is near
     its steady level from week 0.
     """
@@ -174,7 +181,7 @@ def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Ho
         underrepresented=under,
         age_band=age,
         damp=rng.random(n) < p["share_damp_risk"],
-        threshold=rng.normal(p["participation_threshold_mean"], p["participation_threshold_sd"], n),
+        threshold=_thresholds(n, p, rng),
         last_took_part=np.full(n, NEVER, dtype=np.int64),
         active=np.zeros(n, dtype=bool),
         relationship=np.zeros(n),

@@ -33,14 +33,11 @@ from model import params, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
 from model.households import OVER_65, create_households
 from model.scenario import FIXED_AT_START, Scenario, load_scenario
+from model.submodels import QUARTER, YEAR
 
 #: Scale of the logistic answer noise on the latent satisfaction scale
 #: (standard deviation 0.15). Assumption.
 ANSWER_NOISE = 0.15 * math.sqrt(3.0) / math.pi
-#: How strongly the quarterly "you said, we did" feedback is felt in trust
-#: relative to efficacy is set in ``Landlord.share_power``.
-QUARTER = 13
-YEAR = 52
 #: Series recorded every week (the columns of ``weekly()``).
 WEEKLY_SERIES = (
     "trust_mean",
@@ -197,8 +194,8 @@ class TrustModel(mesa.Model):
         self.repairs_and_contact(visited)
         self.word_of_mouth()
         self.participation(visited)
+        self.landlord.share_power()
         if self.week % QUARTER == QUARTER - 1:
-            self.landlord.share_power()
             self._fix_rate = self._first_time_fix()
         self.staff_turnover()
         if self.week % YEAR == YEAR - 1:
@@ -246,7 +243,12 @@ class TrustModel(mesa.Model):
         h.raised_week[new] = week
         trying = h.need & ~h.reported
         chance = submodels.report_probability(
-            h.digital, visited, self.landlord.phone_open, p["phone_answer_rate"], p["portal_success_rate"]
+            h.digital,
+            visited,
+            self.landlord.phone_open,
+            p["phone_answer_rate"],
+            p["portal_success_rate"],
+            p["proxy_report_rate"],
         )
         logged = self._chance(trying, chance)
         failed = trying & ~logged

@@ -20,6 +20,10 @@ Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 Ints = NDArray[np.int64]
 
+#: Weeks in a quarter and in a year (a step is a week).
+QUARTER = 13
+YEAR = 52
+
 #: Arnstein's ladder (1969): rung -> share of tenants' priorities that can turn
 #: into decisions. Rungs 1-2 are non-participation, 3-5 tokenism, 6-8 citizen
 #: power. The numbers are an assumption; the ordering is Arnstein's.
@@ -50,18 +54,20 @@ def report_probability(
     phone_open: float,
     phone_answer_rate: float,
     portal_success_rate: float,
+    proxy_report_rate: float = 0.0,
 ) -> Floats:
     """Chance a tenant with an unreported need gets it logged this week.
 
     Rule: ``p = 1 - (1 - p_portal)(1 - p_phone)(1 - visited)`` with
-    ``p_portal = portal_success_rate`` for digitally included tenants and 0
-    otherwise, ``p_phone = (1 - digital_first) * phone_answer_rate``; a visit
-    from the housing officer always logs it. Digital-only contact (``phone_open
-    = 0``) leaves digitally excluded tenants with the officer alone.
-    Evidence: 1 in 5 adults lack foundation digital skills (Lloyds 2022);
-    rates are assumptions.
+    ``p_portal = portal_success_rate`` for digitally included tenants and
+    ``proxy_report_rate`` (family or a neighbour reporting online for them)
+    for excluded ones, ``p_phone = (1 - digital_first) * phone_answer_rate``;
+    a visit from the housing officer always logs it. Digital-only contact
+    (``phone_open = 0``) leaves digitally excluded tenants with proxies and
+    the officer. Evidence: 1 in 5 adults lack foundation digital skills
+    (Lloyds 2022); rates are assumptions.
     """
-    p_portal = np.where(digital, portal_success_rate, 0.0)
+    p_portal = np.where(digital, portal_success_rate, proxy_report_rate)
     p_phone = phone_open * phone_answer_rate
     return 1.0 - (1.0 - p_portal) * (1.0 - p_phone) * (1.0 - visited)
 
