@@ -126,7 +126,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     weeks = args.weeks or scenario.weeks
     out = Path(args.out or f"results/run-{scenario.name}")
     print(f"Running {scenario.name}: {scenario.params['homes']:,} homes, {weeks} weeks, seed {args.seed}")
-    summary, weekly = run_scenario(scenario, weeks, args.seed)
+    summary, weekly = run_scenario(scenario, weeks, args.seed, progress=not args.quiet)
     with staged_output(out) as stage:
         record = {"summary": summary, "seed": args.seed, "weeks": weeks, "scenario": scenario.to_dict()}
         (stage / "summary.json").write_text(json.dumps(record | provenance(), indent=2), encoding="utf-8")
@@ -191,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(p_run)
     p_run.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)")
     p_run.add_argument("--out", help="output folder (default results/run-SCENARIO)")
+    p_run.add_argument("--quiet", action="store_true", help="no progress bar")
     p_run.set_defaults(func=cmd_run)
     p_cmp = sub.add_parser("compare", help="compare strategies against baseline (the main job)")
     p_cmp.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="strategies (default: all built-in)")

@@ -48,14 +48,26 @@ def spawn_seeds(master_seed: int, count: int) -> list[int]:
     return [int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for child in children]
 
 
-def run_scenario(scenario: Scenario, weeks: int, seed: int) -> tuple[dict[str, Any], pd.DataFrame]:
+def run_scenario(
+    scenario: Scenario, weeks: int, seed: int, progress: bool = False
+) -> tuple[dict[str, Any], pd.DataFrame]:
     """Run ``scenario`` for ``weeks`` weeks from ``seed``.
+
+    Args:
+        scenario: What to run.
+        weeks: How long.
+        seed: Seed of the run's random number generator.
+        progress: Show a progress bar over weeks.
 
     Returns:
         The end-of-run summary and the weekly series (indexed by week).
     """
     model = TrustModel(scenario, rng=seed)
-    model.run_for(weeks)
+    if progress:
+        for _ in tqdm(range(weeks), desc=scenario.name, unit="week"):
+            model.run_for(1)
+    else:
+        model.run_for(weeks)
     return model.summary(), model.weekly()
 
 
