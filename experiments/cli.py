@@ -18,8 +18,10 @@ from pathlib import Path
 
 from experiments import plots
 from experiments.compare import BASELINE, compare
+from experiments.design import ExperimentError, load_experiment
 from experiments.report import write_report
 from experiments.runner import default_workers, provenance, run_scenario
+from experiments.sweep import SweepError
 from model import params
 from model.scenario import Scenario, ScenarioError, builtin_names, load_scenario, shock_description, shock_names
 from model.shocks import KINDS, describe
@@ -168,6 +170,66 @@ def cmd_compare(args: argparse.Namespace) -> None:
     print(f"Wrote {out}/report.html (and report.md, comparison.csv, runs.csv, weekly.parquet, plots, manifest.json)")
 
 
+def _experiment_options(args: argparse.Namespace) -> tuple[Path, dict]:
+    experiment = load_experiment(args.file)
+    out = Path(args.out or f"results/{experiment.name}")
+    options = {
+        "workers": args.workers or default_workers(),
+        "scheduler": args.scheduler,
+        "resume": args.resume,
+        "progress": not args.quiet,
+        "batch_size": args.batch_size,
+    }
+    return out, {"experiment": experiment, "out": out, **options}
+
+
+def cmd_sweep(args: argparse.Namespace) -> None:
+    """Run an experiment's design and stream the runs to DIR/runs."""
+    from experiments.sweep import sweep
+
+    out, options = _experiment_options(args)
+    runs = sweep(**options)
+    failed = int((runs["status"] == "failed").sum())
+    print(f"{len(runs):,} runs in {out}/runs ({failed} failed); read with pandas.read_parquet('{out}/runs')")
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> None:
+    """Run an experiment and analyse it with SALib."""
+    from experiments.study import run_sensitivity
+
+    out, options = _experiment_options(args)
+    result = run_sensitivity(**options)
+    print(f"{result['runs']:,} runs ({result['failed']} failed); {result['method']} indices in {out}/indices.csv")
+    noise = result["noise"]
+    for _, row in noise.iterrows():
+        print(
+            f"  seed noise in {row['outcome']} ({row['scenario']}): {row['noise_share']:.0%} of the run-to-run variance"
+        )
+
+
+def cmd_robustness(args: argparse.Namespace) -> None:
+    """Compare strategies across sampled uncertainty and say where they fail."""
+    from experiments.study import run_robustness
+
+    out, options = _experiment_options(args)
+    result = run_robustness(**options)
+    print(f"{result['runs']:,} runs ({result['failed']} failed); tables and figures in {out}")
+    for sentence in result["sentences"]:
+        print(f"  {sentence}")
+
+
+def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text: str, func) -> None:
+    parser = sub.add_parser(name, help=help_text)
+    parser.add_argument("file", metavar="FILE", help="experiment .toml (or the name of a shipped one)")
+    parser.add_argument("--workers", type=_positive, help="local processes (default: every core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
+    parser.add_argument("--out", help="output folder (default results/EXPERIMENT-NAME)")
+    parser.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
+    parser.add_argument("--batch-size", type=_positive, default=1, help="runs sent to a worker at once (default 1)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=func)
+
+
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--homes", type=_positive, help="homes on the estate (default: the scenario's, 6,000)")
     parser.add_argument("--weeks", type=_positive, help="weeks to simulate (default: the scenario's, 520)")
@@ -202,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_cmp.add_argument("--out", default="results/compare", help="output folder (default results/compare)")
     p_cmp.add_argument("--quiet", action="store_true", help="no progress bar")
     p_cmp.set_defaults(func=cmd_compare)
+    _add_experiment_parser(sub, "sweep", "run an experiment's design (resumable)", cmd_sweep)
+    _add_experiment_parser(sub, "sensitivity", "run an experiment and compute SALib indices", cmd_sensitivity)
+    _add_experiment_parser(sub, "robustness", "compare strategies across sampled uncertainty", cmd_robustness)
     return parser
 
 
@@ -210,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
-    except (ScenarioError, params.ParameterError, UsageError) as error:
+    except (ScenarioError, params.ParameterError, UsageError, ExperimentError, SweepError) as error:
         print(f"tenant-trust: error: {error}", file=sys.stderr)
         return 2
     return 0

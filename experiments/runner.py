@@ -9,6 +9,7 @@ same master seed gives the same numbers serially or in parallel.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import platform
 import subprocess
@@ -101,7 +102,7 @@ def run_many(
             results.append(result)
             bar.update()
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
             for result in pool.map(_run_task, tasks):
                 results.append(result)
                 bar.update()

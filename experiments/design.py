@@ -1,0 +1,332 @@
+"""Experiment files and their designs (the sample of parameter values to run).
+
+An experiment is a TOML file in ``experiments/`` (see ``what_drives_trust.toml``)::
+
+    name = "what-drives-trust"
+    scenario = "baseline"          # or scenarios = [...] to cross strategies with the design
+    homes = 1000
+    weeks = 260
+    replications = 2
+    seed = 20261123
+    outcomes = ["trust_mean", "participation_rate"]
+    [design]
+    method = "sobol"               # factorial | lhs | sobol | morris | fast
+    samples = 256                  # the run count follows the method
+    [parameters]                   # [low, high]; "declared" takes the declaration's bounds
+    negativity_bias = [1.0, 10.0]
+
+``vary_uncertain = true`` adds every uncertain parameter (not a strategy
+lever and not the estate size) with its declared bounds. The SALib problem is
+generated from the declarations (after the EMA Workbench): samples are drawn
+in the declared ranges and whole-number parameters are rounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model import params
+from model.scenario import ScenarioError, load_scenario
+
+METHODS = ("factorial", "lhs", "sobol", "morris", "fast")
+#: Outcomes an experiment can ask for: every numeric value of ``TrustModel.summary()``.
+OUTCOMES = (
+    "trust_mean",
+    "trust_digitally_excluded",
+    "trust_digitally_included",
+    "trust_underrepresented",
+    "trust_majority",
+    "efficacy_mean",
+    "participation_rate",
+    "active_share",
+    "representation_ratio",
+    "satisfaction_true",
+    "satisfaction_true_underrepresented",
+    "satisfaction_true_majority",
+    "satisfaction_true_over_65",
+    "satisfaction_true_25_54",
+    "repair_backlog_per_1000",
+    "repair_wait_weeks_mean",
+    "repair_budget_per_home",
+    "cost_per_home",
+    "visible_change",
+    "tsm_tp01",
+    "tsm_tp06",
+    "tsm_tp07",
+    "tsm_tp08",
+    "survey_response_rate",
+)
+EXPERIMENT_DIR = Path(__file__).resolve().parent
+_TOP_KEYS = {
+    "name",
+    "description",
+    "scenario",
+    "scenarios",
+    "shocks",
+    "homes",
+    "weeks",
+    "replications",
+    "seed",
+    "outcomes",
+    "design",
+    "parameters",
+    "vary_uncertain",
+}
+_DESIGN_KEYS = {"method", "samples", "levels", "second_order"}
+MAX_RUNS = 5_000_000
+
+
+class ExperimentError(ValueError):
+    """An experiment file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment.
+
+    Attributes:
+        name: Short name.
+        path: The file it came from.
+        digest: SHA-256 of the file's bytes (recorded in the manifest).
+        scenarios: Strategy names or paths, crossed with the design.
+        shocks: Shock layers added to every strategy.
+        homes: Homes per run.
+        weeks: Weeks per run.
+        replications: Seeded replications of every design point.
+        seed: Master seed.
+        outcomes: Summary values to keep.
+        method: Design method (one of :data:`METHODS`).
+        samples: Base sample size (its meaning follows the method).
+        levels: Levels per parameter (factorial, morris).
+        second_order: Sobol second-order indices wanted.
+        bounds: Varied parameter -> (low, high).
+        description: What the experiment asks.
+    """
+
+    name: str
+    path: Path
+    digest: str
+    scenarios: tuple[str, ...]
+    shocks: tuple[str, ...]
+    homes: int
+    weeks: int
+    replications: int
+    seed: int
+    outcomes: tuple[str, ...]
+    method: str
+    samples: int
+    levels: int
+    second_order: bool
+    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def problem(self) -> dict[str, Any]:
+        """The SALib problem, generated from the varied parameters."""
+        return {
+            "num_vars": len(self.bounds),
+            "names": list(self.bounds),
+            "bounds": [list(b) for b in self.bounds.values()],
+        }
+
+    def design(self) -> np.ndarray:
+        """The design matrix: one row per design point, one column per varied parameter."""
+        return sample(self)
+
+
+def uncertain_parameters() -> list[str]:
+    """Parameters that describe the world rather than a strategy choice (estate size excluded)."""
+    return [p.name for p in params.PARAMETERS if not p.lever and p.name != "homes"]
+
+
+def _fail(where: str, key: str, value: Any, allowed: str) -> ExperimentError:
+    return ExperimentError(f"{where}: key '{key}' = {value!r}; allowed: {allowed}")
+
+
+def _integer(data: dict[str, Any], key: str, default: int | None, low: int, high: int, where: str) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _fail(where, key, value, f"an integer in [{low}, {high}]")
+    return value
+
+
+def _bounds(data: dict[str, Any], vary_uncertain: bool, where: str) -> dict[str, tuple[float, float]]:
+    raw = data.get("parameters", {})
+    if not isinstance(raw, dict):
+        raise _fail(where, "parameters", raw, "a table of parameter = [low, high] or 'declared'")
+    names = dict.fromkeys(uncertain_parameters()) if vary_uncertain else {}
+    names.update(dict.fromkeys(raw))
+    bounds = {}
+    for name in names:
+        at = f"{where} [parameters]"
+        try:
+            declared = params.get(name)
+        except params.ParameterError:
+            allowed = ", ".join(p.name for p in params.PARAMETERS)
+            raise _fail(at, name, raw.get(name), f"a declared parameter ({allowed})") from None
+        value = raw.get(name, "declared")
+        if value == "declared":
+            bounds[name] = (float(declared.low), float(declared.high))
+            continue
+        if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)):
+            raise _fail(at, name, value, '[low, high] or "declared"')
+        low, high = float(value[0]), float(value[1])
+        if not declared.low <= low < high <= declared.high:
+            raise _fail(at, name, value, f"low < high within the declared range [{declared.low:g}, {declared.high:g}]")
+        bounds[name] = (low, high)
+    if not bounds:
+        raise ExperimentError(f"{where}: no parameter is varied; add a [parameters] table or vary_uncertain = true")
+    return bounds
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _strings(data: dict[str, Any], key: str, default: list[str], where: str) -> list[str]:
+    value = data.get(key, default)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(where, key, value, "a list of strings")
+    return value
+
+
+def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool]:
+    design = data.get("design")
+    if not isinstance(design, dict):
+        raise _fail(where, "design", design, "a [design] table with method and samples")
+    for key, value in design.items():
+        if key not in _DESIGN_KEYS:
+            raise _fail(f"{where} [design]", key, value, f"one of the keys {', '.join(sorted(_DESIGN_KEYS))}")
+    method = design.get("method")
+    if method not in METHODS:
+        raise _fail(f"{where} [design]", "method", method, " | ".join(METHODS))
+    samples = _integer(design, "samples", 64, 1, 1_000_000, f"{where} [design]")
+    levels = _integer(design, "levels", 4 if method == "morris" else 3, 2, 100, f"{where} [design]")
+    second = design.get("second_order", False)
+    if not isinstance(second, bool):
+        raise _fail(f"{where} [design]", "second_order", second, "true or false")
+    if method == "sobol" and samples & (samples - 1):
+        raise _fail(f"{where} [design]", "samples", samples, "a power of two for the Sobol' sequence (e.g. 256)")
+    return method, samples, levels, second
+
+
+def _scenarios(data: dict[str, Any], where: str) -> tuple[list[str], list[str]]:
+    if "scenario" in data and "scenarios" in data:
+        raise ExperimentError(f"{where}: give either 'scenario' or 'scenarios', not both")
+    if "scenario" in data:
+        if not isinstance(data["scenario"], str):
+            raise _fail(where, "scenario", data["scenario"], "a scenario name or path")
+        names = [data["scenario"]]
+    else:
+        names = _strings(data, "scenarios", ["baseline"], where)
+    shocks = _strings(data, "shocks", [], where)
+    base = Path(where).parent
+    resolved = [n if not n.endswith(".toml") else str((base / n).resolve()) for n in names]
+    for name in resolved:
+        try:
+            load_scenario(name, shocks=shocks)
+        except ScenarioError as error:
+            raise ExperimentError(f"{where}: {error}") from None
+    return resolved, shocks
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.suffix != ".toml" and not path.exists():
+        path = EXPERIMENT_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        shipped = ", ".join(sorted(p.stem for p in EXPERIMENT_DIR.glob("*.toml")))
+        raise ExperimentError(f"{name_or_path}: no such experiment file; shipped experiments: {shipped}")
+    return path
+
+
+def load_experiment(name_or_path: str | Path) -> Experiment:
+    """Read and validate an experiment file (or a shipped one by name).
+
+    Raises:
+        ExperimentError: Naming the file, the key, the value and what is allowed,
+            before any run starts.
+    """
+    path = _resolve(name_or_path)
+    raw = path.read_bytes()
+    where = str(path)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ExperimentError(f"{where}: not valid TOML: {error}") from None
+    for key, value in data.items():
+        if key not in _TOP_KEYS:
+            raise _fail(where, key, value, f"one of the keys {', '.join(sorted(_TOP_KEYS))}")
+    scenarios, shocks = _scenarios(data, where)
+    outcomes = _strings(data, "outcomes", ["trust_mean"], where)
+    for outcome in outcomes:
+        if outcome not in OUTCOMES:
+            raise _fail(where, "outcomes", outcome, ", ".join(OUTCOMES))
+    vary = data.get("vary_uncertain", False)
+    if not isinstance(vary, bool):
+        raise _fail(where, "vary_uncertain", vary, "true or false")
+    method, samples, levels, second = _design(data, where)
+    homes_decl = params.get("homes")
+    name = data.get("name", path.stem)
+    description = data.get("description", "")
+    for key, value in (("name", name), ("description", description)):
+        if not isinstance(value, str):
+            raise _fail(where, key, value, "a string")
+    experiment = Experiment(
+        name=name,
+        path=path,
+        digest=hashlib.sha256(raw).hexdigest(),
+        scenarios=tuple(scenarios),
+        shocks=tuple(shocks),
+        homes=_integer(data, "homes", 1000, int(homes_decl.low), int(homes_decl.high), where),
+        weeks=_integer(data, "weeks", 260, 1, 52 * 50, where),
+        replications=_integer(data, "replications", 1, 1, 1000, where),
+        seed=_integer(data, "seed", 0, 0, 2**63 - 1, where),
+        outcomes=tuple(outcomes),
+        method=method,
+        samples=samples,
+        levels=levels,
+        second_order=second,
+        bounds=_bounds(data, vary, where),
+        description=description,
+    )
+    runs = len(experiment.design()) * experiment.replications * len(experiment.scenarios)
+    if runs > MAX_RUNS:
+        raise ExperimentError(f"{where}: the design asks for {runs:,} runs; allowed: at most {MAX_RUNS:,}")
+    return experiment
+
+
+def _design_seed(experiment: Experiment) -> int:
+    """The design's own seed: the first child of the master seed."""
+    child = np.random.SeedSequence(experiment.seed).spawn(1)[0]
+    return int(child.generate_state(1)[0])
+
+
+def sample(experiment: Experiment) -> np.ndarray:
+    """Draw the design with SALib (or a full factorial), rounded for whole-number parameters."""
+    from SALib.sample import fast_sampler, latin, morris, sobol
+
+    problem, seed, n = experiment.problem, _design_seed(experiment), experiment.samples
+    if experiment.method == "sobol":
+        matrix = sobol.sample(problem, n, calc_second_order=experiment.second_order, seed=seed)
+    elif experiment.method == "morris":
+        matrix = morris.sample(problem, n, num_levels=experiment.levels, seed=seed)
+    elif experiment.method == "fast":
+        matrix = fast_sampler.sample(problem, max(n, 65), seed=seed)
+    elif experiment.method == "lhs":
+        matrix = latin.sample(problem, n, seed=seed)
+    else:
+        grids = [np.linspace(low, high, experiment.levels) for low, high in experiment.bounds.values()]
+        matrix = np.array(list(itertools.product(*grids)), dtype=float)
+    for column, name in enumerate(experiment.bounds):
+        if params.get(name).kind == "int":
+            matrix[:, column] = np.round(matrix[:, column])
+    return matrix

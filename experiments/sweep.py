@@ -1,0 +1,298 @@
+"""Run an experiment's design: every design point x replicate x strategy.
+
+Runs are enumerated in a fixed order and each gets its seed from the master
+seed (``SeedSequence.spawn``), stored with its row; replicate ``r`` of design
+point ``i`` uses the same seed for every strategy (common random numbers).
+Results stream to a Parquet dataset ``DIR/runs/`` as runs finish, in small
+part files written atomically, so memory stays flat and a sweep killed at any
+moment can be resumed (``resume=True``) with no run lost or repeated.
+
+Executors: the calling process (``workers=1``), local processes
+(``workers>1``), or a Dask distributed cluster (``scheduler="tcp://host:port"``)
+through Dask's own client and futures.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from experiments.design import Experiment
+from experiments.runner import provenance
+from model import TrustModel, load_scenario, params
+
+#: Runs buffered before a part file is written (also flushed every few seconds).
+FLUSH_EVERY = 64
+FLUSH_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a sweep: its identity, seed and parameter values."""
+
+    run_id: int
+    sample_id: int
+    replicate: int
+    scenario: str
+    seed: int
+    values: dict[str, float | int]
+
+
+class SweepError(RuntimeError):
+    """A sweep that cannot start or resume."""
+
+
+def plan(experiment: Experiment) -> list[Run]:
+    """Every run of the experiment, in a fixed order, with its seed."""
+    design = experiment.design()
+    points = design.shape[0]
+    children = np.random.SeedSequence(experiment.seed).spawn(2)[1].spawn(points * experiment.replications)
+    seeds = [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+    names = list(experiment.bounds)
+    runs = []
+    for scenario in experiment.scenarios:
+        for sample_id in range(points):
+            values = {name: _as_kind(name, design[sample_id, column]) for column, name in enumerate(names)}
+            for replicate in range(experiment.replications):
+                seed = seeds[sample_id * experiment.replications + replicate]
+                runs.append(Run(len(runs), sample_id, replicate, scenario, seed, values))
+    return runs
+
+
+def _as_kind(name: str, value: float) -> float | int:
+    return int(value) if params.get(name).kind == "int" else float(value)
+
+
+def execute(run: Run, experiment: Experiment) -> dict[str, Any]:
+    """Run one design point and return its result row; failures are recorded, not raised."""
+    row: dict[str, Any] = {
+        "run_id": run.run_id,
+        "sample_id": run.sample_id,
+        "replicate": run.replicate,
+        "scenario": Path(run.scenario).stem,
+        "seed": run.seed,
+        **run.values,
+    }
+    started = time.perf_counter()
+    try:
+        overrides = {"homes": experiment.homes, **run.values}
+        scenario = load_scenario(run.scenario, shocks=experiment.shocks, **overrides)
+        model = TrustModel(scenario, rng=run.seed)
+        model.run_for(experiment.weeks)
+        summary = model.summary()
+        row |= {o: _number(summary.get(o)) for o in experiment.outcomes}
+        row |= {"status": "ok", "error": ""}
+    except Exception as error:
+        row |= dict.fromkeys(experiment.outcomes, float("nan"))
+        row |= {"status": "failed", "error": f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}"}
+    row["seconds"] = time.perf_counter() - started
+    return row
+
+
+def _number(value: Any) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _execute_batch(runs: list[Run], experiment: Experiment) -> list[dict[str, Any]]:
+    return [execute(run, experiment) for run in runs]
+
+
+def completed_run_ids(out: Path) -> set[int]:
+    """Run ids already stored in ``out/runs`` (only whole part files exist there)."""
+    parts = sorted((out / "runs").glob("part-*.parquet"))
+    if not parts:
+        return set()
+    return set(pd.concat(pd.read_parquet(p, columns=["run_id"]) for p in parts)["run_id"].tolist())
+
+
+def write_part(out: Path, rows: list[dict[str, Any]], columns: list[str]) -> Path:
+    """Write rows as one Parquet part file, atomically (temporary name, then rename)."""
+    folder = out / "runs"
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(rows, columns=columns).sort_values("run_id")
+    first = int(frame["run_id"].iloc[0])
+    final = folder / f"part-{first:09d}-{uuid.uuid4().hex[:8]}.parquet"
+    temporary = folder / f".{final.name}.tmp"
+    frame.to_parquet(temporary, index=False)
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    temporary.replace(final)
+    return final
+
+
+def _columns(experiment: Experiment) -> list[str]:
+    fixed = ["run_id", "sample_id", "replicate", "scenario", "seed"]
+    return [*fixed, *experiment.bounds, *experiment.outcomes, "status", "error", "seconds"]
+
+
+def _write_manifest(out: Path, record: dict[str, Any]) -> None:
+    temporary = out / ".manifest.json.tmp"
+    temporary.write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+    temporary.replace(out / "manifest.json")
+
+
+def _start(out: Path, experiment: Experiment, resume: bool, total: int) -> dict[str, Any]:
+    manifest_path = out / "manifest.json"
+    if resume:
+        if not manifest_path.is_file():
+            raise SweepError(f"{out}: nothing to resume (no manifest.json); run without --resume")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest["experiment_sha256"] != experiment.digest:
+            raise SweepError(
+                f"{out}: was started from a different experiment file "
+                f"(sha256 {manifest['experiment_sha256'][:12]}, now {experiment.digest[:12]}); "
+                "resume with the same file or use another --out"
+            )
+        manifest["resumed"] = [*manifest.get("resumed", []), datetime.now(UTC).isoformat(timespec="seconds")]
+        return manifest
+    if (out / "runs").is_dir() and any((out / "runs").glob("part-*.parquet")):
+        raise SweepError(f"{out}: already holds results; use --resume to finish them or choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    return {
+        "experiment": experiment.name,
+        "experiment_file": str(experiment.path),
+        "experiment_sha256": experiment.digest,
+        "experiment_text": experiment.path.read_text(encoding="utf-8"),
+        "runs_planned": total,
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        **provenance(),
+    }
+
+
+def _batches(runs: list[Run], size: int) -> Iterator[list[Run]]:
+    for start in range(0, len(runs), size):
+        yield runs[start : start + size]
+
+
+def _local_results(
+    batches: Iterable[list[Run]], experiment: Experiment, workers: int
+) -> Iterator[list[dict[str, Any]]]:
+    if workers <= 1:
+        for batch in batches:
+            yield _execute_batch(batch, experiment)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        yield from _windowed(lambda b: pool.submit(_execute_batch, b, experiment), batches, 4 * workers)
+
+
+def _windowed(submit: Callable[[list[Run]], Future], batches: Iterable[list[Run]], window: int) -> Iterator[Any]:
+    """Keep at most ``window`` batches in flight; yield results as they finish."""
+    pending: set[Future] = set()
+    queue = iter(batches)
+    for batch in queue:
+        pending.add(submit(batch))
+        if len(pending) >= window:
+            break
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield future.result()
+            following = next(queue, None)
+            if following is not None:
+                pending.add(submit(following))
+
+
+def _dask_results(batches: Iterable[list[Run]], experiment: Experiment, scheduler: str) -> Iterator[list[dict]]:
+    from distributed import Client, as_completed
+
+    with Client(scheduler) as client:
+        window = max(2, 4 * sum(client.nthreads().values()))
+        queue = iter(batches)
+        futures = as_completed([client.submit(_execute_batch, b, experiment, pure=False) for b in _take(queue, window)])
+        for future in futures:
+            yield future.result()
+            following = next(queue, None)
+            if following is not None:
+                futures.add(client.submit(_execute_batch, following, experiment, pure=False))
+
+
+def _take(queue: Iterator[list[Run]], count: int) -> list[list[Run]]:
+    taken = []
+    for batch in queue:
+        taken.append(batch)
+        if len(taken) >= count:
+            break
+    return taken
+
+
+def sweep(
+    experiment: Experiment,
+    out: Path,
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    batch_size: int = 1,
+    flush_every: int = FLUSH_EVERY,
+    flush_seconds: float = FLUSH_SECONDS,
+) -> pd.DataFrame:
+    """Run every planned run not yet stored in ``out`` and return all results.
+
+    Args:
+        experiment: The validated experiment.
+        out: Output folder (``runs/`` Parquet dataset and ``manifest.json``).
+        workers: Local processes (ignored when ``scheduler`` is given).
+        scheduler: Address of a Dask distributed scheduler, e.g. ``tcp://host:8786``.
+        resume: Finish a sweep that was interrupted.
+        progress: Show a progress bar with rate and time left.
+        batch_size: Runs sent to a worker at once.
+        flush_every: Finished runs buffered before a part file is written.
+        flush_seconds: Longest wait before buffered runs are written anyway.
+
+    Returns:
+        Every run's row (all part files), sorted by ``run_id``.
+
+    Raises:
+        SweepError: Results already present without ``resume``, or a resume
+            from a different experiment file.
+    """
+    runs = plan(experiment)
+    manifest = _start(out, experiment, resume, len(runs))
+    _write_manifest(out, manifest)
+    done = completed_run_ids(out)
+    todo = [run for run in runs if run.run_id not in done]
+    columns = _columns(experiment)
+    batches = _batches(todo, batch_size)
+    results = (
+        _dask_results(batches, experiment, scheduler) if scheduler else _local_results(batches, experiment, workers)
+    )
+    bar = tqdm(total=len(runs), initial=len(done), desc=experiment.name, unit="run", disable=not progress)
+    buffer: list[dict[str, Any]] = []
+    last_flush = time.monotonic()
+    for rows in results:
+        buffer.extend(rows)
+        bar.update(len(rows))
+        if len(buffer) >= flush_every or time.monotonic() - last_flush > flush_seconds:
+            write_part(out, buffer, columns)
+            buffer, last_flush = [], time.monotonic()
+    if buffer:
+        write_part(out, buffer, columns)
+    bar.close()
+    frame = load_runs(out)
+    manifest |= {
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "runs_done": len(frame),
+        "runs_failed": int((frame["status"] == "failed").sum()),
+        "executor": scheduler or f"{workers} local process(es)",
+    }
+    _write_manifest(out, manifest)
+    return frame
+
+
+def load_runs(out: Path) -> pd.DataFrame:
+    """Every stored run of the sweep in ``out``, sorted by ``run_id``."""
+    return pd.read_parquet(out / "runs").sort_values("run_id").reset_index(drop=True)
