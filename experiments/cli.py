@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -151,7 +152,10 @@ def cmd_compare(args: argparse.Namespace) -> None:
     out = Path(args.out)
     homes = scenarios[0].params["homes"]
     print(f"Comparing {len(scenarios)} strategies x {args.replications} replications: {homes:,} homes, {weeks} weeks")
-    result = compare(scenarios, args.replications, weeks, args.seed, workers=workers, progress=not args.quiet)
+    baseline = scenarios[names.index(BASELINE)].name
+    result = compare(
+        scenarios, args.replications, weeks, args.seed, workers=workers, progress=not args.quiet, baseline=baseline
+    )
     with staged_output(out) as stage:
         result.table.to_csv(stage / "comparison.csv", index=False)
         result.runs.to_csv(stage / "runs.csv", index=False)
@@ -160,13 +164,17 @@ def cmd_compare(args: argparse.Namespace) -> None:
             plots.trajectories(result.weekly, stage / "trajectories.png"),
             plots.trust_by_group(result.table, stage / "trust_by_group.png"),
             plots.differences(
-                result.table, ("trust_mean", "satisfaction_true", "participation_rate"), stage / "differences.png"
+                result.table,
+                ("trust_mean", "satisfaction_true", "participation_rate"),
+                stage / "differences.png",
+                baseline,
             ),
         ]
         settings = {"homes": homes, "weeks": weeks, "replications": args.replications, "seed": args.seed}
         record = settings | {"seeds": result.seeds, "scenarios": [s.to_dict() for s in scenarios]} | provenance()
         (stage / "manifest.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
-        write_report(stage, result.table, settings, {s.name: s.description for s in scenarios}, figures)
+        descriptions = {s.name: s.description for s in scenarios}
+        write_report(stage, result.table, settings, descriptions, figures, baseline)
     print(f"Wrote {out}/report.html (and report.md, comparison.csv, runs.csv, weekly.parquet, plots, manifest.json)")
 
 
@@ -275,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
+    except BrokenPipeError:  # e.g. `tenant-trust params | head`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
+        return 0
     except (ScenarioError, params.ParameterError, UsageError, ExperimentError, SweepError) as error:
         print(f"tenant-trust: error: {error}", file=sys.stderr)
         return 2

@@ -1,9 +1,10 @@
 """Compare strategies against baseline with seeded replications.
 
 Replication ``r`` of every strategy uses the same seed (common random
-numbers), so each strategy meets the same estates and the same weeks of luck
-as baseline, and differences are estimated pairwise: the difference's
-confidence interval is a paired t-interval over replications.
+numbers), so each strategy starts from the same simulated estate (households,
+ties, dispositions and thresholds) as baseline; the weekly draws then diverge
+as the strategies differ. Differences are estimated pairwise: the
+difference's confidence interval is a paired t-interval over replications.
 """
 
 from __future__ import annotations
@@ -50,12 +51,14 @@ class Comparison:
         runs: One row per run: scenario, replicate, seed and every summary value.
         weekly: Weekly series of every run, with scenario and replicate columns.
         seeds: Seed of each replicate (shared by all scenarios).
+        baseline: Name of the scenario the others are compared with.
     """
 
     table: pd.DataFrame
     runs: pd.DataFrame
     weekly: pd.DataFrame
     seeds: list[int]
+    baseline: str = BASELINE
 
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
@@ -74,15 +77,16 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float,
     return mean, mean - half, mean + half
 
 
-def comparison_table(runs: pd.DataFrame, outcomes: Sequence[str] = OUTCOMES) -> pd.DataFrame:
+def comparison_table(runs: pd.DataFrame, outcomes: Sequence[str] = OUTCOMES, baseline: str = BASELINE) -> pd.DataFrame:
     """Means, confidence intervals and paired differences from baseline.
 
     Args:
         runs: One row per run with ``scenario``, ``replicate`` and outcome columns;
             must include the baseline scenario.
         outcomes: Outcome columns to compare.
+        baseline: Name of the scenario the others are compared with.
     """
-    base = runs[runs["scenario"] == BASELINE].set_index("replicate")
+    base = runs[runs["scenario"] == baseline].set_index("replicate")
     rows = []
     for scenario, group in runs.groupby("scenario", sort=False):
         group = group.set_index("replicate")
@@ -111,11 +115,13 @@ def compare(
     seed: int,
     workers: int = 1,
     progress: bool = True,
+    baseline: str = BASELINE,
 ) -> Comparison:
     """Run every scenario ``replications`` times and compare each with baseline.
 
     Args:
         scenarios: Resolved scenarios; one must be named ``baseline``.
+        baseline: The scenario's name that counts as baseline (e.g. ``baseline+budget_cut``).
         replications: Seeded replications per scenario.
         weeks: Weeks per run.
         seed: Master seed; replicate seeds are spawned from it.
@@ -126,11 +132,11 @@ def compare(
         ValueError: No baseline among the scenarios, or fewer than 2 replications.
     """
     names = [s.name for s in scenarios]
-    if BASELINE not in names:
-        raise ValueError(f"compare needs the '{BASELINE}' scenario among {names}")
+    if baseline not in names:
+        raise ValueError(f"compare needs the '{baseline}' scenario among {names}")
     if replications < 2:
         raise ValueError(f"replications = {replications}; allowed: 2 or more (confidence intervals need 2)")
     seeds = spawn_seeds(seed, replications)
     tasks = [(s, r, seeds[r], weeks) for s in scenarios for r in range(replications)]
     runs, weekly = _collect(run_many(tasks, workers=workers, progress=progress, label="compare"))
-    return Comparison(comparison_table(runs), runs, weekly, seeds)
+    return Comparison(comparison_table(runs, baseline=baseline), runs, weekly, seeds, baseline)

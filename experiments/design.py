@@ -18,7 +18,8 @@ An experiment is a TOML file in ``experiments/`` (see ``what_drives_trust.toml``
 ``vary_uncertain = true`` adds every uncertain parameter (not a strategy
 lever and not the estate size) with its declared bounds. The SALib problem is
 generated from the declarations (after the EMA Workbench): samples are drawn
-in the declared ranges and whole-number parameters are rounded.
+in the declared ranges and whole-number parameters are rounded (to their
+declared step).
 """
 
 from __future__ import annotations
@@ -327,6 +328,7 @@ def sample(experiment: Experiment) -> np.ndarray:
         grids = [np.linspace(low, high, experiment.levels) for low, high in experiment.bounds.values()]
         matrix = np.array(list(itertools.product(*grids)), dtype=float)
     for column, name in enumerate(experiment.bounds):
-        if params.get(name).kind == "int":
-            matrix[:, column] = np.round(matrix[:, column])
+        declared = params.get(name)
+        if declared.kind == "int":
+            matrix[:, column] = np.round(matrix[:, column] / declared.step) * declared.step
     return matrix

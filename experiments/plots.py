@@ -98,10 +98,10 @@ def trust_by_group(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def differences(table: pd.DataFrame, outcomes: Sequence[str], path: Path) -> Path:
+def differences(table: pd.DataFrame, outcomes: Sequence[str], path: Path, baseline: str = "baseline") -> Path:
     """Forest plot: each strategy's difference from baseline with its 95% CI."""
     fig, axes = plt.subplots(1, len(outcomes), figsize=(3.2 * len(outcomes), 3.6), sharey=True)
-    others = [s for s in dict.fromkeys(table["scenario"]) if s != "baseline"]
+    others = [s for s in dict.fromkeys(table["scenario"]) if s != baseline]
     for ax, outcome in zip(np.atleast_1d(axes), outcomes, strict=True):
         rows = table[table["outcome"] == outcome].set_index("scenario").reindex(others)
         factor = scale(outcome)
@@ -114,7 +114,7 @@ def differences(table: pd.DataFrame, outcomes: Sequence[str], path: Path) -> Pat
         ax.set_title(label(outcome), fontsize=9)
         ax.grid(alpha=0.3)
     np.atleast_1d(axes)[0].set_yticks(np.arange(len(others)), others)
-    fig.suptitle("Difference from baseline (95% CI)")
+    fig.suptitle(f"Difference from {baseline} (95% CI)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

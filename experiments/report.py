@@ -44,20 +44,20 @@ def _cell(row: pd.Series, baseline: bool) -> str:
     return f"{text} ({sign}{_fmt(diff, outcome)}{marker})"
 
 
-def headline_table(table: pd.DataFrame, outcomes: Sequence[str] = HEADLINE) -> pd.DataFrame:
+def headline_table(table: pd.DataFrame, outcomes: Sequence[str] = HEADLINE, baseline: str = "baseline") -> pd.DataFrame:
     """Scenario rows, outcome columns: value and difference from baseline."""
     cells: dict[str, dict[str, str]] = {}
     for _, row in table[table["outcome"].isin(outcomes)].iterrows():
-        cells.setdefault(row["scenario"], {})[label(row["outcome"])] = _cell(row, row["scenario"] == "baseline")
+        cells.setdefault(row["scenario"], {})[label(row["outcome"])] = _cell(row, row["scenario"] == baseline)
     frame = pd.DataFrame.from_dict(cells, orient="index")
     return frame[[label(o) for o in outcomes if label(o) in frame.columns]]
 
 
-def findings(table: pd.DataFrame) -> list[str]:
+def findings(table: pd.DataFrame, baseline: str = "baseline") -> list[str]:
     """One plain sentence per strategy: key differences whose 95% CI excludes zero."""
     key = ("trust_mean", "satisfaction_true", "participation_rate", "trust_digitally_excluded", "representation_ratio")
     lines = []
-    for scenario, group in table[table["scenario"] != "baseline"].groupby("scenario", sort=False):
+    for scenario, group in table[table["scenario"] != baseline].groupby("scenario", sort=False):
         parts = []
         for _, row in group[group["outcome"].isin(key)].iterrows():
             low, high, outcome = row["diff_ci_low"], row["diff_ci_high"], row["outcome"]
@@ -69,16 +69,21 @@ def findings(table: pd.DataFrame) -> list[str]:
                 f"(95% CI {_fmt(low, outcome)} to {_fmt(high, outcome)})"
             )
         verdict = "; ".join(parts) if parts else "no clear difference on the key outcomes"
-        lines.append(f"**{scenario}** against baseline: {verdict}.")
+        lines.append(f"**{scenario}** against {baseline}: {verdict}.")
     return lines
 
 
 def write_report(
-    out: Path, table: pd.DataFrame, settings: dict[str, Any], descriptions: dict[str, str], figures: Sequence[Path]
+    out: Path,
+    table: pd.DataFrame,
+    settings: dict[str, Any],
+    descriptions: dict[str, str],
+    figures: Sequence[Path],
+    baseline: str = "baseline",
 ) -> tuple[Path, Path]:
     """Write ``report.md`` and a self-contained ``report.html`` into ``out``."""
-    head = headline_table(table)
-    sentences = findings(table) or ["Only baseline was run: there is nothing to compare."]
+    head = headline_table(table, baseline=baseline)
+    sentences = findings(table, baseline) or ["Only baseline was run: there is nothing to compare."]
     intro = (
         f"{settings['homes']:,} homes, {settings['weeks']} weeks ({settings['weeks'] / 52:.1f} years), "
         f"{settings['replications']} replications per strategy, master seed {settings['seed']}. "

@@ -17,6 +17,8 @@ from experiments import robustness, sensitivity
 from experiments.design import Experiment
 from experiments.sweep import sweep
 
+#: Bootstrap resamples for the delta method (SALib's delta is slow; see experiments/sensitivity.py).
+DELTA_RESAMPLES = 100
 #: SALib methods available per design (delta reuses any sample).
 ANALYSIS_FOR = {"sobol": "sobol", "morris": "morris", "fast": "fast", "lhs": "delta", "factorial": "delta"}
 
@@ -35,6 +37,7 @@ def _analyse_one(
         second_order=experiment.second_order,
         num_levels=experiment.levels,
         seed=experiment.seed,
+        num_resamples=DELTA_RESAMPLES if method == "delta" else 1000,
     )
     convergence = pd.DataFrame()
     if method == "sobol":
@@ -53,6 +56,7 @@ def _analyse_one(
 
 
 def _plots(indices: pd.DataFrame, convergence: pd.DataFrame, method: str, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
     paths = []
     for (scenario, outcome), group in indices.groupby(["scenario", "outcome"], sort=False):
         stem = f"{scenario}-{outcome}"
@@ -72,7 +76,7 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
 
     Writes ``indices.csv`` (outcome, parameter, method, index, value, ci_low,
     ci_high, with the strategy in a leading ``scenario`` column),
-    ``noise.csv``, ``convergence.csv`` (Sobol) and figures.
+    ``noise.csv``, ``convergence.csv`` (Sobol) and figures in ``figures/``.
     """
     runs = sweep(experiment, out, **options)
     method = ANALYSIS_FOR[experiment.method]
@@ -84,7 +88,7 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
     noise.to_csv(out / "noise.csv", index=False)
     if not convergence.empty:
         convergence.to_csv(out / "convergence.csv", index=False)
-    figures = _plots(indices, convergence, method, out)
+    figures = _plots(indices, convergence, method, out / "figures")
     failed = int((runs["status"] == "failed").sum())
     return {
         "runs": len(runs),

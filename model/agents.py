@@ -167,7 +167,6 @@ class Landlord(mesa.Agent):
             self.engagement_cost_per_home,
             p["phone_office_cost_per_home"],
             self.phone_open,
-            p["delegated_budget_per_home"],
             p["repair_unit_cost"],
         )
 

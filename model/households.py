@@ -163,7 +163,7 @@ def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Ho
     normal (Granovetter 1978), and infinite for the share who never take part.
     Households already willing to take part are
     given a past participation within the last year, so participation is near
-    its steady level from week 0.
+    a plausible level from week 0 (it still settles over the first years).
     """
     n = int(p["homes"])
     age = _age_bands(n, float(p["share_over_65"]), rng)

@@ -9,12 +9,15 @@ One step is one week. Each week, in this order (see ``docs/ODD.md``):
    outcome and each contact's treatment moves the tenant's trust (negativity
    bias for outcomes, symmetric for treatment);
 4. tenants tell neighbours about good and bad experiences and compare views
-   with one neighbour (bounded confidence); trust relaxes towards disposition;
+   with one neighbour (bounded confidence); trust relaxes towards disposition,
+   and disposition slowly takes on lived trust;
 5. tenants take part in surveys and meetings by a threshold rule; every
-   quarter panel and board seats are filled and the landlord acts on
-   participants' priorities in proportion to its rung on Arnstein's ladder;
-6. officers may leave (turnover resets relationships);
-7. at the end of each year a TSM-style survey is run on a sample.
+   quarter panel and board seats are refilled;
+6. the landlord acts on participants' priorities in proportion to its rung on
+   Arnstein's ladder and its responsiveness, and tells tenants what changed;
+   every quarter the repairs service is reshaped by those priorities;
+7. officers may leave (turnover resets relationships);
+8. at the end of each year a TSM-style survey is run on a sample.
 
 Symbols follow ``model/params.py``; each mechanism is a pure function in
 ``model/submodels.py`` whose docstring gives its rule and evidence.
@@ -107,7 +110,8 @@ class TrustModel(mesa.Model):
 
         Args:
             values: Parameter names and new values.
-            checked: Values are already validated (skip re-checking).
+            checked: Validate the values first (False when they were validated
+                when the scenario was loaded).
 
         Raises:
             params.ParameterError: Unknown name or value out of bounds.
@@ -116,12 +120,15 @@ class TrustModel(mesa.Model):
         values = params.validate(values, "set_params") if checked else dict(values)
         fixed = FIXED_AT_START & values.keys()
         if fixed:
-            raise ValueError(f"cannot change {sorted(fixed)} mid-run: they shape the estate")
+            raise ValueError(f"cannot change {sorted(fixed)} mid-run: they are set when the estate is built")
         patch_changed = "patch_size" in values and values["patch_size"] != self.p["patch_size"]
         self.p.update(values)
         if patch_changed:
             self.replace_all_officers()
         self._refresh()
+        if np.count_nonzero(self.households.active) > self.landlord.seats():
+            willing, margin = self._willingness()
+            self.households.active = submodels.fill_seats(margin, willing, self.landlord.seats())
 
     def replace_all_officers(self) -> None:
         """Redraw patches at the current patch size; every relationship resets."""
@@ -176,7 +183,8 @@ class TrustModel(mesa.Model):
 
         Each willing household took part within the last year with the
         probability implied by ``activity_rate`` over 52 weeks, at a uniform
-        past week; seats are filled at once. Keeps week 0 near steady state.
+        past week; seats are filled at once. This avoids starting from nobody
+        having taken part; participation still settles over the first year or two.
         """
         h, p = self.households, self.p
         willing, margin = self._willingness()
@@ -254,7 +262,8 @@ class TrustModel(mesa.Model):
         failed = trying & ~logged
         h.reported |= logged
         outcome, done = self._complete_repairs()
-        treatment = self._treatment(logged & ~h.digital & ~visited, failed, visited)
+        phoned = self._chance(logged & ~h.digital & ~visited, self._phone_share_of_excluded_reports())
+        treatment = self._treatment(phoned, failed, visited)
         buffer = submodels.experience_buffer(
             h.relationship, p["relationship_buffer"], p["openness"], p["openness_buffer"]
         )
@@ -289,6 +298,12 @@ class TrustModel(mesa.Model):
         self._wait_sum[slot], self._wait_count[slot] = wait.sum(), wait.size
         return outcome, done
 
+    def _phone_share_of_excluded_reports(self) -> float:
+        """Chance a digitally excluded tenant's report (without a visit) went by phone, not by a proxy online."""
+        phone = self.landlord.phone_open * self.p["phone_answer_rate"]
+        either = 1.0 - (1.0 - phone) * (1.0 - self.p["proxy_report_rate"])
+        return phone / either if either > 0 else 0.0
+
     def _treatment(self, phoned: np.ndarray, failed: np.ndarray, visited: np.ndarray) -> np.ndarray:
         """Treatment signal per household: +1 fair, -1 unfair, per contact with a person.
 
@@ -307,7 +322,7 @@ class TrustModel(mesa.Model):
         bad = self._stories(self._bad_story, p["bad_story_reach"])
         good = self._stories(self._good_story, p["good_story_reach"])
         weight = p["trust_learning_rate"] * p["story_weight"]
-        h.trust = submodels.push(h.trust, weight * good, weight * p["negativity_bias"] * bad)
+        h.trust = submodels.push(h.trust, weight * good, weight * bad)
         draws = self.rng.random(h.size)
         talks = draws < p["talk_rate"]
         # A talker's draw, rescaled, is uniform again: it picks the partner among the ties.
@@ -316,6 +331,7 @@ class TrustModel(mesa.Model):
         partner = h.indices[h.indptr[:-1] + np.minimum((position * degree).astype(np.int64), degree - 1)]
         h.trust = submodels.bounded_confidence(h.trust, partner, talks, p["confidence_bound"], p["convergence_rate"])
         h.trust = submodels.anchor(h.trust, h.disposition, p["trust_anchor_rate"])
+        h.disposition = submodels.settle_disposition(h.disposition, h.trust, p["disposition_learning_rate"])
 
     def _stories(self, has_story: np.ndarray, reach: float) -> np.ndarray:
         """Stories each household hears, drawn only along the ties of households with a story."""

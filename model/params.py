@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "FIXED_AT_START",
     "PARAMETERS",
     "Parameter",
     "ParameterError",
@@ -45,6 +46,7 @@ class Parameter:
         group: Which part of the model it belongs to.
         lever: True when it is a strategy choice a landlord makes (shown
             first on the dashboard); False for an uncertain fact of the world.
+        step: For integers, values must be multiples of this.
     """
 
     name: str
@@ -57,6 +59,7 @@ class Parameter:
     kind: str = "float"
     group: str = "world"
     lever: bool = False
+    step: int = 1
 
     def __post_init__(self) -> None:
         """Check the declaration itself is coherent."""
@@ -67,7 +70,9 @@ class Parameter:
 
     def allowed(self) -> str:
         """Describe the allowed values in words."""
-        noun = "an integer" if self.kind == "int" else "a number"
+        noun = "a number"
+        if self.kind == "int":
+            noun = "an integer" if self.step == 1 else f"a multiple of {self.step}"
         return f"{noun} in [{self.low:g}, {self.high:g}] ({self.unit})"
 
     def check(self, value: Any, origin: str = "parameters") -> float | int:
@@ -86,7 +91,7 @@ class Parameter:
         where = f"{origin}: key '{self.name}' = {value!r}"
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParameterError(f"{where} has the wrong type; allowed: {self.allowed()}")
-        if self.kind == "int" and not float(value).is_integer():
+        if self.kind == "int" and not (float(value).is_integer() and value % self.step == 0):
             raise ParameterError(f"{where} is not whole; allowed: {self.allowed()}")
         if not math.isfinite(value) or not self.low <= value <= self.high:
             raise ParameterError(f"{where} is out of range; allowed: {self.allowed()}")
@@ -115,10 +120,11 @@ PARAMETERS: tuple[Parameter, ...] = (
         2,
         20,
         "ties/household",
-        "Average number of neighbours each household talks to.",
+        "Number of neighbours each household talks to (even: half on each side along the street).",
         A,
         "int",
         "estate",
+        step=2,
     ),
     _P(
         "tie_rewiring",
@@ -178,11 +184,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _P(
         "initial_trust",
-        0.6,
+        0.57,
         0.2,
         0.9,
         "0-1",
-        "Average trust in the landlord when the run starts.",
+        "Starting trust of a typical household (the median for tenants under 65 outside the under-represented group).",
         A + " (set so that baseline TP01 is near 70%, TSM 2024/25)",
         "float",
         "estate",
@@ -378,6 +384,17 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     # --- word of mouth -------------------------------------------------------
     _P(
+        "disposition_learning_rate",
+        0.002,
+        0.0,
+        0.02,
+        "per week",
+        "Weekly pull of each household's disposition towards the trust it has lived with (long memory).",
+        A + " (Kampen, Van de Walle & Bouckaert 2006)",
+        "float",
+        "trust",
+    ),
+    _P(
         "talk_rate",
         0.3,
         0.0,
@@ -528,7 +545,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         20.0,
         "seats/1000 homes",
         "Seats on scrutiny panels and the board per 1,000 homes.",
-        A + " (a few percent consistently involved; DCLG 2011 [unverified])",
+        A + " (a small involved pool: DCLG 2011 'only 3% consistently involved' [unverified] counts wider involvement)",
         "float",
         "participation",
     ),
@@ -835,6 +852,12 @@ PARAMETERS: tuple[Parameter, ...] = (
 
 _BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 
+#: Parameters read only when the estate is built; a schedule cannot change them.
+FIXED_AT_START: frozenset[str] = frozenset(
+    {p.name for p in PARAMETERS if p.group == "estate"}
+    | {"participation_threshold_mean", "participation_threshold_sd", "share_never_involved", "expected_wait_weeks"}
+)
+
 
 def get(name: str) -> Parameter:
     """Return the declaration of ``name``.
@@ -887,7 +910,11 @@ def parse_value(name: str, text: str, origin: str = "--set") -> float | int:
     Returns:
         The checked value.
     """
-    parameter = get(name)
+    if name not in _BY_NAME:
+        raise ParameterError(
+            f"{origin}: unknown key '{name}' = {text!r}; allowed parameters: {', '.join(sorted(_BY_NAME))}"
+        )
+    parameter = _BY_NAME[name]
     try:
         value = float(text)
     except ValueError:

@@ -39,7 +39,7 @@ MAX_WEEKS = 52 * 50
 _TOP_KEYS = {"description", "weeks", "parameters", "schedule", "shocks"}
 _SCHEDULE_KEYS = {"week", "set", "note"}
 #: Parameters that shape the estate itself and cannot change mid-run.
-FIXED_AT_START = {p.name for p in params.PARAMETERS if p.group == "estate"}
+FIXED_AT_START = params.FIXED_AT_START
 
 
 class ScenarioError(ValueError):
@@ -112,15 +112,16 @@ def shock_description(name_or_path: str | Path) -> str:
 
 
 def _resolve(name_or_path: str | Path, folder: Path, kind: str, names: list[str]) -> Path:
+    """A built-in name wins over a same-named folder; anything else must be a file."""
     path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise ScenarioError(f"{path}: no such {kind} file")
+    builtin = folder / f"{name_or_path}.toml"
+    if path.suffix != ".toml" and builtin.is_file():
+        return builtin
+    if path.is_file():
         return path
-    candidate = folder / f"{name_or_path}.toml"
-    if not candidate.is_file():
-        raise ScenarioError(f"unknown {kind} '{name_or_path}'; built-in: {', '.join(names)}, or a path to a .toml file")
-    return candidate
+    if path.suffix == ".toml" or path.exists():
+        raise ScenarioError(f"{path}: no such {kind} file")
+    raise ScenarioError(f"unknown {kind} '{name_or_path}'; built-in: {', '.join(names)}, or a path to a .toml file")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -163,7 +164,8 @@ def _parse_schedule(entries: Any, where: str) -> list[Change]:
         fixed = sorted(FIXED_AT_START & values.keys())
         if fixed:
             raise ScenarioError(
-                f"{at}: key '{fixed[0]}' shapes the estate and cannot change mid-run; "
+                f"{at}: key '{fixed[0]}' = {values[fixed[0]]!r} is set when the estate is built and cannot change "
+                "mid-run; "
                 f"allowed in a schedule: {', '.join(_changeable())}"
             )
         note = entry.get("note", "")
@@ -208,6 +210,20 @@ def _parse_file(path: Path) -> dict[str, Any]:
         raise ScenarioError(str(error)) from None
 
 
+def _check_timeline(values: dict[str, float | int], schedule: list[Change], shocks: list[shock_kinds.Shock]) -> None:
+    """Play the timeline's parameter changes forward and check every value stays allowed."""
+    current = dict(values)
+    events = sorted([(c.week, 0, c) for c in schedule] + [(s.week, 1, s) for s in shocks], key=lambda e: e[:2])
+    for _, _, event in events:
+        if isinstance(event, Change):
+            current.update(event.values)
+            continue
+        try:
+            current.update(params.validate(shock_kinds.changed_params(event, current), event.origin))
+        except params.ParameterError as error:
+            raise ScenarioError(f"{error} (after the {event.kind} at week {event.week})") from None
+
+
 def load_scenario(
     name_or_path: str | Path = "baseline",
     shocks: Iterable[str | Path] = (),
@@ -242,6 +258,7 @@ def load_scenario(
         values = params.defaults() | parts["params"] | params.validate(overrides, "overrides")
     except params.ParameterError as error:
         raise ScenarioError(str(error)) from None
+    _check_timeline(values, parts["schedule"], parts["shocks"])
     name = path.stem if not shocks else "+".join([path.stem, *(Path(s).stem for s in shocks)])
     return Scenario(
         name=name,

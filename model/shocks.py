@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model import params
-
 if TYPE_CHECKING:
     from model.model import TrustModel
 
@@ -32,11 +30,12 @@ class ShockError(ValueError):
 
 @dataclass(frozen=True)
 class Shock:
-    """One scheduled shock."""
+    """One scheduled shock (``origin`` says which file and entry it came from)."""
 
     kind: str
     week: int
     options: dict[str, float]
+    origin: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record."""
@@ -63,16 +62,19 @@ def _budget_cut(model: TrustModel, cut: float) -> None:
     Rule: ``envelope' = envelope * (1 - cut)``; the repair budget absorbs it.
     Assumption.
     """
-    model.set_params({"envelope_per_home": model.p["envelope_per_home"] * (1.0 - cut)}, checked=False)
+    model.set_params(_budget_cut_params(model.p, cut))
+
+
+def _budget_cut_params(p: Mapping[str, float | int], cut: float) -> dict[str, float | int]:
+    return {"envelope_per_home": p["envelope_per_home"] * (1.0 - cut)}
 
 
 def _welfare_reform(model: TrustModel, affected_share: float, hardship_hit: float) -> None:
     """A welfare reform pushes a share of households into hardship.
 
     Rule: ``affected_share`` of households gain support needs and their trust
-    falls by the push ``hardship_hit`` (grievance = hardship x (1 - legitimacy),
-    Epstein 2002). Evidence: seeds/001 (welfare reform working group); sizes:
-    assumption.
+    falls in proportion, ``t' = t * exp(-hardship_hit)``. Evidence: seeds/001
+    (welfare reform working group); the form and sizes are assumptions.
     """
     h = model.households
     affected = model.rng.random(h.size) < affected_share
@@ -86,24 +88,29 @@ def _staff_restructure(model: TrustModel, patch_change: float) -> None:
     Rule: ``patch' = round(patch * (1 + patch_change))`` and all officers are
     replaced. Assumption.
     """
-    declared = params.get("patch_size")
-    new_patch = round(model.p["patch_size"] * (1.0 + patch_change))
-    model.set_params({"patch_size": declared.check(new_patch, "staff_restructure shock")})
+    model.set_params(_restructure_params(model.p, patch_change))
     model.replace_all_officers()
+
+
+def _restructure_params(p: Mapping[str, float | int], patch_change: float) -> dict[str, float | int]:
+    return {"patch_size": round(p["patch_size"] * (1.0 + patch_change))}
 
 
 @dataclass(frozen=True)
 class _Kind:
     apply: Callable[..., None]
     options: dict[str, tuple[float, float, float]]  # name -> (default, low, high)
+    changes: Callable[..., dict[str, float | int]] | None = None  # the parameters it changes
 
 
 KINDS: dict[str, _Kind] = {
     "damp_crisis": _Kind(_damp_crisis, {"extra_share": (0.10, 0.0, 0.5), "publicity": (0.5, 0.0, 1.0)}),
-    "budget_cut": _Kind(_budget_cut, {"cut": (0.10, 0.0, 0.6)}),
+    "budget_cut": _Kind(_budget_cut, {"cut": (0.10, 0.0, 0.6)}, _budget_cut_params),
     "welfare_reform": _Kind(_welfare_reform, {"affected_share": (0.15, 0.0, 0.5), "hardship_hit": (0.1, 0.0, 0.5)}),
-    "staff_restructure": _Kind(_staff_restructure, {"patch_change": (0.25, -0.5, 1.0)}),
+    "staff_restructure": _Kind(_staff_restructure, {"patch_change": (0.25, -0.5, 1.0)}, _restructure_params),
 }
+#: Latest week a shock may be scheduled (as for schedule entries).
+MAX_WEEK = 52 * 50
 
 
 def describe(kind: str) -> str:
@@ -123,8 +130,8 @@ def parse(entry: Any, where: str) -> Shock:
     if kind not in KINDS:
         raise ShockError(f"{where}: key 'kind' = {kind!r}; allowed: {', '.join(sorted(KINDS))}")
     week = entry.get("week")
-    if isinstance(week, bool) or not isinstance(week, int) or week < 0:
-        raise ShockError(f"{where}: key 'week' = {week!r}; allowed: an integer week >= 0")
+    if isinstance(week, bool) or not isinstance(week, int) or not 0 <= week <= MAX_WEEK:
+        raise ShockError(f"{where}: key 'week' = {week!r}; allowed: an integer week in [0, {MAX_WEEK}]")
     declared = KINDS[kind].options
     options = {name: spec[0] for name, spec in declared.items()}
     for key, value in entry.items():
@@ -137,7 +144,13 @@ def parse(entry: Any, where: str) -> Shock:
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
             raise ShockError(f"{where}: key '{key}' = {value!r}; allowed: a number in [{low:g}, {high:g}]")
         options[key] = float(value)
-    return Shock(kind, week, options)
+    return Shock(kind, week, options, where)
+
+
+def changed_params(shock: Shock, values: Mapping[str, float | int]) -> dict[str, float | int]:
+    """The parameter values ``shock`` would set, given the values before it (unchecked)."""
+    changes = KINDS[shock.kind].changes
+    return changes(values, **shock.options) if changes else {}
 
 
 def apply(shock: Shock, model: TrustModel) -> None:

@@ -188,13 +188,24 @@ def anchor(trust: Floats, disposition: Floats, rate: float) -> Floats:
     return trust + rate * (disposition - trust)
 
 
+def settle_disposition(disposition: Floats, trust: Floats, rate: float) -> Floats:
+    """A household's disposition slowly takes on the trust it has lived with.
+
+    Rule: ``d' = d + rate * (t - d)`` with a small rate: years of good or bad
+    experience leave a lasting mark, so stopping a strategy early does not
+    simply reset trust ("trust comes on foot and goes away on horseback",
+    Kampen, Van de Walle & Bouckaert 2006). The rate is an assumption.
+    """
+    return disposition + rate * (trust - disposition)
+
+
 # --- 3. word of mouth ---------------------------------------------------------
 def bounded_confidence(trust: Floats, partner: Ints, talks: Bools, bound: float, rate: float) -> Floats:
     """Trust after talking with one neighbour (Deffuant et al. 2000).
 
     Rule: a talking household moves ``rate * (t_j - t_i)`` towards its partner
-    ``j`` when ``|t_j - t_i| < bound``; everyone updates at once from last
-    week's values. With bound >= 0.5 views converge; smaller bounds leave about
+    ``j`` when ``|t_j - t_i| < bound``; everyone updates at once from the values
+    before the exchange. With bound >= 0.5 views converge; smaller bounds leave about
     1/(2 * bound) clusters (Hegselmann & Krause 2002).
     """
     gap = trust[partner] - trust
@@ -364,18 +375,17 @@ def repair_capacity(
     engagement_cost: float,
     phone_office_cost: float,
     phone_open: float,
-    delegated: float,
     unit_cost: float,
 ) -> float:
     """Responsive repairs the budget pays for, per home per week.
 
-    Rule: ``(envelope - engagement - phone_office * phone_open + delegated) /
-    unit_cost / 52``, floored at 0: whatever is not spent on staff,
-    engagement or phone lines and offices buys repairs; a delegated budget is
-    spent by tenants on repairs and improvements they choose. Evidence: £115-
-    £171 a repair (Housemark); envelope: assumption.
+    Rule: ``(envelope - engagement - phone_office * phone_open) / unit_cost /
+    52``, floored at 0: whatever is not spent on staff, engagement (including
+    a budget delegated to tenants, who spend it on their own priorities) or
+    phone lines and offices buys repairs. Evidence: £115-£171 a repair
+    (Housemark); envelope: assumption.
     """
-    repairs_money = envelope - engagement_cost - phone_office_cost * phone_open + delegated
+    repairs_money = envelope - engagement_cost - phone_office_cost * phone_open
     return max(0.0, repairs_money) / unit_cost / 52.0
 
 

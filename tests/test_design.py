@@ -33,7 +33,13 @@ def write(tmp_path: Path, text: str) -> Path:
 
 @pytest.mark.parametrize(
     ("method", "samples", "rows"),
-    [("sobol", 8, 8 * (2 + 2)), ("morris", 5, 5 * (2 + 1)), ("lhs", 7, 7), ("factorial", 1, 3 * 3), ("fast", 65, 65 * 2)],
+    [
+        ("sobol", 8, 8 * (2 + 2)),
+        ("morris", 5, 5 * (2 + 1)),
+        ("lhs", 7, 7),
+        ("factorial", 1, 3 * 3),
+        ("fast", 65, 65 * 2),
+    ],
 )
 def test_each_method_gives_its_run_count_within_bounds(tmp_path, method, samples, rows):
     experiment = load_experiment(write(tmp_path, GOOD.format(method=method, samples=samples)))

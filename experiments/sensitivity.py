@@ -1,0 +1,646 @@
+"""Global sensitivity analysis of a sweep's results (SALib).
+
+The pipeline is SALib's: the design draws the sample (:mod:`experiments.design`),
+the sweep evaluates the model at every row (:mod:`experiments.sweep`), and this
+module turns the outputs into indices. The model is none of its business.
+
+======  ==========================  ==========================================
+method  indices (``index`` column)  sample it needs
+======  ==========================  ==========================================
+sobol   S1, ST (and S2, ``a×b``)    Saltelli/Sobol' (design method ``sobol``)
+morris  mu_star, sigma              Morris trajectories (``morris``)
+fast    S1, ST                      eFAST search curves (``fast``)
+delta   delta, S1                   any sample (``lhs``, ``sobol``, ...)
+pawn    median                      any sample
+======  ==========================  ==========================================
+
+Every function is pure. SALib itself is not, so each analysis runs on a copy of
+the problem (Morris adds a ``groups`` key to the caller's), with NumPy's global
+generator seeded from ``seed`` and restored afterwards (delta, FAST and PAWN
+seed it, and Sobol' draws from it, and all of them ignore ``seed=0``), with the
+warning filters and formatter restored (delta replaces both) and with one BLAS
+thread (delta's many small kernel-density solves run several times slower on
+threaded OpenBLAS). A constant output gets every index exactly 0 with a
+confidence interval [0, 0]; SALib would return NaN, warn, or raise (delta).
+
+Reading the methods: delta reports SALib's plain-bootstrap estimate
+(``delta_raw`` in SALib 1.6, ``delta`` in 1.5), and its S1 is a coarse binned
+estimate, biased low (about 0.29 for Ishigami's x2, whose S1 is 0.44, from 1000
+points): use both for ranking. FAST's intervals are, by SALib's own warning,
+indicative only. Morris sigma and PAWN come without intervals.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from SALib.analyze import delta as salib_delta
+from SALib.analyze import fast as salib_fast
+from SALib.analyze import morris as salib_morris
+from SALib.analyze import pawn as salib_pawn
+from SALib.analyze import sobol as salib_sobol
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # optional: only makes delta faster
+    threadpool_limits = None
+
+METHODS = ("sobol", "morris", "fast", "delta", "pawn")
+#: Indices each method reports, in order (Sobol' adds S2 when asked).
+INDICES = {
+    "sobol": ("S1", "ST"),
+    "morris": ("mu_star", "sigma"),
+    "fast": ("S1", "ST"),
+    "delta": ("delta", "S1"),
+    "pawn": ("median",),
+}
+COLUMNS = ("parameter", "method", "index", "value", "ci_low", "ci_high")
+CONVERGENCE_COLUMNS = ("n", "parameter", "index", "value", "ci_low", "ci_high")
+NOISE_COLUMNS = ("outcome", "noise_variance", "total_variance", "noise_share", "replicates")
+#: Joins the two parameters of a second-order index, e.g. ``"a×b"``.
+PAIR = "×"
+
+#: One index for several parameters: name, labels, values, CI half-widths (None: no CI).
+Block = tuple[str, list[str], np.ndarray, np.ndarray | None]
+
+
+@dataclass(frozen=True)
+class _Settings:
+    second_order: bool
+    num_levels: int
+    conf_level: float
+    num_resamples: int
+    seed: int
+
+
+# --- replicates and seed noise ---------------------------------------------------------------
+
+
+def average_replicates(
+    runs: pd.DataFrame, outcomes: Sequence[str], scenario: str | None = None, *, points: int | None = None
+) -> pd.DataFrame:
+    """Mean of each outcome over the successful replicates of every design point.
+
+    Args:
+        runs: A sweep's rows (``sample_id``, ``status``, the outcomes; ``scenario`` if several).
+        outcomes: Outcome columns to average.
+        scenario: Keep only this scenario's runs; required when the runs hold several.
+        points: Rows of the design; sample ids ``0 .. points-1`` absent from the runs
+            count as missing too, and ids beyond it are an error.
+
+    Returns:
+        One row per ``sample_id`` (sorted): ``sample_id`` and one column per outcome.
+
+    Raises:
+        ValueError: A missing column or scenario, or design points with no successful run
+            (named): every SALib analysis needs an output for every row of the design.
+    """
+    chosen = _one_scenario(runs, scenario)
+    _require_columns(chosen, ["sample_id", "status", *outcomes])
+    ok = chosen[chosen["status"] == "ok"]
+    means = ok.groupby("sample_id", sort=True)[list(outcomes)].mean().reset_index()
+    ids = set(chosen["sample_id"].tolist())
+    where = f" (scenario {scenario})" if scenario else ""
+    if points is not None:
+        beyond = sorted(i for i in ids if not 0 <= i < points)
+        if beyond:
+            raise ValueError(f"sample id(s) {_listed(beyond)}{where} are outside the design's {points} rows")
+        ids |= set(range(points))
+    missing = sorted(ids - set(means["sample_id"].tolist()))
+    if missing:
+        raise ValueError(
+            f"no successful run for sample id(s) {_listed(missing)}{where}; the sensitivity analysis needs "
+            "an output for every design point: rerun those points"
+        )
+    return means
+
+
+def seed_noise(runs: pd.DataFrame, outcome: str) -> dict[str, float | int]:
+    """How much of an outcome's spread is replicate (seed) noise rather than parameters.
+
+    Only successful runs count. Design points are told apart by ``sample_id`` (and
+    ``scenario`` when present).
+
+    Args:
+        runs: A sweep's rows.
+        outcome: The outcome column.
+
+    Returns:
+        ``noise_variance``: mean over design points of the variance across replicates
+        (ddof=1; NaN when no point has two replicates); ``total_variance``: variance of
+        the single-run outputs (ddof=1); ``noise_share``: their ratio (0 when the total
+        is 0); ``replicates``: most successful replicates at any design point.
+
+    Raises:
+        ValueError: A missing column, or no successful run with a value.
+    """
+    _require_columns(runs, ["sample_id", "status", outcome])
+    ok = runs[(runs["status"] == "ok") & runs[outcome].notna()]
+    if ok.empty:
+        raise ValueError(f"no successful run with a value of {outcome!r}")
+    keys = ["scenario", "sample_id"] if "scenario" in ok.columns else ["sample_id"]
+    grouped = ok.groupby(keys)[outcome]
+    replicates = int(grouped.count().max())
+    constant = np.ptp(ok[outcome].to_numpy(float)) == 0
+    noise, total = float(grouped.var(ddof=1).mean()), float(ok[outcome].var(ddof=1))
+    if constant:  # exactly 0, not the rounding error of a mean of equal values
+        noise, total = noise * 0.0, total * 0.0
+    if replicates < 2:
+        noise = float("nan")
+    share = 0.0 if total == 0 else noise / total
+    return {"noise_variance": noise, "total_variance": total, "noise_share": share, "replicates": replicates}
+
+
+def _one_scenario(runs: pd.DataFrame, scenario: str | None) -> pd.DataFrame:
+    if "scenario" not in runs.columns:
+        if scenario is not None:
+            raise ValueError(f"cannot select scenario {scenario!r}: the runs have no 'scenario' column")
+        return runs
+    present = list(dict.fromkeys(runs["scenario"].tolist()))
+    if scenario is None:
+        if len(present) > 1:
+            raise ValueError(
+                f"the runs hold {len(present)} scenarios ({', '.join(map(str, present))}); "
+                "indices are per strategy: pass scenario= one of them"
+            )
+        return runs
+    if scenario not in present:
+        raise ValueError(f"scenario {scenario!r} is not in the runs; present: {', '.join(map(str, present))}")
+    return runs[runs["scenario"] == scenario]
+
+
+def _require_columns(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise ValueError(f"the runs have no column(s) {', '.join(absent)}; columns: {', '.join(map(str, frame))}")
+
+
+def _listed(ids: Sequence[Any], most: int = 20) -> str:
+    shown = ", ".join(str(i) for i in ids[:most])
+    return shown if len(ids) <= most else f"{shown}, ... ({len(ids)} in all)"
+
+
+# --- analysis ----------------------------------------------------------------------------------
+
+
+def analyse(
+    problem: dict[str, Any],
+    X: np.ndarray,  # noqa: N803 - SALib's name for the design
+    Y: np.ndarray,  # noqa: N803 - SALib's name for the outputs
+    method: str,
+    *,
+    second_order: bool = False,
+    num_levels: int = 4,
+    conf_level: float = 0.95,
+    num_resamples: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Sensitivity indices of one output with one SALib method.
+
+    Args:
+        problem: The SALib problem (``num_vars``, ``names``, ``bounds``); not modified.
+        X: The design, one row per model evaluation (as drawn for ``method``).
+        Y: One output per row of ``X``.
+        method: One of :data:`METHODS` (see the module docstring for the indices).
+        second_order: Sobol' only: the design has second-order rows; add S2 indices.
+        num_levels: Morris only: the levels the design was drawn with.
+        conf_level: Confidence level of the intervals.
+        num_resamples: Bootstrap resamples for the intervals (sobol, morris, fast, delta).
+        seed: Seed of the bootstrap; the same seed gives the same result.
+
+    Returns:
+        Columns ``parameter, method, index, value, ci_low, ci_high``; the interval is
+        value ± SALib's half-width, NaN where the method gives none (Morris sigma, PAWN).
+        A constant ``Y`` gives every index 0 with interval [0, 0].
+
+    Raises:
+        ValueError: An unknown method, a design or output that does not fit the
+            problem or the method, or a non-finite output.
+    """
+    X, Y = _checked(problem, X, Y, method, second_order)  # noqa: N806
+    settings = _Settings(second_order, num_levels, conf_level, num_resamples, _legacy_seed(seed))
+    if np.ptp(Y) == 0:
+        return _frame(method, _zero_blocks(list(problem["names"]), method, second_order))
+    with _isolated(settings.seed):
+        blocks = _ANALYSERS[method](dict(problem), X, Y, settings)
+    return _frame(method, blocks)
+
+
+def convergence(
+    problem: dict[str, Any],
+    X: np.ndarray,  # noqa: N803
+    Y: np.ndarray,  # noqa: N803
+    *,
+    steps: int = 4,
+    second_order: bool = False,
+    seed: int = 0,
+    conf_level: float = 0.95,
+    num_resamples: int = 1000,
+) -> pd.DataFrame:
+    """Sobol' S1 and ST recomputed on growing leading parts of a Sobol' sample.
+
+    The Saltelli rows come in blocks of D+2 rows per base sample (2D+2 with second
+    order), so the first ``n`` base samples are the first ``n`` blocks; ``n`` runs
+    over N/2^(steps-1), ..., N/2, N. Indices that still move between the last steps
+    have not settled: the sample is too small.
+
+    Args:
+        problem: The SALib problem.
+        X: A Sobol' design (``sobol.sample``).
+        Y: One output per row of ``X``.
+        steps: How many sample sizes.
+        second_order: The design has second-order rows.
+        seed: Seed of the bootstrap intervals.
+        conf_level: Confidence level of the intervals.
+        num_resamples: Bootstrap resamples.
+
+    Returns:
+        Columns ``n, parameter, index, value, ci_low, ci_high``; ``n`` is the number of
+        base samples (model runs: n × block). The rows of the full ``n`` equal
+        :func:`analyse` on the whole sample.
+
+    Raises:
+        ValueError: As :func:`analyse`, or fewer than 2 base samples in the smallest part.
+    """
+    X, Y = _checked(problem, X, Y, "sobol", second_order)  # noqa: N806
+    block = _block("sobol", len(problem["names"]), second_order)
+    base = len(X) // block
+    if steps < 1 or base >> (steps - 1) < 2:
+        raise ValueError(f"steps = {steps}: need 1 <= steps and at least 2 base samples at N/2^(steps-1) (N = {base})")
+    frames = []
+    for k in range(steps - 1, -1, -1):
+        n = base >> k
+        found = analyse(
+            problem,
+            X[: n * block],
+            Y[: n * block],
+            "sobol",
+            second_order=second_order,
+            conf_level=conf_level,
+            num_resamples=num_resamples,
+            seed=seed,
+        )
+        frames.append(found[found["index"].isin(INDICES["sobol"])].assign(n=n))
+    return pd.concat(frames, ignore_index=True)[list(CONVERGENCE_COLUMNS)]
+
+
+def analyse_sweep(
+    runs: pd.DataFrame,
+    problem: dict[str, Any],
+    X: np.ndarray,  # noqa: N803
+    outcomes: Sequence[str],
+    method: str,
+    *,
+    second_order: bool = False,
+    num_levels: int = 4,
+    seed: int = 0,
+    scenario: str | None = None,
+    num_resamples: int = 1000,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indices of every outcome of a sweep, and how much of each is seed noise.
+
+    Replicates are averaged per design point (:func:`average_replicates`) and each
+    outcome analysed with ``method`` (:func:`analyse`).
+
+    Args:
+        runs: The sweep's rows (:func:`experiments.sweep.load_runs`).
+        problem: The experiment's SALib problem (``Experiment.problem``).
+        X: The design the sweep ran (``Experiment.design()``), row i = sample id i.
+        outcomes: Outcome columns to analyse.
+        method: One of :data:`METHODS`.
+        second_order: Sobol' second-order rows and indices.
+        num_levels: Morris levels.
+        seed: Seed of the bootstrap intervals.
+        scenario: The strategy to analyse; required when the runs hold several.
+        num_resamples: Bootstrap resamples.
+
+    Returns:
+        ``(indices, noise)``: indices with columns ``outcome, parameter, method, index,
+        value, ci_low, ci_high``; noise with ``outcome, noise_variance, total_variance,
+        noise_share, replicates`` (:func:`seed_noise`).
+
+    Raises:
+        ValueError: As :func:`average_replicates` and :func:`analyse`, or runs whose
+            parameter values differ from the design's.
+    """
+    chosen = _one_scenario(runs, scenario)
+    means = average_replicates(chosen, outcomes, points=len(X))
+    _check_design(chosen, problem, np.asarray(X, dtype=float))
+    options = {"second_order": second_order, "num_levels": num_levels, "num_resamples": num_resamples, "seed": seed}
+    indices = pd.concat(
+        [analyse(problem, X, means[o].to_numpy(float), method, **options).assign(outcome=o) for o in outcomes],
+        ignore_index=True,
+    )
+    noise = pd.DataFrame([{"outcome": o, **seed_noise(chosen, o)} for o in outcomes], columns=list(NOISE_COLUMNS))
+    return indices[["outcome", *COLUMNS]], noise
+
+
+def _checked(
+    problem: dict[str, Any],
+    X: np.ndarray,  # noqa: N803
+    Y: np.ndarray,  # noqa: N803
+    method: str,
+    second_order: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The design and outputs as float arrays, once they fit the problem and the method."""
+    if method not in METHODS:
+        raise ValueError(f"unknown sensitivity method {method!r}; allowed: {', '.join(METHODS)}")
+    names = list(problem["names"])
+    if problem.get("groups") and list(problem["groups"]) != names:  # morris.sample sets groups = names
+        raise ValueError("grouped SALib problems are not supported; give one name per parameter and no 'groups'")
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)  # noqa: N806
+    if X.ndim != 2 or X.shape[1] != len(names):
+        raise ValueError(f"X has shape {X.shape}; need one column per parameter ({len(names)}: {', '.join(names)})")
+    if Y.ndim != 1 or len(Y) != len(X):
+        raise ValueError(f"Y has {Y.size} values (shape {Y.shape}) but the design X has {len(X)} rows; need one each")
+    block = _block(method, len(names), second_order)
+    if len(X) % block:
+        order = f" with second_order={second_order}" if method == "sobol" else ""
+        raise ValueError(
+            f"{method}: {len(X)} design rows are not a whole number of blocks of {block}; "
+            f"was the design drawn with method {method!r}{order}?"
+        )
+    if method == "morris":
+        _check_morris(X, len(names))
+    bad = np.flatnonzero(~np.isfinite(Y))
+    if bad.size:
+        raise ValueError(f"Y has {bad.size} non-finite value(s), at row(s) {_listed(bad.tolist())}")
+    return X, Y
+
+
+def _block(method: str, d: int, second_order: bool) -> int:
+    """Rows per unit of the method's design (per base sample, trajectory or search curve)."""
+    return {"sobol": 2 * d + 2 if second_order else d + 2, "morris": d + 1, "fast": d}.get(method, 1)
+
+
+def _check_morris(X: np.ndarray, d: int) -> None:  # noqa: N803
+    moved = (np.diff(X.reshape(-1, d + 1, d), axis=1) != 0).sum(axis=2)
+    if np.any(moved != 1):
+        raise ValueError(
+            f"X is not a Morris design: every trajectory of {d + 1} rows must change exactly one parameter per step"
+        )
+
+
+def _check_design(runs: pd.DataFrame, problem: dict[str, Any], X: np.ndarray) -> None:  # noqa: N803
+    first = runs.drop_duplicates("sample_id").set_index("sample_id").sort_index()
+    rows = first.index.to_numpy()
+    for column, name in enumerate(problem["names"]):
+        if name not in first.columns:
+            continue
+        ran, drawn = first[name].to_numpy(float), X[rows, column]
+        wrong = np.flatnonzero(~np.isclose(ran, drawn))
+        if wrong.size:
+            i = wrong[0]
+            raise ValueError(
+                f"{name} = {ran[i]:g} at sample id {rows[i]} in the runs but {drawn[i]:g} in the design X; "
+                "pass the design the sweep ran"
+            )
+
+
+def _legacy_seed(seed: int) -> int:
+    """A 32-bit seed for SALib and NumPy's global generator, derived from any non-negative int."""
+    return int(np.random.SeedSequence(seed).generate_state(1)[0])
+
+
+def _one_blas_thread() -> AbstractContextManager[Any]:
+    return nullcontext() if threadpool_limits is None else threadpool_limits(limits=1, user_api="blas")
+
+
+@contextmanager
+def _isolated(seed: int) -> Iterator[None]:
+    """Seed NumPy's global generator for SALib; restore it, the warning state and BLAS threads after."""
+    state, formatter = np.random.get_state(), warnings.formatwarning
+    np.random.seed(seed)
+    try:
+        with warnings.catch_warnings(), _one_blas_thread():
+            yield
+    finally:
+        np.random.set_state(state)
+        warnings.formatwarning = formatter
+
+
+def _sobol(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, s: _Settings) -> list[Block]:  # noqa: N803
+    si = salib_sobol.analyze(
+        problem,
+        Y,
+        calc_second_order=s.second_order,
+        num_resamples=s.num_resamples,
+        conf_level=s.conf_level,
+        seed=s.seed,
+    )
+    names = list(problem["names"])
+    blocks: list[Block] = [("S1", names, si["S1"], si["S1_conf"]), ("ST", names, si["ST"], si["ST_conf"])]
+    if s.second_order:
+        pairs = list(itertools.combinations(range(len(names)), 2))
+        values = np.array([si["S2"][j, k] for j, k in pairs])
+        half = np.array([si["S2_conf"][j, k] for j, k in pairs])
+        blocks.append(("S2", _pair_labels(names), values, half))
+    return blocks
+
+
+def _morris(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, s: _Settings) -> list[Block]:  # noqa: N803
+    si = salib_morris.analyze(
+        problem,
+        X,
+        Y,
+        num_resamples=s.num_resamples,
+        conf_level=s.conf_level,
+        num_levels=s.num_levels,
+        seed=s.seed,
+    )
+    names = list(problem["names"])
+    return [("mu_star", names, si["mu_star"], si["mu_star_conf"]), ("sigma", names, si["sigma"], None)]
+
+
+def _fast(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, s: _Settings) -> list[Block]:  # noqa: N803
+    si = salib_fast.analyze(problem, Y, num_resamples=s.num_resamples, conf_level=s.conf_level, seed=s.seed)
+    names = list(problem["names"])
+    return [("S1", names, si["S1"], si["S1_conf"]), ("ST", names, si["ST"], si["ST_conf"])]
+
+
+def _delta(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, s: _Settings) -> list[Block]:  # noqa: N803
+    si = salib_delta.analyze(problem, X, Y, num_resamples=s.num_resamples, conf_level=s.conf_level, seed=s.seed)
+    key = "delta" if "delta" in si else "delta_raw"  # SALib 1.5 / 1.6 (plain bootstrap)
+    names = list(problem["names"])
+    return [("delta", names, si[key], si[f"{key}_conf"]), ("S1", names, si["S1"], si["S1_conf"])]
+
+
+def _pawn(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, s: _Settings) -> list[Block]:  # noqa: N803
+    si = salib_pawn.analyze(problem, X, Y, seed=s.seed)
+    return [("median", list(problem["names"]), si["median"], None)]
+
+
+_ANALYSERS: dict[str, Callable[[dict[str, Any], np.ndarray, np.ndarray, _Settings], list[Block]]] = {
+    "sobol": _sobol,
+    "morris": _morris,
+    "fast": _fast,
+    "delta": _delta,
+    "pawn": _pawn,
+}
+
+
+def _pair_labels(names: list[str]) -> list[str]:
+    return [f"{a}{PAIR}{b}" for a, b in itertools.combinations(names, 2)]
+
+
+def _zero_blocks(names: list[str], method: str, second_order: bool) -> list[Block]:
+    zeros = np.zeros(len(names))
+    blocks: list[Block] = [(index, names, zeros, zeros) for index in INDICES[method]]
+    if method == "sobol" and second_order:
+        labels = _pair_labels(names)
+        blocks.append(("S2", labels, np.zeros(len(labels)), np.zeros(len(labels))))
+    return blocks
+
+
+def _frame(method: str, blocks: list[Block]) -> pd.DataFrame:
+    parts = []
+    for index, labels, values, half in blocks:
+        value = np.asarray(values, dtype=float)
+        width = np.full_like(value, np.nan) if half is None else np.asarray(half, dtype=float)
+        part = {"parameter": labels, "method": method, "index": index, "value": value}
+        parts.append(pd.DataFrame(part | {"ci_low": value - width, "ci_high": value + width}))
+    return pd.concat(parts, ignore_index=True)[list(COLUMNS)]
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+
+def plot_indices(indices: pd.DataFrame, path: Path, title: str) -> Path:
+    """Horizontal bars of one outcome's indices with their intervals, one panel per index.
+
+    Args:
+        indices: :func:`analyse` output (or one outcome of :func:`analyse_sweep`'s).
+        path: PNG file to write (folders are created).
+        title: Figure title.
+
+    Returns:
+        ``path``.
+
+    Raises:
+        ValueError: No rows, or rows of several outcomes.
+    """
+    _one_outcome(indices)
+    groups = list(dict.fromkeys(indices["index"]))
+    tallest = max(int((indices["index"] == g).sum()) for g in groups)
+    fig = _figure(4.0 * len(groups), 1.2 + 0.35 * tallest)
+    for ax, index in zip(fig.subplots(1, len(groups), squeeze=False)[0], groups, strict=True):
+        _bars(ax, indices[indices["index"] == index])
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def plot_morris(indices: pd.DataFrame, path: Path, title: str) -> Path:
+    """Morris screening plot: sigma against mu_star, one labelled point per parameter.
+
+    Points near the diagonal (sigma ≈ mu_star) act through interactions or
+    non-linearity; points far right and low act alone and linearly.
+
+    Args:
+        indices: :func:`analyse` output with method ``morris``.
+        path: PNG file to write.
+        title: Figure title.
+
+    Returns:
+        ``path``.
+
+    Raises:
+        ValueError: No Morris rows, or rows of several outcomes.
+    """
+    _one_outcome(indices)
+    rows = indices[indices["method"] == "morris"]
+    if rows.empty:
+        raise ValueError("no Morris indices (method 'morris') to plot")
+    mu = rows[rows["index"] == "mu_star"].set_index("parameter")
+    sigma = rows[rows["index"] == "sigma"].set_index("parameter")["value"].reindex(mu.index)
+    fig = _figure(6.0, 5.0)
+    ax = fig.subplots()
+    ax.errorbar(mu["value"], sigma, xerr=_errors(mu), fmt="o", capsize=3)
+    for name in mu.index:
+        ax.annotate(str(name), (mu.at[name, "value"], sigma[name]), textcoords="offset points", xytext=(4, 4))
+    top = 1.1 * float(np.nanmax([mu["value"].max(), sigma.max(), 0.0])) or 1.0
+    ax.plot([0, top], [0, top], linestyle="--", color="grey", linewidth=0.8, label="σ = μ*")
+    ax.set(xlabel="μ* (mean absolute elementary effect)", ylabel="σ (spread of elementary effects)", title=title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_convergence(conv: pd.DataFrame, path: Path, title: str) -> Path:
+    """Each index against the base sample size, one line and interval band per parameter.
+
+    Args:
+        conv: :func:`convergence` output.
+        path: PNG file to write.
+        title: Figure title.
+
+    Returns:
+        ``path``.
+
+    Raises:
+        ValueError: No rows, or rows of several outcomes.
+    """
+    _one_outcome(conv)
+    groups = list(dict.fromkeys(conv["index"]))
+    fig = _figure(5.0 * len(groups), 4.0)
+    axes = fig.subplots(1, len(groups), squeeze=False, sharey=True)[0]
+    for ax, index in zip(axes, groups, strict=True):
+        for parameter, rows in conv[conv["index"] == index].groupby("parameter", sort=False):
+            rows = rows.sort_values("n")
+            (line,) = ax.plot(rows["n"], rows["value"], marker="o", label=str(parameter))
+            ax.fill_between(rows["n"], rows["ci_low"], rows["ci_high"], color=line.get_color(), alpha=0.15)
+        ax.set_xscale("log", base=2)
+        ax.set(xlabel="base samples N", title=f"Sobol' {index}")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("index")
+    axes[0].legend(fontsize=8)
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def _one_outcome(frame: pd.DataFrame) -> None:
+    if frame.empty:
+        raise ValueError("nothing to plot: no indices")
+    if "outcome" in frame.columns and frame["outcome"].nunique() > 1:
+        raise ValueError(f"plot one outcome at a time; got {', '.join(map(str, frame['outcome'].unique()))}")
+
+
+def _errors(rows: pd.DataFrame) -> np.ndarray:
+    """Asymmetric error-bar lengths from the interval; none where there is no interval."""
+    below = rows["value"].to_numpy(float) - rows["ci_low"].to_numpy(float)
+    above = rows["ci_high"].to_numpy(float) - rows["value"].to_numpy(float)
+    return np.clip(np.nan_to_num(np.vstack([below, above])), 0.0, None)
+
+
+def _bars(ax: Axes, rows: pd.DataFrame) -> None:
+    y = np.arange(len(rows))
+    ax.barh(y, rows["value"], xerr=_errors(rows), capsize=3, color="tab:blue", alpha=0.8)
+    ax.set_yticks(y, labels=rows["parameter"].astype(str))
+    ax.invert_yaxis()
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_title(f"{rows['method'].iloc[0]} {rows['index'].iloc[0]}")
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _figure(width: float, height: float) -> Figure:
+    """A figure on its own Agg canvas (no pyplot state, safe in worker threads)."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    return path

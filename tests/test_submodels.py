@@ -1,0 +1,455 @@
+"""Each mechanism in model/submodels.py on small scripted cases, expectations worked out by hand."""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
+
+from model import submodels as sm
+
+T, F = True, False
+
+
+def arr(*values: float) -> np.ndarray:
+    return np.array(values, dtype=float)
+
+
+def bools(*values: bool) -> np.ndarray:
+    return np.array(values, dtype=bool)
+
+
+def ints(*values: int) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+# --- 1. repairs and contact ----------------------------------------------------
+def test_new_repair_needs_uses_draws_and_skips_open_requests():
+    has_need = bools(F, F, T, F, F)
+    rate = arr(0.1, 0.1, 0.9, 0.5, 0.0)
+    draws = arr(0.05, 0.1, 0.0, 0.49, 0.0)
+    # 0.05 < 0.1 yes; 0.1 < 0.1 no (strict); open request blocks; 0.49 < 0.5 yes; rate 0 never.
+    assert_array_equal(sm.new_repair_needs(has_need, rate, draws), bools(T, F, F, T, F))
+
+
+def test_report_probability_all_channel_combinations():
+    digital = bools(T, T, F, F)
+    visited = bools(F, T, F, T)
+    p = sm.report_probability(digital, visited, phone_open=0.5, phone_answer_rate=0.8, portal_success_rate=0.9)
+    # phone: 0.5 * 0.8 = 0.4; portal 0.9 for the digitally included; a visit always logs it.
+    assert_allclose(p, [1 - 0.1 * 0.6, 1.0, 0.4, 1.0])
+
+
+def test_report_probability_digital_only_leaves_excluded_with_only_the_officer():
+    digital = bools(T, T, F, F)
+    visited = bools(F, T, F, T)
+    p = sm.report_probability(digital, visited, phone_open=0.0, phone_answer_rate=0.8, portal_success_rate=0.9)
+    assert_allclose(p, [0.9, 1.0, 0.0, 1.0])
+
+
+def test_report_probability_proxies_report_online_for_the_excluded():
+    digital = bools(T, F, F)
+    visited = bools(F, F, T)
+    p = sm.report_probability(digital, visited, 0.0, 0.8, 0.9, 0.1)
+    assert_allclose(p, [0.9, 0.1, 1.0])
+    p = sm.report_probability(digital, visited, 0.5, 0.8, 0.9, 0.1)
+    assert_allclose(p, [1 - 0.1 * 0.6, 1 - 0.9 * 0.6, 1.0])
+
+
+def test_report_probability_fully_open_phone_helps_everyone():
+    digital = bools(T, F)
+    visited = bools(F, F)
+    p = sm.report_probability(digital, visited, phone_open=1.0, phone_answer_rate=0.5, portal_success_rate=0.5)
+    assert_allclose(p, [0.75, 0.5])
+
+
+RAISED = np.zeros(10, dtype=np.int64)
+RAISED[[7, 2, 5, 9]] = [3, 5, 3, 1]
+WAITING = ints(7, 2, 5, 9)
+
+
+@pytest.mark.parametrize(
+    ("capacity", "expected"),
+    [
+        (1, [9]),
+        (2, [9, 5]),  # 5 and 7 both raised in week 3: the lower index first
+        (3, [9, 5, 7]),
+        (0, []),
+        (-2, []),
+    ],
+)
+def test_repairs_to_complete_first_come_first_served_ties_by_index(capacity, expected):
+    done = sm.repairs_to_complete(WAITING, RAISED, capacity)
+    assert done.tolist() == expected
+
+
+@pytest.mark.parametrize("capacity", [4, 5, 100])
+def test_repairs_to_complete_capacity_at_least_waiting_completes_all(capacity):
+    done = sm.repairs_to_complete(WAITING, RAISED, capacity)
+    assert sorted(done.tolist()) == [2, 5, 7, 9]
+
+
+def test_repairs_to_complete_nothing_waiting():
+    assert sm.repairs_to_complete(ints(), RAISED, 3).size == 0
+
+
+def test_repair_outcome_cases():
+    expected = arr(2, 2, 2, 2, 2, 2)
+    wait = arr(2, 3, 3.2, 4, 10, 1)
+    fixed = bools(T, T, T, T, T, F)
+    out = sm.repair_outcome(wait, expected, fixed)
+    # r = 1 on time: +1; r = 1.5 at the tolerance: +1; r = 1.6: -(0.5 + 0.05);
+    # r = 2: -(0.5 + 0.25); r = 5: -min(1, 2.25) = -1; not fixed: -1 however quick.
+    assert_allclose(out, [1.0, 1.0, -0.55, -0.75, -1.0, -1.0])
+
+
+def test_repair_outcome_custom_tolerance():
+    out = sm.repair_outcome(arr(3.0, 2.0), arr(2.0, 2.0), bools(T, T), tolerance=1.0)
+    assert_allclose(out, [-0.75, 1.0])
+
+
+def test_adapt_expectation_moves_a_fifth_of_the_way():
+    assert_allclose(sm.adapt_expectation(arr(3.0, 5.0), arr(8.0, 5.0)), [4.0, 5.0])
+    assert_allclose(sm.adapt_expectation(arr(4.0), arr(2.0), rate=0.5), [3.0])
+
+
+# --- 2. experience -> trust ----------------------------------------------------
+def test_push_exact_values():
+    ln2 = math.log(2.0)
+    assert_allclose(sm.push(arr(0.5), ln2, 0.0), [0.75])
+    assert_allclose(sm.push(arr(0.5), 0.0, ln2), [0.25])
+    assert_allclose(sm.push(arr(0.5), ln2, ln2), [0.375])  # up first, then down
+    assert_allclose(sm.push(arr(0.0), 1.0, 0.0), [1 - math.exp(-1)])
+    assert_allclose(sm.push(arr(1.0), 0.0, 2.0), [math.exp(-2)])
+    assert_array_equal(sm.push(arr(0.5), 0.0, 0.0), [0.5])
+
+
+def test_push_keeps_unit_interval_even_for_huge_pushes():
+    level = arr(0.0, 0.3, 1.0, 0.0, 1.0)
+    up = arr(1e6, 50.0, 0.0, 0.0, 1e6)
+    down = arr(0.0, 0.0, 1e6, 1e6, 0.0)
+    out = sm.push(level, up, down)
+    assert np.all((out >= 0) & (out <= 1))
+    assert_allclose(out, [1.0, 1.0, 0.0, 0.0, 1.0])
+
+
+def test_push_elementwise_arrays():
+    out = sm.push(arr(0.2, 0.8), arr(0.0, 0.0), arr(0.0, math.log(4)))
+    assert_allclose(out, [0.2, 0.2])
+
+
+def _experience(trust, outcome, treatment=0.0, lr=0.03, bias=5.0, weight=0.03, buffer=0.0):
+    n = np.size(trust)
+    return sm.trust_after_experience(
+        np.full(n, trust, dtype=float),
+        np.full(n, outcome, dtype=float),
+        np.full(n, treatment, dtype=float),
+        lr,
+        bias,
+        weight,
+        buffer,
+    )[0]
+
+
+def test_trust_after_experience_exact_values():
+    lr, bias = 0.1, 4.0
+    assert _experience(0.5, 1.0, lr=lr, bias=bias) == pytest.approx(1 - 0.5 * math.exp(-lr))
+    assert _experience(0.5, -1.0, lr=lr, bias=bias) == pytest.approx(0.5 * math.exp(-lr * bias))
+    assert _experience(0.5, -0.5, lr=lr, bias=bias) == pytest.approx(0.5 * math.exp(-lr * bias * 0.5))
+    assert _experience(0.5, 0.0, lr=lr, bias=bias) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("bias", [1.0, 5.0, 14.0])
+def test_negativity_bias_bad_moves_trust_bias_times_more_than_good(bias):
+    lr, trust = 1e-4, 0.5
+    gain = _experience(trust, 1.0, lr=lr, bias=bias, weight=0.0) - trust
+    loss = trust - _experience(trust, -1.0, lr=lr, bias=bias, weight=0.0)
+    assert gain > 0 and loss > 0
+    # For small rates: gain ~ (1 - t) lr, loss ~ t lr b, so loss / gain ~ b at t = 0.5.
+    assert loss / gain == pytest.approx(bias, rel=2e-3)
+    if bias > 1:
+        assert loss > gain
+
+
+def test_treatment_is_symmetric_and_ignores_negativity_bias_and_buffer():
+    w = 0.05
+    fair = _experience(0.5, 0.0, treatment=1.0, weight=w, bias=14.0, buffer=0.9)
+    unfair = _experience(0.5, 0.0, treatment=-1.0, weight=w, bias=14.0, buffer=0.9)
+    assert fair - 0.5 == pytest.approx(0.5 - unfair)
+    assert unfair == pytest.approx(0.5 * math.exp(-w))
+    assert unfair == pytest.approx(_experience(0.5, 0.0, treatment=-1.0, weight=w, bias=1.0, buffer=0.0))
+
+
+def test_buffer_halves_the_weight_of_a_bad_outcome_only():
+    lr, bias = 0.05, 6.0
+    buffered = _experience(0.6, -1.0, lr=lr, bias=bias, buffer=0.5)
+    assert buffered == pytest.approx(0.6 * math.exp(-lr * bias * 0.5))
+    assert buffered == pytest.approx(_experience(0.6, -1.0, lr=lr, bias=bias / 2, buffer=0.0))
+    # Good outcomes are not touched by the buffer.
+    assert _experience(0.6, 1.0, lr=lr, buffer=0.5) == pytest.approx(_experience(0.6, 1.0, lr=lr, buffer=0.0))
+
+
+def test_trust_after_experience_combines_good_outcome_and_unfair_treatment():
+    lr, w = 0.1, 0.05
+    out = _experience(0.4, 1.0, treatment=-1.0, lr=lr, weight=w)
+    assert out == pytest.approx((1 - 0.6 * math.exp(-lr)) * math.exp(-w))
+
+
+def test_trust_after_experience_array_buffer_per_household():
+    out = sm.trust_after_experience(arr(0.5, 0.5), arr(-1.0, -1.0), arr(0.0, 0.0), 0.1, 2.0, 0.0, arr(0.0, 1.0))
+    assert_allclose(out, [0.5 * math.exp(-0.2), 0.5])
+
+
+def test_experience_buffer():
+    out = sm.experience_buffer(arr(0.5, 0.0, 1.0), 0.5, 0.3, 0.3)
+    # 1 - (1 - 0.25)(1 - 0.09); 1 - (1)(1 - 0.09); 1 - (1 - 0.5)(1 - 0.09)
+    assert_allclose(out, [1 - 0.75 * 0.91, 0.09, 1 - 0.5 * 0.91])
+    assert_allclose(sm.experience_buffer(arr(0.7), 0.5, 0.0, 0.9), [0.35])
+    assert_allclose(sm.experience_buffer(arr(0.0), 0.9, 0.0, 0.9), [0.0])
+
+
+def test_ewma_updates_only_masked():
+    out = sm.ewma(arr(0.5, 0.5, 0.2), arr(1.0, 0.0, 0.0), bools(T, F, T))
+    assert_allclose(out, [0.65, 0.5, 0.14])
+    assert_allclose(sm.ewma(arr(0.0), arr(1.0), bools(T), rate=0.5), [0.5])
+
+
+def test_ewma_does_not_modify_its_input():
+    score = arr(0.5, 0.5)
+    sm.ewma(score, arr(1.0, 1.0), bools(T, T))
+    assert_array_equal(score, [0.5, 0.5])
+
+
+def test_anchor_pulls_towards_disposition():
+    assert_allclose(sm.anchor(arr(0.2, 0.9), arr(0.8, 0.5), 0.5), [0.5, 0.7])
+    assert_allclose(sm.anchor(arr(0.2), arr(0.8), 0.0), [0.2])
+
+
+def test_settle_disposition_moves_slowly_towards_lived_trust():
+    assert_allclose(sm.settle_disposition(arr(0.5, 0.5, 0.8), arr(0.9, 0.1, 0.8), 0.25), [0.6, 0.4, 0.8])
+    assert_array_equal(sm.settle_disposition(arr(0.3), arr(0.9), 0.0), [0.3])
+
+
+# --- 3. word of mouth ----------------------------------------------------------
+def test_bounded_confidence_only_pairs_within_bound_move():
+    trust = arr(0.25, 0.5, 0.75, 0.0)
+    partner = ints(1, 0, 3, 2)
+    out = sm.bounded_confidence(trust, partner, bools(T, T, T, T), bound=0.3, rate=0.5)
+    # 0 <-> 1 differ by 0.25 < 0.3 and meet halfway (simultaneous update); 2 <-> 3 differ by 0.75.
+    assert_array_equal(out, [0.375, 0.375, 0.75, 0.0])
+
+
+def test_bounded_confidence_gap_equal_to_bound_does_not_move():
+    out = sm.bounded_confidence(arr(0.25, 0.5), ints(1, 0), bools(T, T), bound=0.25, rate=0.5)
+    assert_array_equal(out, [0.25, 0.5])
+
+
+def test_bounded_confidence_only_talkers_move_and_use_last_weeks_values():
+    trust = arr(0.5, 0.75, 0.625)
+    partner = ints(1, 2, 0)
+    out = sm.bounded_confidence(trust, partner, bools(T, F, T), bound=0.5, rate=0.5)
+    # 0 moves towards 1's old value; 1 does not talk; 2 moves towards 0's old value.
+    assert_allclose(out, [0.625, 0.75, 0.5625])
+
+
+def test_stories_heard_counts_per_listener():
+    teller = ints(0, 0, 1, 2, 2, 3)
+    listener = ints(1, 2, 0, 0, 3, 2)
+    has_story = bools(T, F, T, F, F)
+    draws = arr(0.1, 0.6, 0.2, 0.3, 0.4, 0.0)
+    out = sm.stories_heard(teller, listener, has_story, 0.5, draws, homes=5)
+    assert out.dtype == np.float64
+    assert_array_equal(out, [1, 1, 0, 1, 0])
+    assert_array_equal(sm.stories_heard(teller, listener, has_story, 1.0, draws, homes=5), [1, 1, 1, 1, 0])
+    assert_array_equal(sm.stories_heard(teller, listener, has_story, 0.0, draws, homes=5), [0, 0, 0, 0, 0])
+
+
+def test_stories_heard_counts_several_stories_to_one_listener():
+    out = sm.stories_heard(ints(0, 1, 2), ints(3, 3, 3), bools(T, T, T, F), 1.0, arr(0.5, 0.5, 0.5), homes=4)
+    assert_array_equal(out, [0, 0, 0, 3])
+
+
+# --- 4. participation -------------------------------------------------------------
+def _neighbour_share(flag: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """Call neighbour_share with the ties in whichever form its signature asks for.
+
+    The function is being optimised concurrently (CSR arrays -> a sparse matrix
+    and the degrees); both forms describe the same ties.
+    """
+    names = list(inspect.signature(sm.neighbour_share).parameters)
+    if names[1:] == ["indptr", "indices"]:
+        return sm.neighbour_share(flag, indptr, indices)
+    n = indptr.size - 1
+    adjacency = sparse.csr_array((np.ones(indices.size), indices, indptr), shape=(n, n))
+    return sm.neighbour_share(flag, adjacency, np.diff(indptr))
+
+
+def test_neighbour_share():
+    # 0 talks to 1 and 2; 1 to 0; 2 to 0, 1 and 3; 3 to 2.
+    indptr = ints(0, 2, 3, 6, 7)
+    indices = ints(1, 2, 0, 0, 1, 3, 2)
+    out = _neighbour_share(bools(F, T, F, T), indptr, indices)
+    assert_allclose(out, [0.5, 0.0, 2 / 3, 0.0])
+    assert_allclose(_neighbour_share(bools(T, T, T, T), indptr, indices), [1, 1, 1, 1])
+
+
+def test_readiness():
+    out = sm.readiness(arr(0.6, 1.0), arr(0.4, 1.0), arr(0.5, 0.0), arr(0.1, 0.0), 0.2)
+    # 0.8 * 0.5 * (0.6 + 0.4) + 0.2 * 0.5 - 0.1 = 0.4;  0.8 * 1 + 0 - 0 = 0.8
+    assert_allclose(out, [0.4, 0.8])
+    assert_allclose(sm.readiness(arr(0.0), arr(0.0), arr(1.0), arr(0.0), 1.0), [1.0])
+
+
+def test_participation_cost():
+    support = bools(T, F, T, F)
+    under = bools(F, T, T, F)
+    out = sm.participation_cost(support, under, 0.05, 0.08, 0.5, 100.0)
+    assert_allclose(out, np.array([0.05, 0.04, 0.09, 0.0]) * math.exp(-1.0))
+    # No spending; full outreach closes the gap for the under-represented group.
+    assert_allclose(sm.participation_cost(support, under, 0.05, 0.08, 1.0, 0.0), [0.05, 0.0, 0.05, 0.0])
+    assert_allclose(sm.participation_cost(support, under, 0.05, 0.08, 0.0, 0.0), [0.05, 0.08, 0.13, 0.0])
+
+
+def test_take_part():
+    willing = bools(T, T, T, F, T)
+    channel = arr(1.0, 1.0, 0.5, 1.0, 0.0)
+    visited = bools(F, F, F, T, T)
+    draws = arr(0.1, 0.3, 0.15, 0.0, 0.9)
+    # 0.1 < 0.2 joins; 0.3 no; 0.15 < 0.2 * 0.5 no; not willing never; a visit asks a willing one.
+    assert_array_equal(sm.take_part(willing, channel, visited, 0.2, draws), bools(T, F, F, F, T))
+
+
+def test_fill_seats_top_margins_ties_by_index():
+    margin = arr(0.3, 0.5, 0.5, 0.9, 0.1, 0.5)
+    willing = bools(T, T, T, F, T, T)
+    assert_array_equal(sm.fill_seats(margin, willing, 3), bools(F, T, T, F, F, T))
+    assert_array_equal(sm.fill_seats(margin, willing, 2), bools(F, T, T, F, F, F))
+    assert_array_equal(sm.fill_seats(margin, willing, 4), bools(T, T, T, F, F, T))
+    assert_array_equal(sm.fill_seats(margin, willing, 10), willing)
+    assert not sm.fill_seats(margin, willing, 0).any()
+    assert not sm.fill_seats(margin, np.zeros(6, dtype=bool), 3).any()
+
+
+# --- 5. power-sharing -----------------------------------------------------------------
+@pytest.mark.parametrize("rung", [1, 2])
+@pytest.mark.parametrize("responsiveness", [0.0, 0.5, 1.0])
+def test_visible_change_non_participation_rungs_give_nothing_without_delegated_budget(rung, responsiveness):
+    assert sm.visible_change(rung, responsiveness, 0.0) == 0.0
+
+
+def test_visible_change_exact_values():
+    assert sm.visible_change(4, 0.3, 0.0) == pytest.approx(0.15 * 0.3)
+    assert sm.visible_change(8, 1.0, 0.0) == pytest.approx(1.0)
+    assert sm.visible_change(1, 0.0, 100.0) == pytest.approx(1 - math.exp(-1))
+    assert sm.visible_change(6, 0.5, 100.0) == pytest.approx(1 - 0.75 * math.exp(-1))
+
+
+def test_visible_change_increases_with_rung():
+    values = [sm.visible_change(rung, 0.5, 0.0) for rung in range(1, 9)]
+    assert values[0] == values[1] == 0.0
+    assert all(a < b for a, b in itertools.pairwise(values[1:]))
+    with_budget = [sm.visible_change(rung, 0.5, 40.0) for rung in range(1, 9)]
+    assert all(a <= b for a, b in itertools.pairwise(with_budget))
+    assert with_budget[0] > 0
+
+
+def test_voice_feedback_signs():
+    up, down = sm.voice_feedback(0.5, 0.15, 0.1)
+    assert (up, down) == (pytest.approx(0.035), 0.0)
+    up, down = sm.voice_feedback(0.05, 0.15, 0.1)
+    assert (up, down) == (0.0, pytest.approx(0.01))
+    assert sm.voice_feedback(0.15, 0.15, 0.1) == (0.0, 0.0)
+    assert sm.voice_feedback(0.9, 0.15, 0.0) == (0.0, 0.0)
+
+
+# --- 6. frontline staff -------------------------------------------------------------
+def test_officer_quality():
+    assert sm.officer_quality(0.75, 0.0, 0.15, 300, 350) == pytest.approx(0.75)
+    assert sm.officer_quality(0.75, 0.0, 0.15, 350, 350) == pytest.approx(0.75)
+    assert sm.officer_quality(0.75, 0.0, 0.15, 700, 350) == pytest.approx(0.375)  # overload halves it
+    assert sm.officer_quality(0.75, 1.0, 0.2, 300, 350) == pytest.approx(0.8)  # culture closes 20% of the gap
+    assert sm.officer_quality(0.75, 0.5, 0.2, 300, 350) == pytest.approx(0.775)
+    assert sm.officer_quality(0.75, 1.0, 0.2, 700, 350) == pytest.approx(0.4)
+
+
+def test_visit_probability():
+    assert sm.visit_probability(60.0, 0.2, 300) == pytest.approx(0.04)
+    assert sm.visit_probability(60.0, 0.9, 30) == 1.0
+    assert sm.visit_probability(60.0, 0.0, 300) == 0.0
+    assert sm.visit_probability(10.0, 0.5, 0) == 1.0  # an empty patch does not divide by zero
+
+
+def test_relationship_after_week():
+    out = sm.relationship_after_week(arr(0.5, 0.5, 0.0, 1.0), bools(T, F, T, F), 0.3, 0.1)
+    assert_allclose(out, [0.45 + 0.3 * 0.55, 0.45, 0.3, 0.9])
+    assert_allclose(sm.relationship_after_week(arr(0.2), bools(T), 1.0, 0.0), [1.0])
+
+
+# --- 7. budget -----------------------------------------------------------------------
+def test_engagement_cost_per_home():
+    assert sm.engagement_cost_per_home(42000.0, 300, 40.0, 0.0) == pytest.approx(180.0)
+    assert sm.engagement_cost_per_home(42000.0, 250, 50.0, 30.0) == pytest.approx(248.0)
+
+
+def repair_capacity(envelope, engagement, phone_office, phone_open, unit_cost):
+    return sm.repair_capacity(
+        envelope=envelope,
+        engagement_cost=engagement,
+        phone_office_cost=phone_office,
+        phone_open=phone_open,
+        unit_cost=unit_cost,
+    )
+
+
+def test_repair_capacity():
+    # (envelope - engagement - phone_office * phone_open) / unit cost / 52 weeks
+    assert repair_capacity(800.0, 180.0, 60.0, 0.7, 150.0) == pytest.approx(578.0 / 150 / 52)
+    assert repair_capacity(800.0, 248.0, 60.0, 0.8, 150.0) == pytest.approx(504.0 / 150 / 52)
+    assert repair_capacity(800.0, 180.0, 60.0, 0.0, 100.0) == pytest.approx(620.0 / 100 / 52)
+
+
+def test_repair_capacity_floors_at_zero():
+    assert repair_capacity(400.0, 500.0, 60.0, 1.0, 150.0) == 0.0
+    assert repair_capacity(400.0, 340.0, 60.0, 1.0, 150.0) == 0.0
+    assert repair_capacity(400.0, 340.0, 60.0, 0.5, 150.0) == pytest.approx(30.0 / 150 / 52)
+
+
+# --- 9. measurement -------------------------------------------------------------------
+def test_survey_response_probability():
+    trust = arr(1.0, 0.0, 0.5, 0.5, 0.5)
+    digital = bools(T, T, F, F, T)
+    by_phone = bools(F, T, F, T, F)
+    out = sm.survey_response_probability(trust, digital, by_phone, 0.35)
+    assert_allclose(out, [0.35, 0.35 * 0.4, 0.35 * 0.7 * 0.05, 0.35 * 0.7, 0.35 * 0.7])
+
+
+def test_survey_response_lower_for_online_invited_excluded():
+    trust = arr(0.6, 0.6, 0.6)
+    out = sm.survey_response_probability(trust, bools(F, T, F), bools(F, F, T), 0.5)
+    assert out[0] < out[1]
+    assert out[0] < out[2]
+    assert out[1] == pytest.approx(out[2])
+
+
+def test_satisfied_strictly_above_half():
+    out = sm.satisfied(arr(0.25, 0.5, 0.75, 0.75), arr(0.5, 0.0, -0.125, -0.5))
+    assert_array_equal(out, bools(T, F, T, F))
+
+
+def test_every_submodel_has_a_scripted_test_here():
+    """New mechanisms in model/submodels.py must get a hand-worked case in this file."""
+    source = Path(__file__).read_text(encoding="utf-8")
+    public = [
+        name
+        for name, value in vars(sm).items()
+        if inspect.isfunction(value) and value.__module__ == sm.__name__ and not name.startswith("_")
+    ]
+    assert len(public) > 20
+    missing = [name for name in public if f"sm.{name}(" not in source]
+    assert not missing, f"submodels without a scripted test: {missing}"
