@@ -40,6 +40,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_speed.py
 	$(PY) benchmarks/bench_memory.py
+	$(PY) benchmarks/bench_parallel.py
 
 # Re-pin every dependency to the versions installed now.
 lock: $(STAMP)

@@ -233,7 +233,7 @@ def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--out", help="output folder (default results/EXPERIMENT-NAME)")
     parser.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
-    parser.add_argument("--batch-size", type=_positive, default=1, help="runs sent to a worker at once (default 1)")
+    parser.add_argument("--batch-size", type=_positive, help="runs sent to a worker at once (default: automatic)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=func)
 

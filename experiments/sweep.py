@@ -91,7 +91,7 @@ def execute(run: Run, experiment: Experiment) -> dict[str, Any]:
     try:
         overrides = {"homes": experiment.homes, **run.values}
         scenario = load_scenario(run.scenario, shocks=experiment.shocks, **overrides)
-        model = TrustModel(scenario, rng=run.seed)
+        model = TrustModel(scenario, rng=run.seed, record_weekly=False)
         model.run_for(experiment.weeks)
         summary = model.summary()
         row |= {o: _number(summary.get(o)) for o in experiment.outcomes}
@@ -173,6 +173,11 @@ def _start(out: Path, experiment: Experiment, resume: bool, total: int) -> dict[
     }
 
 
+def _auto_batch(runs: int, workers: int) -> int:
+    """Batch size giving each worker about 32 tasks, between 1 and 16 runs each."""
+    return max(1, min(16, runs // (32 * max(workers, 1))))
+
+
 def _batches(runs: list[Run], size: int) -> Iterator[list[Run]]:
     for start in range(0, len(runs), size):
         yield runs[start : start + size]
@@ -236,7 +241,7 @@ def sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
-    batch_size: int = 1,
+    batch_size: int | None = None,
     flush_every: int = FLUSH_EVERY,
     flush_seconds: float = FLUSH_SECONDS,
 ) -> pd.DataFrame:
@@ -249,7 +254,8 @@ def sweep(
         scheduler: Address of a Dask distributed scheduler, e.g. ``tcp://host:8786``.
         resume: Finish a sweep that was interrupted.
         progress: Show a progress bar with rate and time left.
-        batch_size: Runs sent to a worker at once.
+        batch_size: Runs sent to a worker at once (default: enough to keep
+            per-task overhead small while every worker gets dozens of tasks).
         flush_every: Finished runs buffered before a part file is written.
         flush_seconds: Longest wait before buffered runs are written anyway.
 
@@ -266,7 +272,7 @@ def sweep(
     done = completed_run_ids(out)
     todo = [run for run in runs if run.run_id not in done]
     columns = _columns(experiment)
-    batches = _batches(todo, batch_size)
+    batches = _batches(todo, batch_size or _auto_batch(len(todo), 1 if scheduler else workers))
     results = (
         _dask_results(batches, experiment, scheduler) if scheduler else _local_results(batches, experiment, workers)
     )

@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 NEWS_WEIGHT = 0.2
 
 
+def _push_by_group(level: np.ndarray, heard: np.ndarray, up: float, down: float, openness: float) -> np.ndarray:
+    """:func:`model.submodels.push` with the push at full weight where ``heard``, at ``openness`` elsewhere.
+
+    Same result as ``push(level, up * reach, down * reach)`` with ``reach`` 1
+    or ``openness``; the exponentials are taken once per group, not per household.
+    """
+    keep_gap = np.where(heard, np.exp(-up), np.exp(-up * openness))
+    keep_level = np.where(heard, np.exp(-down), np.exp(-down * openness))
+    return (1.0 - (1.0 - level) * keep_gap) * keep_level
+
+
 class Tenant(mesa.Agent):
     """A tenant household: one slot of the model's household arrays."""
 
@@ -199,7 +210,8 @@ class Landlord(mesa.Agent):
         )
         weekly_rate = p["efficacy_learning_rate"] / QUARTER
         up, down = submodels.voice_feedback(self.visible_change, p["tokenism_tolerance"], weekly_rate)
-        reach = np.where(h.took_part_within(self.model.week, QUARTER), 1.0, p["openness"])
-        h.efficacy = submodels.push(h.efficacy, up * reach, down * reach)
-        h.trust = submodels.push(h.trust, 0.5 * up * reach, 0.5 * down * reach)
+        if up or down:
+            heard = h.took_part_within(self.model.week, QUARTER)
+            h.efficacy = _push_by_group(h.efficacy, heard, up, down, p["openness"])
+            h.trust = _push_by_group(h.trust, heard, 0.5 * up, 0.5 * down, p["openness"])
         h.informed_score = h.informed_score + NEWS_WEIGHT / QUARTER * (p["openness"] - h.informed_score)

@@ -68,6 +68,9 @@ class TrustModel(mesa.Model):
         scenario: A resolved :class:`~model.scenario.Scenario`; the built-in
             baseline when omitted.
         rng: Seed (or generator) deciding every random draw of the run.
+        record_weekly: Record the weekly series (``weekly()``); sweeps that need
+            only the end-of-run ``summary()`` switch it off to save time. The
+            random draws, and so the results, are the same either way.
 
     Attributes:
         p: Current parameter values (they change when the schedule says so).
@@ -78,9 +81,15 @@ class TrustModel(mesa.Model):
         last_survey: Results of the latest yearly TSM survey (empty before one).
     """
 
-    def __init__(self, scenario: Scenario | None = None, rng: int | np.random.Generator | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        rng: int | np.random.Generator | None = None,
+        record_weekly: bool = True,
+    ) -> None:
         """Build the estate, its officers and landlord, and start recording."""
         super().__init__(rng=rng)
+        self.record_weekly = record_weekly
         self.scenario_spec = scenario if scenario is not None else load_scenario("baseline")
         self.p: dict[str, float | int] = dict(self.scenario_spec.params)
         self.week = 0
@@ -264,12 +273,7 @@ class TrustModel(mesa.Model):
         outcome, done = self._complete_repairs()
         phoned = self._chance(logged & ~h.digital & ~visited, self._phone_share_of_excluded_reports())
         treatment = self._treatment(phoned, failed, visited)
-        buffer = submodels.experience_buffer(
-            h.relationship, p["relationship_buffer"], p["openness"], p["openness_buffer"]
-        )
-        h.trust = submodels.trust_after_experience(
-            h.trust, outcome, treatment, p["trust_learning_rate"], p["negativity_bias"], p["treatment_weight"], buffer
-        )
+        self._experience(np.flatnonzero((outcome != 0) | (treatment != 0)), outcome, treatment)
         h.treatment_score = submodels.ewma(h.treatment_score, (treatment > 0).astype(float), treatment != 0)
         kept_informed = ~failed & (outcome >= 0)
         h.informed_score = submodels.ewma(
@@ -277,6 +281,22 @@ class TrustModel(mesa.Model):
         )
         self._bad_story = (outcome < 0) | (treatment < 0)
         self._good_story = (outcome > 0) & ~self._bad_story
+
+    def _experience(self, slots: np.ndarray, outcome: np.ndarray, treatment: np.ndarray) -> None:
+        """Move the trust of the households in ``slots`` by this week's outcome and treatment."""
+        h, p = self.households, self.p
+        buffer = submodels.experience_buffer(
+            h.relationship[slots], p["relationship_buffer"], p["openness"], p["openness_buffer"]
+        )
+        h.trust[slots] = submodels.trust_after_experience(
+            h.trust[slots],
+            outcome[slots],
+            treatment[slots],
+            p["trust_learning_rate"],
+            p["negativity_bias"],
+            p["treatment_weight"],
+            buffer,
+        )
 
     def _complete_repairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The landlord completes what capacity allows; returns outcome signals and the done mask."""
@@ -322,7 +342,8 @@ class TrustModel(mesa.Model):
         bad = self._stories(self._bad_story, p["bad_story_reach"])
         good = self._stories(self._good_story, p["good_story_reach"])
         weight = p["trust_learning_rate"] * p["story_weight"]
-        h.trust = submodels.push(h.trust, weight * good, weight * bad)
+        listeners = np.flatnonzero(good + bad)
+        h.trust[listeners] = submodels.push(h.trust[listeners], weight * good[listeners], weight * bad[listeners])
         draws = self.rng.random(h.size)
         talks = draws < p["talk_rate"]
         # A talker's draw, rescaled, is uniform again: it picks the partner among the ties.
@@ -424,6 +445,8 @@ class TrustModel(mesa.Model):
 
     def _record(self) -> None:
         """Measure this week and add it to the data collector's weekly table."""
+        if not self.record_weekly and self.week > 0:
+            return
         self.metrics = self.measure()
         self.datacollector.add_table_row("weekly", {"week": self.week, **self.metrics})
 
@@ -472,7 +495,7 @@ class TrustModel(mesa.Model):
         h = self.households
         satisfied = self.satisfaction_probability()
         older, middle = h.age_band == OVER_65, h.age_band == 1
-        out: dict[str, Any] = dict(self.metrics)
+        out: dict[str, Any] = self.measure()
         out.pop("tsm_tp01")
         out |= {
             "satisfaction_true_underrepresented": 100.0 * _mean(satisfied, h.underrepresented),
