@@ -35,36 +35,12 @@ from typing import Any
 import numpy as np
 
 from model import params
+from model.model import SUMMARY_OUTCOMES
 from model.scenario import ScenarioError, load_scenario
 
 METHODS = ("factorial", "lhs", "sobol", "morris", "fast")
 #: Outcomes an experiment can ask for: every numeric value of ``TrustModel.summary()``.
-OUTCOMES = (
-    "trust_mean",
-    "trust_digitally_excluded",
-    "trust_digitally_included",
-    "trust_underrepresented",
-    "trust_majority",
-    "efficacy_mean",
-    "participation_rate",
-    "active_share",
-    "representation_ratio",
-    "satisfaction_true",
-    "satisfaction_true_underrepresented",
-    "satisfaction_true_majority",
-    "satisfaction_true_over_65",
-    "satisfaction_true_25_54",
-    "repair_backlog_per_1000",
-    "repair_wait_weeks_mean",
-    "repair_budget_per_home",
-    "cost_per_home",
-    "visible_change",
-    "tsm_tp01",
-    "tsm_tp06",
-    "tsm_tp07",
-    "tsm_tp08",
-    "survey_response_rate",
-)
+OUTCOMES = SUMMARY_OUTCOMES
 EXPERIMENT_DIR = Path(__file__).resolve().parent
 _TOP_KEYS = {
     "name",

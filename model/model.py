@@ -59,6 +59,20 @@ WEEKLY_SERIES = (
     "visible_change",
     "tsm_tp01",
 )
+#: Numeric outcomes of ``summary()`` (besides ``weeks`` and ``homes``).
+SUMMARY_OUTCOMES = (
+    *(name for name in WEEKLY_SERIES if name != "tsm_tp01"),
+    "satisfaction_true_underrepresented",
+    "satisfaction_true_majority",
+    "satisfaction_true_over_65",
+    "satisfaction_true_25_54",
+    "repair_budget_per_home",
+    "tsm_tp01",
+    "tsm_tp06",
+    "tsm_tp07",
+    "tsm_tp08",
+    "survey_response_rate",
+)
 
 
 class TrustModel(mesa.Model):
