@@ -15,6 +15,7 @@ An experiment is a TOML file in ``experiments/`` (see ``what_drives_trust.toml``
     [parameters]                   # [low, high]; "declared" takes the declaration's bounds
     negativity_bias = [1.0, 10.0]
 
+``series_every = 13`` also keeps every run's weekly series, every 13 weeks.
 ``vary_uncertain = true`` adds every uncertain parameter (not a strategy
 lever and not the estate size) with its declared bounds. The SALib problem is
 generated from the declarations (after the EMA Workbench): samples are drawn
@@ -56,6 +57,7 @@ _TOP_KEYS = {
     "design",
     "parameters",
     "vary_uncertain",
+    "series_every",
 }
 _DESIGN_KEYS = {"method", "samples", "levels", "second_order"}
 MAX_RUNS = 5_000_000
@@ -86,6 +88,9 @@ class Experiment:
         second_order: Sobol second-order indices wanted.
         bounds: Varied parameter -> (low, high).
         description: What the experiment asks.
+        series_every: Keep every run's weekly series every this many weeks
+            (0: only end-of-run outcomes), as BehaviorSpace's "measure runs
+            at every step".
     """
 
     name: str
@@ -104,6 +109,7 @@ class Experiment:
     second_order: bool
     bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
     description: str = ""
+    series_every: int = 0
 
     @property
     def problem(self) -> dict[str, Any]:
@@ -274,6 +280,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         second_order=second,
         bounds=_bounds(data, vary, where),
         description=description,
+        series_every=_integer(data, "series_every", 0, 0, 52 * 50, where),
     )
     runs = len(experiment.design()) * experiment.replications * len(experiment.scenarios)
     if runs > MAX_RUNS:

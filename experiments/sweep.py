@@ -3,7 +3,8 @@
 Runs are enumerated in a fixed order and each gets its seed from the master
 seed (``SeedSequence.spawn``), stored with its row; replicate ``r`` of design
 point ``i`` uses the same seed for every strategy (common random numbers).
-Results stream to a Parquet dataset ``DIR/runs/`` as runs finish, in small
+Results stream to a Parquet dataset ``DIR/runs/`` as runs finish (and, with
+``series_every``, every run's weekly series to ``DIR/series/``), in small
 part files written atomically, so memory stays flat and a sweep killed at any
 moment can be resumed (``resume=True``) with no run lost or repeated.
 
@@ -77,8 +78,11 @@ def _as_kind(name: str, value: float) -> float | int:
     return int(value) if params.get(name).kind == "int" else float(value)
 
 
-def execute(run: Run, experiment: Experiment) -> dict[str, Any]:
-    """Run one design point and return its result row; failures are recorded, not raised."""
+def execute(run: Run, experiment: Experiment) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run one design point; return its result row and, if asked for, its weekly series.
+
+    Failures are recorded in the row (status "failed" and the error), not raised.
+    """
     row: dict[str, Any] = {
         "run_id": run.run_id,
         "sample_id": run.sample_id,
@@ -87,27 +91,31 @@ def execute(run: Run, experiment: Experiment) -> dict[str, Any]:
         "seed": run.seed,
         **run.values,
     }
+    series = None
     started = time.perf_counter()
     try:
         overrides = {"homes": experiment.homes, **run.values}
         scenario = load_scenario(run.scenario, shocks=experiment.shocks, **overrides)
-        model = TrustModel(scenario, rng=run.seed, record_weekly=False)
+        model = TrustModel(scenario, rng=run.seed, record_weekly=experiment.series_every > 0)
         model.run_for(experiment.weeks)
         summary = model.summary()
         row |= {o: _number(summary.get(o)) for o in experiment.outcomes}
         row |= {"status": "ok", "error": ""}
+        if experiment.series_every:
+            weekly = model.weekly().reset_index()
+            series = weekly[weekly["week"] % experiment.series_every == 0].assign(run_id=run.run_id)
     except Exception as error:
         row |= dict.fromkeys(experiment.outcomes, float("nan"))
         row |= {"status": "failed", "error": f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}"}
     row["seconds"] = time.perf_counter() - started
-    return row
+    return row, series
 
 
 def _number(value: Any) -> float:
     return float("nan") if value is None else float(value)
 
 
-def _execute_batch(runs: list[Run], experiment: Experiment) -> list[dict[str, Any]]:
+def _execute_batch(runs: list[Run], experiment: Experiment) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
     return [execute(run, experiment) for run in runs]
 
 
@@ -119,19 +127,38 @@ def completed_run_ids(out: Path) -> set[int]:
     return set(pd.concat(pd.read_parquet(p, columns=["run_id"]) for p in parts)["run_id"].tolist())
 
 
-def write_part(out: Path, rows: list[dict[str, Any]], columns: list[str]) -> Path:
-    """Write rows as one Parquet part file, atomically (temporary name, then rename)."""
-    folder = out / "runs"
-    folder.mkdir(parents=True, exist_ok=True)
-    frame = pd.DataFrame(rows, columns=columns).sort_values("run_id")
-    first = int(frame["run_id"].iloc[0])
-    final = folder / f"part-{first:09d}-{uuid.uuid4().hex[:8]}.parquet"
-    temporary = folder / f".{final.name}.tmp"
+def _write_atomically(frame: pd.DataFrame, final: Path) -> None:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.parent / f".{final.name}.tmp"
     frame.to_parquet(temporary, index=False)
     with temporary.open("rb") as handle:
         os.fsync(handle.fileno())
     temporary.replace(final)
+
+
+def write_part(
+    out: Path, rows: list[dict[str, Any]], columns: list[str], series: list[pd.DataFrame] | None = None
+) -> Path:
+    """Write finished runs as one Parquet part file, atomically (temporary name, then rename).
+
+    A run's weekly series, when kept, goes to ``out/series`` under the same
+    part name, written first: a run counts as done only once its row is in
+    ``out/runs``.
+    """
+    frame = pd.DataFrame(rows, columns=columns).sort_values("run_id")
+    name = f"part-{int(frame['run_id'].iloc[0]):09d}-{uuid.uuid4().hex[:8]}.parquet"
+    if series:
+        _write_atomically(pd.concat(series, ignore_index=True), out / "series" / name)
+    final = out / "runs" / name
+    _write_atomically(frame, final)
     return final
+
+
+def _drop_orphan_series(out: Path) -> None:
+    """Remove series parts whose runs part was never written (the sweep died in between)."""
+    for part in (out / "series").glob("part-*.parquet"):
+        if not (out / "runs" / part.name).exists():
+            part.unlink()
 
 
 def _columns(experiment: Experiment) -> list[str]:
@@ -269,6 +296,7 @@ def sweep(
     runs = plan(experiment)
     manifest = _start(out, experiment, resume, len(runs))
     _write_manifest(out, manifest)
+    _drop_orphan_series(out)
     done = completed_run_ids(out)
     todo = [run for run in runs if run.run_id not in done]
     columns = _columns(experiment)
@@ -279,14 +307,16 @@ def sweep(
     bar = tqdm(total=len(runs), initial=len(done), desc=experiment.name, unit="run", disable=not progress)
     buffer: list[dict[str, Any]] = []
     last_flush = time.monotonic()
-    for rows in results:
-        buffer.extend(rows)
-        bar.update(len(rows))
+    series: list[pd.DataFrame] = []
+    for finished in results:
+        buffer.extend(row for row, _ in finished)
+        series.extend(frame for _, frame in finished if frame is not None)
+        bar.update(len(finished))
         if len(buffer) >= flush_every or time.monotonic() - last_flush > flush_seconds:
-            write_part(out, buffer, columns)
-            buffer, last_flush = [], time.monotonic()
+            write_part(out, buffer, columns, series)
+            buffer, series, last_flush = [], [], time.monotonic()
     if buffer:
-        write_part(out, buffer, columns)
+        write_part(out, buffer, columns, series)
     bar.close()
     frame = load_runs(out)
     manifest |= {
@@ -302,3 +332,8 @@ def sweep(
 def load_runs(out: Path) -> pd.DataFrame:
     """Every stored run of the sweep in ``out``, sorted by ``run_id``."""
     return pd.read_parquet(out / "runs").sort_values("run_id").reset_index(drop=True)
+
+
+def load_series(out: Path) -> pd.DataFrame:
+    """The weekly series kept by a sweep (``series_every``), sorted by run and week."""
+    return pd.read_parquet(out / "series").sort_values(["run_id", "week"]).reset_index(drop=True)

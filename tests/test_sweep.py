@@ -126,7 +126,8 @@ sweep(load_experiment(sys.argv[1]), Path(sys.argv[2]), workers=1, progress=False
 
 def test_resume_after_kill_9_loses_and_repeats_no_run(tmp_path):
     path = tmp_path / "longer.toml"
-    path.write_text(SMALL.replace("samples = 4", "samples = 30").replace("weeks = 20", "weeks = 40"))
+    longer = SMALL.replace("samples = 4", "samples = 30").replace("weeks = 20", "weeks = 40")
+    path.write_text(longer.replace("seed = 11", "seed = 11\nseries_every = 10"))
     out = tmp_path / "out"
     child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(KILLABLE), str(path), str(out)])
     deadline = time.monotonic() + 120
@@ -141,6 +142,11 @@ def test_resume_after_kill_9_loses_and_repeats_no_run(tmp_path):
     assert sorted(runs["run_id"]) == list(range(total))
     assert not runs["run_id"].duplicated().any()
     assert not list((out / "runs").glob(".*tmp"))
+    from experiments.sweep import load_series
+
+    series = load_series(out)
+    assert not series.duplicated(["run_id", "week"]).any()
+    assert sorted(series["run_id"].unique()) == list(range(total))
     fresh = sweep(load_experiment(path), tmp_path / "fresh", progress=False)
     pd.testing.assert_frame_equal(_frame(load_runs(out)), _frame(fresh))
 
@@ -151,3 +157,26 @@ def test_memory_stays_flat_rows_are_streamed_in_parts(small, tmp_path):
     sizes = [len(pd.read_parquet(p)) for p in parts]
     assert sizes[:-1] == [5] * (len(parts) - 1) and sum(sizes) == len(runs) == 16
     assert np.isfinite(runs["trust_mean"]).all()
+
+
+def test_weekly_series_are_kept_when_asked_and_match_a_direct_run(small, tmp_path):
+    from experiments.sweep import load_series
+    from model import TrustModel, load_scenario
+
+    path = tmp_path / "series.toml"
+    path.write_text(SMALL.replace("seed = 11", "seed = 11\nseries_every = 5"))
+    experiment = load_experiment(path)
+    runs = sweep(experiment, tmp_path / "out", progress=False, flush_every=3)
+    series = load_series(tmp_path / "out")
+    assert sorted(series["run_id"].unique()) == sorted(runs["run_id"])
+    assert sorted(series["week"].unique()) == [0, 5, 10, 15, 20]
+    run = runs.iloc[5]
+    scenario = load_scenario(
+        run["scenario"], homes=120, negativity_bias=run["negativity_bias"], patch_size=int(run["patch_size"])
+    )
+    model = TrustModel(scenario, rng=int(run["seed"]))
+    model.run_for(20)
+    direct = model.weekly()["trust_mean"].iloc[::5].to_numpy()
+    kept = series[series["run_id"] == run["run_id"]]["trust_mean"].to_numpy()
+    assert np.allclose(direct, kept)
+    assert np.isclose(kept[-1], run["trust_mean"])
