@@ -210,15 +210,20 @@ def _scenarios(data: dict[str, Any], where: str) -> tuple[list[str], list[str]]:
         names = [data["scenario"]]
     else:
         names = _strings(data, "scenarios", ["baseline"], where)
-    shocks = _strings(data, "shocks", [], where)
     base = Path(where).parent
-    resolved = [n if not n.endswith(".toml") else str((base / n).resolve()) for n in names]
+    resolved = [_relative_to(base, n) for n in names]
+    shocks = [_relative_to(base, n) for n in _strings(data, "shocks", [], where)]
     for name in resolved:
         try:
             load_scenario(name, shocks=shocks)
         except ScenarioError as error:
             raise ExperimentError(f"{where}: {error}") from None
     return resolved, shocks
+
+
+def _relative_to(base: Path, name: str) -> str:
+    """A built-in name as it is; a .toml path made absolute, relative to the experiment file."""
+    return name if not name.endswith(".toml") else str((base / name).resolve())
 
 
 def _resolve(name_or_path: str | Path) -> Path:

@@ -87,7 +87,8 @@ def write_report(
     intro = (
         f"{settings['homes']:,} homes, {settings['weeks']} weeks ({settings['weeks'] / 52:.1f} years), "
         f"{settings['replications']} replications per strategy, master seed {settings['seed']}. "
-        "Each strategy met the same simulated estates as baseline (common random numbers)."
+        "Each strategy started from the same simulated estates as baseline (common random numbers); "
+        "the weeks then unfold differently as the strategies differ."
     )
     notes = [
         "Cells show the end-of-run mean; brackets give the difference from baseline, "

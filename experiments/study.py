@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from experiments import robustness, sensitivity
-from experiments.design import Experiment
-from experiments.sweep import sweep
+from experiments.design import Experiment, ExperimentError
+from experiments.sweep import SweepError, sweep
 
 #: Bootstrap resamples for the delta method (SALib's delta is slow; see experiments/sensitivity.py).
 DELTA_RESAMPLES = 100
@@ -80,7 +80,13 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
     """
     runs = sweep(experiment, out, **options)
     method = ANALYSIS_FOR[experiment.method]
-    tables = [_analyse_one(experiment, runs, method, s) for s in dict.fromkeys(runs["scenario"])]
+    try:
+        tables = [_analyse_one(experiment, runs, method, s) for s in dict.fromkeys(runs["scenario"])]
+    except ValueError as error:
+        raise SweepError(
+            f"{out}: the runs cannot be analysed: {error}. Fix the cause, then re-run the failed runs with "
+            f"`--resume --retry-failed`"
+        ) from None
     indices = pd.concat([t[0] for t in tables], ignore_index=True)
     noise = pd.concat([t[1] for t in tables], ignore_index=True)
     convergence = pd.concat([t[2] for t in tables], ignore_index=True)
@@ -103,7 +109,10 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
 def run_robustness(experiment: Experiment, out: Path, **options: Any) -> dict[str, Any]:
     """Sweep strategies across sampled uncertainty, then compare them and discover failure regions."""
     if "baseline" not in {Path(s).stem for s in experiment.scenarios}:
-        raise ValueError(f"{experiment.path}: robustness needs 'baseline' among scenarios {list(experiment.scenarios)}")
+        raise ExperimentError(
+            f"{experiment.path}: key 'scenarios' = {list(experiment.scenarios)}; allowed: a list that includes "
+            "'baseline' (robustness compares every strategy with it)"
+        )
     runs = sweep(experiment, out, **options)
     written = robustness.robustness_report(runs, list(experiment.bounds), list(experiment.outcomes), out)
     failed = int((runs["status"] == "failed").sum())

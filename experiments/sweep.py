@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import threading
 import time
 import traceback
 import uuid
@@ -154,6 +155,17 @@ def write_part(
     return final
 
 
+def _forget_failed(out: Path) -> None:
+    """Rewrite each part file without its failed runs, so that they run again."""
+    for part in sorted((out / "runs").glob("part-*.parquet")):
+        frame = pd.read_parquet(part)
+        failed = frame["status"] == "failed"
+        if failed.all():
+            part.unlink()
+        elif failed.any():
+            _write_atomically(frame[~failed], part)
+
+
 def _drop_orphan_series(out: Path) -> None:
     """Remove series parts whose runs part was never written (the sweep died in between)."""
     for part in (out / "series").glob("part-*.parquet"):
@@ -184,7 +196,9 @@ def _start(out: Path, experiment: Experiment, resume: bool, total: int) -> dict[
                 f"(sha256 {manifest['experiment_sha256'][:12]}, now {experiment.digest[:12]}); "
                 "resume with the same file or use another --out"
             )
-        manifest["resumed"] = [*manifest.get("resumed", []), datetime.now(UTC).isoformat(timespec="seconds")]
+        now = provenance()
+        resumed = {"at": now["created"], "git_commit": now["git_commit"], "versions": now["versions"]}
+        manifest["resumed"] = [*manifest.get("resumed", []), resumed]
         return manifest
     if (out / "runs").is_dir() and any((out / "runs").glob("part-*.parquet")):
         raise SweepError(f"{out}: already holds results; use --resume to finish them or choose another --out")
@@ -217,8 +231,23 @@ def _local_results(
         for batch in batches:
             yield _execute_batch(batch, experiment)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         yield from _windowed(lambda b: pool.submit(_execute_batch, b, experiment), batches, 4 * workers)
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker process: exit once the sweep's main process is gone (e.g. after kill -9)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _windowed(submit: Callable[[list[Run]], Future], batches: Iterable[list[Run]], window: int) -> Iterator[Any]:
@@ -271,6 +300,7 @@ def sweep(
     batch_size: int | None = None,
     flush_every: int = FLUSH_EVERY,
     flush_seconds: float = FLUSH_SECONDS,
+    retry_failed: bool = False,
 ) -> pd.DataFrame:
     """Run every planned run not yet stored in ``out`` and return all results.
 
@@ -285,6 +315,8 @@ def sweep(
             per-task overhead small while every worker gets dozens of tasks).
         flush_every: Finished runs buffered before a part file is written.
         flush_seconds: Longest wait before buffered runs are written anyway.
+        retry_failed: With ``resume``, run the runs that failed again (their
+            rows are replaced).
 
     Returns:
         Every run's row (all part files), sorted by ``run_id``.
@@ -297,6 +329,8 @@ def sweep(
     manifest = _start(out, experiment, resume, len(runs))
     _write_manifest(out, manifest)
     _drop_orphan_series(out)
+    if resume and retry_failed:
+        _forget_failed(out)
     done = completed_run_ids(out)
     todo = [run for run in runs if run.run_id not in done]
     columns = _columns(experiment)

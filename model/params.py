@@ -91,8 +91,10 @@ class Parameter:
         where = f"{origin}: key '{self.name}' = {value!r}"
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParameterError(f"{where} has the wrong type; allowed: {self.allowed()}")
-        if self.kind == "int" and not (float(value).is_integer() and value % self.step == 0):
+        if self.kind == "int" and not float(value).is_integer():
             raise ParameterError(f"{where} is not whole; allowed: {self.allowed()}")
+        if self.kind == "int" and value % self.step:
+            raise ParameterError(f"{where} is not a multiple of {self.step}; allowed: {self.allowed()}")
         if not math.isfinite(value) or not self.low <= value <= self.high:
             raise ParameterError(f"{where} is out of range; allowed: {self.allowed()}")
         return int(value) if self.kind == "int" else float(value)

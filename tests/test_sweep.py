@@ -100,6 +100,10 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(small, tmp_path, monkey
     assert failed["error"].str.contains("RuntimeError: boom").all()
     assert failed["trust_mean"].isna().all()
     assert runs.loc[runs["status"] == "ok", "trust_mean"].notna().all()
+    monkeypatch.undo()
+    retried = sweep(load_experiment(small), tmp_path / "out", resume=True, retry_failed=True, progress=False)
+    assert len(retried) == 16 and (retried["status"] == "ok").all()
+    assert sorted(retried["run_id"]) == list(range(16))
 
 
 def test_existing_results_need_resume_and_resume_needs_the_same_file(small, tmp_path):
