@@ -51,7 +51,7 @@ def _analyse_one(
         convergence = pd.concat(parts, ignore_index=True)
     for frame in (indices, noise, convergence):
         if not frame.empty:
-            frame.insert(0, "scenario", scenario)
+            frame["scenario"] = scenario
     return indices, noise, convergence
 
 
@@ -75,7 +75,7 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
     """Sweep, then SALib indices per strategy and outcome, seed noise and convergence.
 
     Writes ``indices.csv`` (outcome, parameter, method, index, value, ci_low,
-    ci_high, with the strategy in a leading ``scenario`` column),
+    ci_high, then the strategy in a ``scenario`` column),
     ``noise.csv``, ``convergence.csv`` (Sobol) and figures in ``figures/``.
     """
     runs = sweep(experiment, out, **options)
