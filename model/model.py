@@ -353,8 +353,7 @@ class TrustModel(mesa.Model):
     def word_of_mouth(self) -> None:
         """Stories spread along ties (bad further than good); neighbours compare views."""
         h, p = self.households, self.p
-        bad = self._stories(self._bad_story, p["bad_story_reach"])
-        good = self._stories(self._good_story, p["good_story_reach"])
+        bad, good = self._stories()
         weight = p["trust_learning_rate"] * p["story_weight"]
         listeners = np.flatnonzero(good + bad)
         h.trust[listeners] = submodels.push(h.trust[listeners], weight * good[listeners], weight * bad[listeners])
@@ -368,14 +367,21 @@ class TrustModel(mesa.Model):
         h.trust = submodels.anchor(h.trust, h.disposition, p["trust_anchor_rate"])
         h.disposition = submodels.settle_disposition(h.disposition, h.trust, p["disposition_learning_rate"])
 
-    def _stories(self, has_story: np.ndarray, reach: float) -> np.ndarray:
-        """Stories each household hears, drawn only along the ties of households with a story."""
-        h = self.households
-        tellers = np.flatnonzero(has_story)
+    def _stories(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bad and good stories each household hears, drawn only along the ties of tellers.
+
+        A household has at most one kind of story in a week, so one draw per
+        tie serves both kinds.
+        """
+        h, p = self.households, self.p
+        tellers = np.flatnonzero(self._bad_story | self._good_story)
         starts, counts = h.indptr[tellers], h.degree[tellers]
         ties = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         draws = self.rng.random(ties.size)
-        return submodels.stories_heard(self._tie_sources[ties], h.indices[ties], has_story, reach, draws, h.size)
+        sources, listeners = self._tie_sources[ties], h.indices[ties]
+        bad = submodels.stories_heard(sources, listeners, self._bad_story, p["bad_story_reach"], draws, h.size)
+        good = submodels.stories_heard(sources, listeners, self._good_story, p["good_story_reach"], draws, h.size)
+        return bad, good
 
     def _willingness(self) -> tuple[np.ndarray, np.ndarray]:
         """Who is ready to take part, and by how much (readiness minus threshold)."""
