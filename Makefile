@@ -7,7 +7,7 @@ FIND_PYTHON := for c in python3.12 python3.13 python3.14 python3 python; do \
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$c; break; fi; done
 
-.PHONY: setup demo test lint format bench lock clean
+.PHONY: setup demo test browser lint format bench lock clean
 
 setup: $(STAMP)
 
@@ -28,10 +28,20 @@ $(STAMP): pyproject.toml requirements.lock
 demo: $(STAMP)
 	$(VENV)/bin/tenant-trust compare --out results/demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -q
+
+# The dashboard's browser tests drive Debian's chromium through Playwright (Playwright's own browser
+# download is never used). Installed as root with apt-get; elsewhere install it yourself, or they are skipped.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+		else \
+			echo "chromium not found: the dashboard's browser tests will be skipped (Debian: apt-get install chromium)"; \
+		fi; }
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

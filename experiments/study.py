@@ -8,6 +8,7 @@ call these; the model is reached only through the sweep.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,12 @@ def _analyse_one(
         parts = []
         for outcome in experiment.outcomes:
             conv = sensitivity.convergence(
-                problem, design, means[outcome].to_numpy(), second_order=experiment.second_order, seed=experiment.seed
+                problem,
+                design,
+                means[outcome].to_numpy(),
+                steps=min(4, int(math.log2(experiment.samples))),
+                second_order=experiment.second_order,
+                seed=experiment.seed,
             )
             parts.append(conv.assign(outcome=outcome))
         convergence = pd.concat(parts, ignore_index=True)
