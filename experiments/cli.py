@@ -17,15 +17,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from experiments import plots
+from experiments import evidence_cli, plots
 from experiments.compare import BASELINE, compare
 from experiments.design import ExperimentError, load_experiment
 from experiments.report import write_report
 from experiments.runner import default_workers, provenance, run_scenario
 from experiments.sweep import SweepError
-from model import params
+from experiments.validation import PatternError
+from model import params, paramtable
 from model.scenario import Scenario, ScenarioError, builtin_names, load_scenario, shock_description, shock_names
 from model.shocks import KINDS, describe
+from model.viz import serve as dashboard
 
 DEFAULT_SEED = 20261127
 
@@ -95,7 +97,8 @@ def cmd_scenarios(args: argparse.Namespace) -> None:
 
 
 def cmd_params(args: argparse.Namespace) -> None:
-    """List every declared parameter."""
+    """List every declared parameter, with its posterior where it was calibrated."""
+    posterior = paramtable.posterior_summary()
     if args.json:
         rows = [
             {
@@ -109,6 +112,7 @@ def cmd_params(args: argparse.Namespace) -> None:
                 "kind": p.kind,
                 "group": p.group,
                 "lever": p.lever,
+                "posterior": posterior.get(p.name),
             }
             for p in params.PARAMETERS
         ]
@@ -117,6 +121,8 @@ def cmd_params(args: argparse.Namespace) -> None:
     for p in params.PARAMETERS:
         print(f"{p.name:30s} {p.default:>10g}  [{p.low:g}, {p.high:g}] {p.unit}\n{'':30s} {p.description}")
         print(f"{'':30s} source: {p.source}")
+        if p.name in posterior:
+            print(f"{'':30s} posterior median (90% interval): {paramtable.posterior_cell(posterior[p.name])}")
 
 
 def _scenario(args: argparse.Namespace, name: str) -> Scenario:
@@ -185,6 +191,7 @@ def _experiment_options(args: argparse.Namespace) -> tuple[Path, dict]:
         "workers": args.workers or default_workers(),
         "scheduler": args.scheduler,
         "resume": args.resume,
+        "retry_failed": args.retry_failed,
         "progress": not args.quiet,
         "batch_size": args.batch_size,
     }
@@ -233,6 +240,7 @@ def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--out", help="output folder (default results/EXPERIMENT-NAME)")
     parser.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
+    parser.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again")
     parser.add_argument("--batch-size", type=_positive, help="runs sent to a worker at once (default: automatic)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=func)
@@ -275,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_experiment_parser(sub, "sweep", "run an experiment's design (resumable)", cmd_sweep)
     _add_experiment_parser(sub, "sensitivity", "run an experiment and compute SALib indices", cmd_sensitivity)
     _add_experiment_parser(sub, "robustness", "compare strategies across sampled uncertainty", cmd_robustness)
+    evidence_cli.add_parsers(sub)
+    dashboard.add_parser(sub)
     return parser
 
 
@@ -282,14 +292,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``tenant-trust``; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        status = args.func(args)
     except BrokenPipeError:  # e.g. `tenant-trust params | head`
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
         return 0
-    except (ScenarioError, params.ParameterError, UsageError, ExperimentError, SweepError) as error:
+    except (ScenarioError, params.ParameterError, UsageError, ExperimentError, SweepError, PatternError) as error:
         print(f"tenant-trust: error: {error}", file=sys.stderr)
         return 2
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":

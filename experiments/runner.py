@@ -26,7 +26,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from model import TrustModel
-from model.scenario import Scenario
+from model.scenario import Scenario, draw_from_posterior
 
 #: Packages whose versions every result records.
 RECORDED_PACKAGES = ("tenant-trust", "mesa", "numpy", "scipy", "pandas", "networkx", "matplotlib")
@@ -61,9 +61,11 @@ def run_scenario(
         progress: Show a progress bar over weeks.
 
     Returns:
-        The end-of-run summary and the weekly series (indexed by week).
+        The end-of-run summary and the weekly series (indexed by week). A
+        scenario with a ``posterior`` runs with its calibrated parameters
+        drawn for this seed (:func:`model.scenario.draw_from_posterior`).
     """
-    model = TrustModel(scenario, rng=seed)
+    model = TrustModel(draw_from_posterior(scenario, seed), rng=seed)
     if progress:
         for _ in tqdm(range(weeks), desc=scenario.name, unit="week"):
             model.run_for(1)

@@ -36,6 +36,7 @@ from tqdm import tqdm
 from experiments.design import Experiment
 from experiments.runner import provenance
 from model import TrustModel, load_scenario, params
+from model.scenario import draw_from_posterior
 
 #: Runs buffered before a part file is written (also flushed every few seconds).
 FLUSH_EVERY = 64
@@ -96,7 +97,7 @@ def execute(run: Run, experiment: Experiment) -> tuple[dict[str, Any], pd.DataFr
     started = time.perf_counter()
     try:
         overrides = {"homes": experiment.homes, **run.values}
-        scenario = load_scenario(run.scenario, shocks=experiment.shocks, **overrides)
+        scenario = draw_from_posterior(load_scenario(run.scenario, shocks=experiment.shocks, **overrides), run.seed)
         model = TrustModel(scenario, rng=run.seed, record_weekly=experiment.series_every > 0)
         model.run_for(experiment.weeks)
         summary = model.summary()

@@ -7,22 +7,41 @@ that ``docs/ODD.md`` holds exactly what :func:`markdown_table` returns now).
 
 Run ``python -m model.paramtable`` to refresh ``docs/ODD.md`` (or give other
 Markdown files as arguments).
+
+The last column gives, for each parameter fitted by ``tenant-trust calibrate``,
+the posterior median and 90% interval from ``calibration/summary.json``
+(:func:`posterior_summary`), and says when the data did not narrow the prior.
 """
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from model.params import PARAMETERS, Parameter
 
-__all__ = ["BEGIN", "END", "GROUP_TITLES", "ODD_PATH", "main", "markdown_table", "replace_table", "update_file"]
+__all__ = [
+    "BEGIN",
+    "CALIBRATION_SUMMARY",
+    "END",
+    "GROUP_TITLES",
+    "ODD_PATH",
+    "main",
+    "markdown_table",
+    "posterior_cell",
+    "posterior_summary",
+    "replace_table",
+    "update_file",
+]
 
 BEGIN = "<!-- BEGIN PARAMETER TABLE -->"
 END = "<!-- END PARAMETER TABLE -->"
 #: The ODD document whose table ``python -m model.paramtable`` refreshes.
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+#: The committed calibration summary (written by ``tenant-trust calibrate``).
+CALIBRATION_SUMMARY = Path(__file__).resolve().parent.parent / "calibration" / "summary.json"
 #: Headings for the parameter groups; a group missing here is shown by its key.
 GROUP_TITLES: dict[str, str] = {
     "estate": "The estate and its households (fixed at the start of a run)",
@@ -35,7 +54,7 @@ GROUP_TITLES: dict[str, str] = {
     "money": "Money",
     "survey": "Measurement (the yearly TSM survey)",
 }
-_HEADER = ("name", "default", "low–high", "unit", "meaning", "source")
+_HEADER = ("name", "default", "low–high", "unit", "meaning", "source", "posterior median (90% interval)")
 
 
 def _number(value: float) -> str:
@@ -48,7 +67,22 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _row(parameter: Parameter) -> str:
+def posterior_summary(path: Path = CALIBRATION_SUMMARY) -> dict[str, dict]:
+    """Calibrated parameters' posterior entries (median, q05, q95, narrowed), or {} without a calibration."""
+    if not path.is_file():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")).get("parameters", {}))
+
+
+def posterior_cell(entry: Mapping | None) -> str:
+    """The posterior column's text: ``median (q05–q95)``, flagged when the data did not narrow the prior."""
+    if not entry:
+        return "—"
+    text = f"{entry['median']:.3g} ({entry['q05']:.3g}–{entry['q95']:.3g})"
+    return text if entry.get("narrowed") else f"{text}, not narrowed by the data"
+
+
+def _row(parameter: Parameter, posterior: Mapping[str, Mapping]) -> str:
     """One table row; strategy levers are marked in the meaning column."""
     meaning = ("**Lever.** " if parameter.lever else "") + parameter.description
     cells = (
@@ -58,6 +92,7 @@ def _row(parameter: Parameter) -> str:
         parameter.unit,
         meaning,
         parameter.source,
+        posterior_cell(posterior.get(parameter.name)),
     )
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
@@ -70,25 +105,29 @@ def _groups(parameters: Iterable[Parameter]) -> dict[str, list[Parameter]]:
     return grouped
 
 
-def markdown_table(parameters: Sequence[Parameter] = PARAMETERS) -> str:
+def markdown_table(parameters: Sequence[Parameter] = PARAMETERS, posterior: Mapping[str, Mapping] | None = None) -> str:
     """Render the parameter table as Markdown, one table per group.
 
     Args:
         parameters: The declarations to show; every declared parameter by default.
+        posterior: Calibrated parameters' posterior entries; the committed
+            calibration (:func:`posterior_summary`) by default.
 
     Returns:
         Markdown text (no trailing newline): for each group, a bold heading
-        and a table with the columns name, default, low–high, unit, meaning
-        and source. Integers are shown without decimals; levers (strategy
-        choices a landlord makes) are marked **Lever.**
+        and a table with the columns name, default, low–high, unit, meaning,
+        source and posterior median (90% interval). Integers are shown without
+        decimals; levers (strategy choices a landlord makes) are marked
+        **Lever.**; parameters that were not calibrated show "—".
     """
+    posterior = posterior_summary() if posterior is None else posterior
     blocks = []
     for group, members in _groups(parameters).items():
         title = GROUP_TITLES.get(group, group.capitalize())
         lines = [f"**{title}** (group `{group}`)", ""]
         lines.append("| " + " | ".join(_HEADER) + " |")
         lines.append("|" + "|".join(["---"] * len(_HEADER)) + "|")
-        lines.extend(_row(p) for p in members)
+        lines.extend(_row(p, posterior) for p in members)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

@@ -14,6 +14,12 @@ A scenario is a TOML file in ``scenarios/``::
     kind = "budget_cut"
     week = 104
 
+An optional top-level ``posterior = "calibrated"`` (the project's
+``calibration/posterior.csv``) or ``posterior = "path/to/posterior.csv"``
+(relative to the scenario file) makes each run draw the calibrated parameters
+from that posterior instead of using their point defaults
+(:func:`draw_from_posterior`).
+
 Shock files in ``scenarios/shocks/`` hold only ``description`` and
 ``[[shocks]]`` and layer onto any scenario. Every key and value is checked
 against the declarations before anything runs; errors name the file, the
@@ -22,11 +28,17 @@ key, the value and what is allowed.
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import math
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from model import params
 from model import shocks as shock_kinds
@@ -36,7 +48,13 @@ SHOCK_DIR = SCENARIO_DIR / "shocks"
 DEFAULT_WEEKS = 520
 MAX_WEEKS = 52 * 50
 
-_TOP_KEYS = {"description", "weeks", "parameters", "schedule", "shocks"}
+_TOP_KEYS = {"description", "weeks", "parameters", "schedule", "shocks", "posterior"}
+#: The project's committed posterior (``posterior = "calibrated"``).
+CALIBRATED_POSTERIOR = SCENARIO_DIR.parent / "calibration" / "posterior.csv"
+#: Columns of a posterior file that are not parameters.
+POSTERIOR_META = ("particle", "weight", "distance")
+#: Stream key that keeps posterior draws apart from the run's own random numbers.
+POSTERIOR_STREAM = 0x706F7374
 _SCHEDULE_KEYS = {"week", "set", "note"}
 #: Parameters that shape the estate itself and cannot change mid-run.
 FIXED_AT_START = params.FIXED_AT_START
@@ -67,6 +85,8 @@ class Scenario:
         schedule: Changes of strategy, in week order.
         shocks: Shocks, in week order.
         sources: Files the scenario was read from.
+        posterior: Posterior file whose draws replace the calibrated
+            parameters in each run (None: point values).
     """
 
     name: str
@@ -76,6 +96,7 @@ class Scenario:
     schedule: tuple[Change, ...] = ()
     shocks: tuple[shock_kinds.Shock, ...] = ()
     sources: tuple[str, ...] = field(default_factory=tuple)
+    posterior: str | None = None
 
     def differences(self) -> dict[str, float | int]:
         """Parameters whose values differ from the defaults."""
@@ -92,7 +113,7 @@ class Scenario:
             "schedule": [{"week": c.week, "set": c.values, "note": c.note} for c in self.schedule],
             "shocks": [s.to_dict() for s in self.shocks],
             "sources": list(self.sources),
-        }
+        } | ({"posterior": self.posterior, "posterior_sha256": _digest(self.posterior)} if self.posterior else {})
 
 
 def builtin_names() -> list[str]:
@@ -200,6 +221,7 @@ def _parse_file(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{where}: key 'parameters' = {values!r}; allowed: a table of parameter values")
     try:
         return {
+            "posterior": _parse_posterior(data.get("posterior"), path),
             "description": description,
             "weeks": weeks,
             "params": params.validate(values, f"{where} [parameters]"),
@@ -249,7 +271,7 @@ def load_scenario(
     for layer in shocks:
         layer_path = _resolve(layer, SHOCK_DIR, "shock", shock_names())
         layer_parts = _parse_file(layer_path)
-        if layer_parts["params"] or layer_parts["schedule"]:
+        if layer_parts["params"] or layer_parts["schedule"] or layer_parts["posterior"]:
             raise ScenarioError(f"{layer_path}: a shock layer may only hold description and [[shocks]]")
         parts["shocks"] += layer_parts["shocks"]
         parts["description"] += f" Shock: {layer_parts['description']}"
@@ -268,4 +290,94 @@ def load_scenario(
         schedule=tuple(sorted(parts["schedule"], key=lambda c: c.week)),
         shocks=tuple(sorted(parts["shocks"], key=lambda s: s.week)),
         sources=tuple(sources),
+        posterior=parts["posterior"],
     )
+
+
+# --- posterior draws ---------------------------------------------------------------
+def _digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _parse_posterior(value: object, scenario_path: Path) -> str | None:
+    """Resolve and check a scenario's ``posterior`` key; None when absent."""
+    if value is None:
+        return None
+    where = f"{scenario_path}: key 'posterior' = {value!r}"
+    if not isinstance(value, str) or not value:
+        raise ScenarioError(f'{where}; allowed: "calibrated" or the path of a posterior .csv file')
+    path = CALIBRATED_POSTERIOR if value == "calibrated" else scenario_path.parent / value
+    if not path.is_file():
+        raise ScenarioError(f'{where}: no such file {path}; allowed: "calibrated" or an existing posterior .csv file')
+    read_posterior(str(path.resolve()))
+    return str(path.resolve())
+
+
+@cache
+def read_posterior(path: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """Read and check a posterior file: a ``weight`` column and one column per calibrated parameter.
+
+    The columns ``particle`` and ``distance`` are allowed and ignored; every
+    other column must be a declared parameter, every value within its
+    declared bounds, and the weights non-negative with a positive sum.
+
+    Returns:
+        The parameter names, the values (one row per particle) and the
+        normalised weights.
+
+    Raises:
+        ScenarioError: Naming the file, the column or row, the value and what is allowed.
+    """
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows or "weight" not in rows[0]:
+        raise ScenarioError(f"{path}: a posterior needs a 'weight' column and at least one row")
+    names = tuple(c for c in rows[0] if c not in POSTERIOR_META)
+    if not names:
+        raise ScenarioError(f"{path}: no parameter columns; allowed: declared parameter names")
+    values = np.empty((len(rows), len(names)))
+    weights = np.empty(len(rows))
+    for number, row in enumerate(rows, start=2):
+        weights[number - 2] = _posterior_number(row["weight"], f"{path}: line {number}, column 'weight'")
+        for column, name in enumerate(names):
+            where = f"{path}: line {number}"
+            try:
+                value = params.get(name).check(_posterior_number(row[name], f"{where}, column '{name}'"), where)
+            except params.ParameterError as error:
+                raise ScenarioError(str(error)) from None
+            values[number - 2, column] = value
+    if (weights < 0).any() or weights.sum() <= 0:
+        raise ScenarioError(f"{path}: column 'weight' must be non-negative with a positive sum")
+    return names, values, weights / weights.sum()
+
+
+def _posterior_number(text: str | None, where: str) -> float:
+    try:
+        value = float(text or "")
+    except ValueError:
+        raise ScenarioError(f"{where} = {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ScenarioError(f"{where} = {text!r}; allowed: a finite number")
+    return value
+
+
+def draw_from_posterior(scenario: Scenario, seed: int) -> Scenario:
+    """The scenario with its calibrated parameters drawn from its posterior for the run seeded ``seed``.
+
+    One particle is drawn by weight with a generator seeded from ``seed`` and
+    :data:`POSTERIOR_STREAM`, so the run's own random numbers are untouched and
+    replicate ``r`` of every strategy (which share a seed) meets the same
+    draw. Parameters the scenario sets to a value other than the default keep
+    that value. A scenario without a posterior is returned unchanged.
+    """
+    if scenario.posterior is None:
+        return scenario
+    names, values, weights = read_posterior(scenario.posterior)
+    particle = np.random.default_rng([POSTERIOR_STREAM, seed]).choice(len(weights), p=weights)
+    kept = scenario.differences()
+    drawn = {
+        name: params.get(name).check(float(values[particle, i])) for i, name in enumerate(names) if name not in kept
+    }
+    values = scenario.params | drawn
+    _check_timeline(values, list(scenario.schedule), list(scenario.shocks))
+    return replace(scenario, params=values)

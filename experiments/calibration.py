@@ -1,0 +1,621 @@
+"""Calibration by approximate Bayesian computation (ABC-SMC).
+
+The uncertain parameters that set the levels the calibration patterns test
+(:data:`CALIBRATED`) are fitted to the patterns whose role is "calibration"
+in ``experiments/patterns/sector.toml``, with a sequential Monte Carlo ABC sampler
+(Toni et al. 2009; Beaumont et al. 2009), written here on NumPy and SciPy:
+
+1. Generation 0 draws ``population`` particles from the prior: uniform over
+   each parameter's declared bounds (:mod:`model.params`).
+2. Generation ``t`` sets the tolerance ``ε_t`` to the ``alpha`` quantile of the
+   previous generation's distances (Del Moral, Doucet & Jasra 2012), then
+   proposes particles by picking a previous particle by weight and moving it
+   with a Gaussian kernel, independent in each parameter, of variance twice
+   the weighted variance of the previous generation (Beaumont et al. 2009),
+   truncated to the prior's box. A particle is accepted when its run's
+   distance is at most ``ε_t``; its weight is ``prior / Σ_j w_j K(θ | θ_j)``.
+3. It stops after ``generations`` generations, or before starting one whose
+   expected cost (``population`` over the expected acceptance rate, the last
+   rate times ``alpha``) exceeds what is left of the simulation budget. A
+   generation that still runs out of budget is dropped, and its simulations
+   are counted as discarded.
+
+The distance is the root mean square of ``(statistic - target) / tolerance``
+over the calibration patterns, so a distance of 1 means "on average at the
+edge of the evidence's tolerance".
+
+**Why not pyabc.** pyabc 0.13 brings ipykernel, redis, SQLAlchemy and
+GitPython into the model's dependencies, and its multicore samplers reseed
+each worker from the operating system (``np.random.seed()``), so the same
+master seed does not give the same posterior. Here every candidate's
+parameters and seed come from one generator per generation, candidates are
+simulated in fixed batches and accepted in candidate order, so the posterior
+is the same for any number of workers (tested), as for every other result of
+this project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import multiprocessing
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from scipy import stats
+
+from experiments.runner import provenance
+from experiments.validation import Pattern, load_patterns, statistics
+from model import params
+from model.observation import ObservedModel, answer_weights, dissatisfied_probability, expected_survey, observe
+from model.scenario import load_scenario
+
+#: Parameters fitted by ``tenant-trust calibrate``: for each calibration
+#: pattern, the uncertain parameter that sets its level most directly (see
+#: ``docs/interpreting.md`` for the reasons and for what is left out).
+CALIBRATED = (
+    "initial_trust",
+    "treatment_quality",
+    "first_time_fix",
+    "underrepresented_trust_gap",
+    "participation_threshold_mean",
+    "repairs_per_home_year",
+)
+#: Columns of the posterior file besides the parameters.
+POSTERIOR_META = ("particle", "weight", "distance")
+#: A default is replaced by the posterior median only when the posterior's 90%
+#: interval is at most this share of the prior's.
+NARROWED_RATIO = 0.5
+#: "Neither" band widths at which each run's dissatisfied share is measured.
+BAND_GRID = tuple(np.round(np.arange(0.0, 0.3001, 0.025), 3))
+#: Where ``tenant-trust calibrate`` writes, and where the docs look.
+CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "calibration"
+
+Simulator = Callable[[Mapping[str, float], int], Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Independent uniform priors on a box.
+
+    Attributes:
+        names: Parameter names.
+        low: Lower bounds.
+        high: Upper bounds.
+    """
+
+    names: tuple[str, ...]
+    low: np.ndarray
+    high: np.ndarray
+
+    @classmethod
+    def declared(cls, names: Sequence[str] = CALIBRATED) -> Prior:
+        """Uniform over each parameter's declared bounds."""
+        declared = [params.get(n) for n in names]
+        return cls(tuple(names), np.array([p.low for p in declared]), np.array([p.high for p in declared]))
+
+    def to_unit(self, theta: np.ndarray) -> np.ndarray:
+        """Parameters scaled to the unit cube."""
+        return (theta - self.low) / (self.high - self.low)
+
+    def from_unit(self, unit: np.ndarray) -> np.ndarray:
+        """Unit-cube points back on the parameters' scale."""
+        return self.low + unit * (self.high - self.low)
+
+
+@dataclass
+class Generation:
+    """One ABC-SMC population.
+
+    Attributes:
+        epsilon: Tolerance on the distance (``inf`` for generation 0).
+        theta: Accepted parameters, shape (population, parameters).
+        weights: Normalised importance weights.
+        distances: Each particle's distance.
+        stats: Each particle's simulated statistics.
+        simulations: Simulations run for this generation.
+    """
+
+    epsilon: float
+    theta: np.ndarray
+    weights: np.ndarray
+    distances: np.ndarray
+    stats: list[dict[str, float]]
+    simulations: int
+
+    @property
+    def acceptance_rate(self) -> float:
+        """Accepted particles over simulations."""
+        return len(self.weights) / self.simulations
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size of the weights."""
+        return float(1.0 / np.sum(self.weights**2))
+
+
+@dataclass
+class ABCResult:
+    """The outcome of :func:`abc_smc`: the prior, every generation, and the run's settings.
+
+    ``discarded`` counts the simulations of a generation dropped because the
+    budget ran out before it was complete.
+    """
+
+    prior: Prior
+    generations: list[Generation]
+    settings: dict[str, Any] = field(default_factory=dict)
+    discarded: int = 0
+
+    @property
+    def final(self) -> Generation:
+        """The last complete generation: the posterior sample."""
+        return self.generations[-1]
+
+    def posterior(self) -> pd.DataFrame:
+        """The final population: ``particle``, ``weight``, ``distance`` and one column per parameter."""
+        g = self.final
+        frame = pd.DataFrame(g.theta, columns=list(self.prior.names))
+        frame.insert(0, "distance", g.distances)
+        frame.insert(0, "weight", g.weights)
+        frame.insert(0, "particle", np.arange(len(g.weights)))
+        return frame
+
+    def history(self) -> pd.DataFrame:
+        """One row per generation: tolerance, simulations, acceptance rate, effective sample size."""
+        rows = [
+            {
+                "generation": t,
+                "epsilon": g.epsilon,
+                "simulations": g.simulations,
+                "acceptance_rate": g.acceptance_rate,
+                "ess": g.ess,
+                "distance_median": float(np.median(g.distances)),
+            }
+            for t, g in enumerate(self.generations)
+        ]
+        return pd.DataFrame(rows)
+
+
+def distance(simulated: Mapping[str, float], targets: Mapping[str, tuple[float, float]]) -> float:
+    """Root mean square of ``(statistic - target) / scale``; ``inf`` if a statistic is missing or NaN.
+
+    Args:
+        simulated: Statistics of one run.
+        targets: Statistic name -> (target, scale).
+    """
+    terms = []
+    for name, (target, scale) in targets.items():
+        value = simulated.get(name, math.nan)
+        if value is None or not math.isfinite(value):
+            return math.inf
+        terms.append(((value - target) / scale) ** 2)
+    return math.sqrt(sum(terms) / len(terms))
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | Sequence[float]) -> np.ndarray:
+    """Quantiles of a weighted sample (linear interpolation of the weighted CDF at mid-points)."""
+    order = np.argsort(values)
+    v, w = np.asarray(values)[order], np.asarray(weights)[order]
+    cdf = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return np.interp(np.atleast_1d(q), cdf, v)
+
+
+def _kernel_scales(generation: Generation, prior: Prior) -> np.ndarray:
+    """Per-parameter kernel standard deviations in the unit cube: sqrt(2 × weighted variance)."""
+    unit = prior.to_unit(generation.theta)
+    mean = generation.weights @ unit
+    variance = generation.weights @ (unit - mean) ** 2
+    return np.sqrt(np.maximum(2.0 * variance, 1e-10))
+
+
+def _kernel_density(unit: np.ndarray, centres: np.ndarray, scales: np.ndarray) -> np.ndarray:
+    """Truncated-normal kernel densities: rows are new points, columns are centres."""
+    lower, upper = (0.0 - centres) / scales, (1.0 - centres) / scales
+    z = (unit[:, None, :] - centres[None, :, :]) / scales
+    log_pdf = stats.norm.logpdf(z) - np.log(scales) - np.log(stats.norm.cdf(upper) - stats.norm.cdf(lower))
+    return np.exp(log_pdf.sum(axis=2))
+
+
+def _propose(rng: np.random.Generator, previous: Generation, prior: Prior, scales: np.ndarray, n: int) -> np.ndarray:
+    """``n`` proposals: a previous particle picked by weight, moved by the truncated kernel."""
+    centres = prior.to_unit(previous.theta)[rng.choice(len(previous.weights), size=n, p=previous.weights)]
+    lower, upper = (0.0 - centres) / scales, (1.0 - centres) / scales
+    unit = stats.truncnorm.rvs(lower, upper, loc=centres, scale=scales, random_state=rng)
+    return prior.from_unit(unit)
+
+
+def _evaluate(
+    simulate: Simulator, prior: Prior, theta: np.ndarray, seeds: np.ndarray, pool: Executor | None
+) -> list[dict[str, float]]:
+    tasks = [
+        (simulate, dict(zip(prior.names, map(float, row), strict=True)), int(s))
+        for row, s in zip(theta, seeds, strict=True)
+    ]
+    mapper = pool.map if pool is not None else map
+    return list(mapper(_run_task, tasks))
+
+
+def _run_task(task: tuple[Simulator, dict[str, float], int]) -> dict[str, float]:
+    simulate, values, seed = task
+    return dict(simulate(values, seed))
+
+
+def _generation(
+    t: int,
+    epsilon: float,
+    previous: Generation | None,
+    context: _Context,
+    budget: int,
+) -> Generation:
+    """Run generation ``t``.
+
+    Raises:
+        _BudgetExhaustedError: The budget ran out before ``population`` particles were accepted.
+    """
+    rng = np.random.default_rng([context.seed, t])
+    n, prior = context.population, context.prior
+    scales = _kernel_scales(previous, prior) if previous is not None else None
+    accepted: list[tuple[np.ndarray, float, dict[str, float]]] = []
+    simulations, rate = 0, 1.0 if previous is None else max(previous.acceptance_rate * context.alpha, 0.01)
+    while len(accepted) < n:
+        batch = int(min(4 * n, max(n // 4, math.ceil((n - len(accepted)) / rate))))
+        if simulations + batch > budget:
+            raise _BudgetExhaustedError(simulations)
+        if previous is None:
+            theta = prior.from_unit(rng.random((batch, len(prior.names))))
+        else:
+            theta = _propose(rng, previous, prior, scales, batch)
+        seeds = rng.integers(0, 2**63 - 1, size=batch)
+        results = _evaluate(context.simulate, prior, theta, seeds, context.pool)
+        simulations += batch
+        for row, result in zip(theta, results, strict=True):
+            d = distance(result, context.targets)
+            if d <= epsilon and len(accepted) < n:
+                accepted.append((row, d, result))
+        rate = max(len(accepted) / simulations, 0.01)
+    theta = np.array([a[0] for a in accepted])
+    if previous is None:
+        weights = np.full(n, 1.0 / n)
+    else:
+        density = _kernel_density(prior.to_unit(theta), prior.to_unit(previous.theta), scales) @ previous.weights
+        weights = 1.0 / density
+        weights /= weights.sum()
+    return Generation(
+        epsilon, theta, weights, np.array([a[1] for a in accepted]), [a[2] for a in accepted], simulations
+    )
+
+
+class _BudgetExhaustedError(Exception):
+    """The budget ran out during a generation, after ``simulations`` simulations."""
+
+    def __init__(self, simulations: int) -> None:
+        super().__init__(simulations)
+        self.simulations = simulations
+
+
+@dataclass(frozen=True)
+class _Context:
+    simulate: Simulator
+    prior: Prior
+    targets: Mapping[str, tuple[float, float]]
+    population: int
+    alpha: float
+    seed: int
+    pool: Executor | None
+
+
+def abc_smc(
+    simulate: Simulator,
+    prior: Prior,
+    targets: Mapping[str, tuple[float, float]],
+    population: int = 200,
+    generations: int = 8,
+    max_simulations: int = 5000,
+    alpha: float = 0.5,
+    seed: int = 20261127,
+    workers: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> ABCResult:
+    """ABC-SMC with adaptive tolerances (see the module docstring).
+
+    Args:
+        simulate: ``simulate(values, seed) -> statistics``; a module-level
+            function when ``workers > 1`` (it is sent to other processes).
+        prior: Uniform priors.
+        targets: Statistic name -> (target, scale) for the distance.
+        population: Particles per generation.
+        generations: Generations at most (generation 0, from the prior, included).
+        max_simulations: Simulation budget; a generation it cannot pay for is not started
+            (or, if started, is dropped and the previous one kept).
+        alpha: Quantile of the previous distances that sets the next tolerance.
+        seed: Master seed: the same seed gives the same result for any ``workers``.
+        workers: Processes to use.
+        progress: Called with one line of text per generation.
+
+    Returns:
+        Every completed generation; the last is the posterior sample.
+
+    Raises:
+        ValueError: Settings out of range, or a budget too small for generation 0.
+    """
+    if population < 2 or generations < 1 or not 0.0 < alpha < 1.0:
+        raise ValueError(
+            f"population = {population}, generations = {generations}, alpha = {alpha}; allowed: ≥2, ≥1, (0, 1)"
+        )
+    if max_simulations < population:
+        raise ValueError(f"max_simulations = {max_simulations}; allowed: at least the population ({population})")
+    settings = {"population": population, "generations": generations, "max_simulations": max_simulations}
+    settings |= {"alpha": alpha, "seed": seed, "workers": workers}
+    pool_context = (
+        ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+        if workers > 1
+        else nullcontext(None)
+    )
+    done: list[Generation] = []
+    used = discarded = 0
+    with pool_context as pool:
+        context = _Context(simulate, prior, dict(targets), population, alpha, seed, pool)
+        for t in range(generations):
+            if done and population / max(done[-1].acceptance_rate * alpha, 0.01) > max_simulations - used:
+                break
+            epsilon = math.inf if not done else float(np.quantile(done[-1].distances, alpha))
+            try:
+                generation = _generation(t, epsilon, done[-1] if done else None, context, max_simulations - used)
+            except _BudgetExhaustedError as stop:
+                if not done:
+                    raise ValueError(f"max_simulations = {max_simulations} ran out during generation 0") from None
+                discarded = stop.simulations
+                break
+            done.append(generation)
+            used += generation.simulations
+            if progress is not None:
+                progress(
+                    f"generation {t}: epsilon {epsilon:.3g}, {generation.simulations} simulations, "
+                    f"acceptance {generation.acceptance_rate:.1%}, "
+                    f"median distance {np.median(generation.distances):.3g}"
+                )
+    return ABCResult(prior, done, settings, discarded)
+
+
+# --- the model's calibration ---------------------------------------------------------
+def calibration_patterns(patterns: Sequence[Pattern] | None = None) -> list[Pattern]:
+    """The patterns whose role is "calibration" (all of them "near" patterns)."""
+    chosen = [p for p in (patterns or load_patterns()) if p.role == "calibration"]
+    bad = [p.name for p in chosen if p.kind != "near"]
+    if bad:
+        raise ValueError(f"calibration patterns must be 'near' patterns; not: {', '.join(bad)}")
+    return chosen
+
+
+def model_targets(patterns: Sequence[Pattern] | None = None) -> dict[str, tuple[float, float]]:
+    """Statistic -> (target, tolerance) of the calibration patterns."""
+    return {p.statistic: (p.target, p.tolerance) for p in calibration_patterns(patterns)}
+
+
+@dataclass(frozen=True)
+class ModelSimulator:
+    """``simulate(values, seed)`` for the baseline on a given estate size and run length.
+
+    Returns every pattern statistic, plus ``dissatisfied@B`` for each "neither"
+    band ``B`` in :data:`BAND_GRID`.
+    """
+
+    homes: int = 2000
+    weeks: int = 520
+    scenario: str = "baseline"
+
+    def __call__(self, values: Mapping[str, float], seed: int) -> dict[str, float]:
+        """Run the scenario with ``values`` from ``seed`` and measure it."""
+        model = ObservedModel(load_scenario(self.scenario, homes=self.homes, **values), rng=seed)
+        model.run_for(self.weeks)
+        out = statistics(observe(model))
+        h, p = model.households, model.p
+        latent = model.latent_answers()["tp01"]
+        weights = answer_weights(h.trust, h.digital, p["survey_phone_share"], p["survey_response_base"])
+        for band in BAND_GRID:
+            out[f"dissatisfied@{band:g}"] = expected_survey(dissatisfied_probability(latent, band), weights)
+        return out
+
+
+def fitted_band(stats_row: Mapping[str, float], target: float) -> float:
+    """The "neither" band at which a run's dissatisfied share (expected survey) equals ``target`` (%).
+
+    Interpolates over :data:`BAND_GRID` (dissatisfaction falls as the band
+    widens); clipped to the grid's ends if the target is outside its range.
+    """
+    shares = np.array([stats_row[f"dissatisfied@{b:g}"] for b in BAND_GRID])
+    return float(np.interp(target, shares[::-1], np.array(BAND_GRID)[::-1]))
+
+
+def summarise(result: ABCResult, band_target: float | None = None) -> dict[str, Any]:
+    """Posterior medians and 90% intervals, against the prior and the declared defaults.
+
+    Returns:
+        ``parameters``: name -> prior bounds, median, q05, q95, width ratio
+        (posterior 90% width over the prior's), ``narrowed`` (ratio ≤
+        :data:`NARROWED_RATIO`) and the declared default; ``neither_band``
+        (when ``band_target`` is given); ``generations`` (the history).
+    """
+    g = result.final
+    summary: dict[str, Any] = {"parameters": {}}
+    for i, name in enumerate(result.prior.names):
+        low, high = result.prior.low[i], result.prior.high[i]
+        q05, median, q95 = weighted_quantile(g.theta[:, i], g.weights, [0.05, 0.5, 0.95])
+        ratio = float((q95 - q05) / (0.9 * (high - low)))
+        summary["parameters"][name] = {
+            "prior": [float(low), float(high)],
+            "median": float(median),
+            "q05": float(q05),
+            "q95": float(q95),
+            "width_ratio": ratio,
+            "narrowed": ratio <= NARROWED_RATIO,
+            "declared_default": float(params.get(name).default) if name in params.defaults() else None,
+        }
+    if band_target is not None:
+        bands = np.array([fitted_band(s, band_target) for s in g.stats])
+        q05, median, q95 = weighted_quantile(bands, g.weights, [0.05, 0.5, 0.95])
+        summary["neither_band"] = {"target_dissatisfied": band_target, "median": median, "q05": q05, "q95": q95}
+    summary["generations"] = result.history().to_dict(orient="records")
+    return summary
+
+
+def fit_table(result: ABCResult) -> pd.DataFrame:
+    """Each accepted particle's statistics, generation by generation (for the fit plot)."""
+    frames = [
+        pd.DataFrame(g.stats).assign(generation=t, weight=g.weights, distance=g.distances)
+        for t, g in enumerate(result.generations)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def plot_posterior(result: ABCResult, path: Path) -> Path:
+    """Weighted posterior histograms over each prior's range, with the median and the declared default."""
+    g, names = result.final, result.prior.names
+    cols = 4
+    rows = math.ceil(len(names) / cols)
+    figure = Figure(figsize=(3.2 * cols, 2.6 * rows), layout="constrained")
+    FigureCanvasAgg(figure)
+    for i, name in enumerate(names):
+        axes = figure.add_subplot(rows, cols, i + 1)
+        low, high = result.prior.low[i], result.prior.high[i]
+        axes.hist(g.theta[:, i], bins=20, range=(low, high), weights=g.weights, density=True, color="tab:blue")
+        axes.axhline(1.0 / (high - low), color="grey", linestyle=":", label="prior")
+        median = weighted_quantile(g.theta[:, i], g.weights, 0.5)[0]
+        axes.axvline(median, color="black", label="median")
+        default = params.get(name).default if name in params.defaults() else None
+        if default is not None:
+            axes.axvline(default, color="tab:red", linestyle="--", label="declared default")
+        axes.set_xlim(low, high)
+        axes.set_title(name, fontsize=9)
+        axes.set_yticks([])
+    figure.axes[0].legend(fontsize=7)
+    figure.suptitle(f"ABC-SMC posterior (generation {len(result.generations) - 1}, {len(g.weights)} particles)")
+    figure.savefig(path, dpi=110)
+    return path
+
+
+def plot_fit(result: ABCResult, patterns: Sequence[Pattern], path: Path) -> Path:
+    """Each pattern's statistic under the prior (generation 0) and the posterior, against its target band."""
+    cols = 4
+    rows = math.ceil(len(patterns) / cols)
+    figure = Figure(figsize=(3.2 * cols, 2.4 * rows), layout="constrained")
+    FigureCanvasAgg(figure)
+    first, last = result.generations[0], result.final
+    for i, pattern in enumerate(patterns):
+        axes = figure.add_subplot(rows, cols, i + 1)
+        prior_values = np.array([s[pattern.statistic] for s in first.stats], dtype=float)
+        post_values = np.array([s[pattern.statistic] for s in last.stats], dtype=float)
+        finite = np.isfinite(prior_values).any() and np.isfinite(post_values).any()
+        if finite:
+            both = np.concatenate([prior_values, post_values])
+            span = (np.nanmin(both), np.nanmax(both))
+            kw = {"bins": 25, "range": span if span[1] > span[0] else None, "density": True, "alpha": 0.6}
+            axes.hist(prior_values[np.isfinite(prior_values)], color="grey", label="prior", **kw)
+            keep = np.isfinite(post_values)
+            axes.hist(post_values[keep], weights=last.weights[keep], color="tab:blue", label="posterior", **kw)
+        if pattern.kind == "near":
+            axes.axvspan(
+                pattern.target - pattern.tolerance, pattern.target + pattern.tolerance, color="tab:green", alpha=0.2
+            )
+        axes.axvline(pattern.target, color="tab:green")
+        axes.set_title(f"{pattern.name} ({pattern.role})", fontsize=8)
+        axes.set_yticks([])
+    figure.axes[0].legend(fontsize=7)
+    figure.suptitle("Pattern statistics under the prior and the posterior; green: target and tolerance")
+    figure.savefig(path, dpi=110)
+    return path
+
+
+def calibrate(
+    homes: int = 2000,
+    weeks: int = 520,
+    population: int = 200,
+    generations: int = 8,
+    max_simulations: int = 5000,
+    seed: int = 20261127,
+    workers: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[ABCResult, dict[str, Any]]:
+    """Calibrate :data:`CALIBRATED` to the calibration patterns; return the result and its summary.
+
+    The summary holds the settings, targets, parameter medians and 90%
+    intervals, the fitted "neither" band, the history, the runtime, and
+    provenance taken when the run starts (versions, git commit, and a digest
+    of the model's source files, since the working tree may change during a
+    long run).
+    """
+    patterns = load_patterns()
+    targets = model_targets(patterns)
+    band_target = next(p.target for p in patterns if p.statistic == "dissatisfied")
+    record = provenance() | {"model_sources_sha256": model_sources_digest()}  # before the run: code may change
+    start = time.perf_counter()
+    result = abc_smc(
+        ModelSimulator(homes, weeks),
+        Prior.declared(),
+        targets,
+        population=population,
+        generations=generations,
+        max_simulations=max_simulations,
+        seed=seed,
+        workers=workers,
+        progress=progress,
+    )
+    summary = summarise(result, band_target)
+    summary["settings"] = result.settings | {"homes": homes, "weeks": weeks, "scenario": "baseline"}
+    summary["targets"] = {name: {"target": t, "tolerance": s} for name, (t, s) in targets.items()}
+    summary["runtime_seconds"] = round(time.perf_counter() - start, 1)
+    summary["simulations"] = int(sum(g.simulations for g in result.generations))
+    summary["simulations_discarded"] = result.discarded
+    return result, summary | record
+
+
+def model_sources_digest() -> str:
+    """SHA-256 of the model's source files (``model/*.py``), to tie a posterior to the exact model code."""
+    digest = hashlib.sha256()
+    for path in sorted((Path(__file__).resolve().parent.parent / "model").glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def write_outputs(result: ABCResult, summary: Mapping[str, Any], out: Path) -> list[Path]:
+    """Write posterior.csv, summary.json, history.csv, fit.csv, posterior.png and fit.png into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    result.posterior().to_csv(out / "posterior.csv", index=False, float_format="%.6g")
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n", encoding="utf-8")
+    result.history().to_csv(out / "history.csv", index=False, float_format="%.6g")
+    fit_table(result).to_csv(out / "fit.csv", index=False, float_format="%.6g")
+    patterns = load_patterns()
+    return [
+        out / "posterior.csv",
+        out / "summary.json",
+        out / "history.csv",
+        out / "fit.csv",
+        plot_posterior(result, out / "posterior.png"),
+        plot_fit(result, patterns, out / "fit.png"),
+    ]
+
+
+def load_summary(directory: Path = CALIBRATION_DIR) -> dict[str, Any] | None:
+    """The committed calibration summary, or None when there is none."""
+    path = directory / "summary.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# --- a problem with a known answer, for tests (as SALib ships Ishigami) --------------
+def toy_simulate(values: Mapping[str, float], seed: int) -> dict[str, float]:
+    """``x = a + N(0, 0.02²)``, ``y = b + N(0, 0.02²)``: the posterior for targets (x*, y*) sits at (x*, y*)."""
+    rng = np.random.default_rng(seed)
+    return {"x": values["a"] + rng.normal(0.0, 0.02), "y": values["b"] + rng.normal(0.0, 0.02)}

@@ -1,0 +1,281 @@
+"""Observation: measurements of the model's state that the validation patterns need.
+
+The model's own outputs (``TrustModel.summary()``) cover trust, participation,
+the four TSM values and "true" satisfaction. Pattern-oriented validation
+(Grimm et al. 2005) needs a few more ways of *looking* at the same state. None
+of them changes what the model does: the pure functions below read the
+household arrays, and :class:`ObservedModel` only records what happens (each
+completed repair, who took part each quarter) without making a random draw of
+its own, so an observed run is exactly the run :class:`~model.TrustModel`
+makes from the same seed.
+
+Measurements (every "expected survey" is the survey's expectation over who is
+invited, who answers and the answer noise, i.e. the value a very large TSM
+survey would give; it keeps the survey's response bias but not its sampling
+noise):
+
+* **Five-point answers.** A household answers "satisfied" when its latent view
+  plus logistic noise exceeds 0.5 (:func:`model.submodels.satisfied`), and
+  "dissatisfied" when it falls below ``0.5 - neither_band``; in between it
+  answers "neither". ``neither_band`` is a measurement constant with no direct
+  evidence: :data:`NEITHER_BAND` is fitted once to the 18% dissatisfied of
+  TSM 2024/25 (see ``calibration/summary.json``), so that pattern is a fit,
+  not a test.
+* **Expected survey** (:func:`expected_survey`): each household weighted by
+  its chance of answering if invited (phone and online invitations mixed as
+  ``survey_phone_share`` says).
+* **TP02, repairs service** (perception): asked of households with a repair
+  completed in the last 52 weeks; latent view ``(trust + outcome_score) / 2``,
+  the model's rule for the TSM items (the mean of trust and the perception
+  the question is about).
+* **Transactional repair survey**: asked of households whose repair was
+  completed in the last :data:`TRANSACTIONAL_WEEKS` weeks, about that repair;
+  latent view ``(trust + x) / 2`` with ``x = 1`` if the repair fixed the
+  problem on time (outcome signal > 0) and 0 otherwise, the coding the model
+  uses for the outcome memory.
+* **Consistently involved**: took part in each of the last
+  :data:`CONSISTENT_QUARTERS` quarters, or holds a panel or board seat.
+* **Repairs completed** per home a year, and the share completed within
+  :data:`REPAIR_TARGET_WEEKS` weeks of the need arising.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from model import submodels
+from model.households import OVER_65, Households
+from model.model import ANSWER_NOISE, TrustModel
+from model.scenario import Scenario
+from model.submodels import QUARTER, YEAR
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+#: Width of the "neither satisfied nor dissatisfied" band below the satisfied
+#: cut (0.5), on the latent scale. Fitted to TSM 2024/25's 18% dissatisfied:
+#: the posterior median of the band that gives 18% in each accepted particle of
+#: ``tenant-trust calibrate`` (0.053, 90% interval 0.021-0.087; see
+#: ``calibration/summary.json``, key ``neither_band``).
+NEITHER_BAND = 0.053
+#: Weeks after completion within which a transactional survey asks about a
+#: repair. Assumption (such surveys follow within days or weeks).
+TRANSACTIONAL_WEEKS = 4
+#: Quarters in a row a household must take part in to count as consistently
+#: involved (a full year). Assumption.
+CONSISTENT_QUARTERS = 4
+#: A repair counts as completed within target when it is done within this many
+#: weeks of the need arising: a 28-day target for routine repairs. Assumption
+#: (landlords set their own targets).
+REPAIR_TARGET_WEEKS = 4
+#: Satisfaction cut of :func:`model.submodels.satisfied`.
+SATISFIED_CUT = 0.5
+
+
+def _logistic(x: Floats) -> Floats:
+    return 0.5 + 0.5 * np.tanh(0.5 * x)
+
+
+def satisfied_probability(latent: Floats, noise_scale: float = ANSWER_NOISE) -> Floats:
+    """Chance of answering "satisfied": P(latent + noise > 0.5), noise logistic.
+
+    Rule: ``logistic((latent - 0.5) / s)`` with ``s`` the logistic scale of the
+    answer noise (standard deviation 0.15). The same rule as
+    :meth:`model.TrustModel.satisfaction_probability`.
+    """
+    return _logistic((latent - SATISFIED_CUT) / noise_scale)
+
+
+def dissatisfied_probability(
+    latent: Floats, neither_band: float = NEITHER_BAND, noise_scale: float = ANSWER_NOISE
+) -> Floats:
+    """Chance of answering "dissatisfied" (fairly or very): P(latent + noise < 0.5 - band).
+
+    Rule: ``logistic((0.5 - neither_band - latent) / s)``. With ``neither_band``
+    0 every answer is satisfied or dissatisfied; the wider the band, the more
+    answer "neither". Assumption: the five-point scale is an ordered-logit
+    reading of the same latent view as the satisfied cut.
+
+    Args:
+        latent: Latent views in [0, 1].
+        neither_band: Width of the "neither" band below the satisfied cut.
+        noise_scale: Logistic scale of the answer noise.
+    """
+    return _logistic((SATISFIED_CUT - neither_band - latent) / noise_scale)
+
+
+def answer_weights(trust: Floats, digital: Bools, phone_share: float, response_base: float) -> Floats:
+    """Each household's chance of answering the yearly survey if invited.
+
+    Rule: ``phone_share * r(phone) + (1 - phone_share) * r(online)``, with
+    ``r`` from :func:`model.submodels.survey_response_probability` (the least
+    trusting and, online, the digitally excluded answer least).
+    """
+    phone = submodels.survey_response_probability(trust, digital, np.ones(trust.size, bool), response_base)
+    online = submodels.survey_response_probability(trust, digital, np.zeros(trust.size, bool), response_base)
+    return phone_share * phone + (1.0 - phone_share) * online
+
+
+def expected_survey(probability: Floats, weights: Floats, mask: Bools | None = None) -> float:
+    """Expected survey result (%): the answer probabilities averaged with answer weights.
+
+    Args:
+        probability: Each household's chance of the answer counted.
+        weights: Each household's chance of answering if invited.
+        mask: Households asked (all when omitted).
+
+    Returns:
+        ``100 * sum(w * p) / sum(w)`` over the households asked; NaN if none.
+    """
+    if mask is not None:
+        probability, weights = probability[mask], weights[mask]
+    total = float(weights.sum())
+    return 100.0 * float(weights @ probability) / total if total > 0 else math.nan
+
+
+def consistently_involved(quarters: NDArray[np.bool_], active: Bools) -> Bools:
+    """Households that took part in every recorded quarter, or hold a seat.
+
+    Args:
+        quarters: Shape (quarters, households): took part in that quarter.
+        active: Holds a panel or board seat now.
+    """
+    return active | quarters.all(axis=0) if quarters.shape[0] else active.copy()
+
+
+def representation(group: Bools, among: Bools) -> float:
+    """A group's share among ``among`` over its share of all households (NaN if undefined)."""
+    if not among.any() or not group.any():
+        return math.nan
+    return float(np.count_nonzero(group & among) / np.count_nonzero(among) / group.mean())
+
+
+class ObservedModel(TrustModel):
+    """A :class:`~model.TrustModel` that also records what the validation patterns observe.
+
+    It records, without any random draw of its own (so the run is identical to
+    ``TrustModel`` with the same seed): the week and outcome signal of each
+    household's latest completed repair, the wait of every completed repair,
+    and who took part in each of the last :data:`CONSISTENT_QUARTERS` quarters.
+
+    Args:
+        scenario: As for :class:`~model.TrustModel`.
+        rng: As for :class:`~model.TrustModel`.
+        record_weekly: As for :class:`~model.TrustModel` (off by default here).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        rng: int | np.random.Generator | None = None,
+        record_weekly: bool = False,
+    ) -> None:
+        """Build the model and the records."""
+        super().__init__(scenario, rng=rng, record_weekly=record_weekly)
+        size = self.households.size
+        self.last_repair_week = np.full(size, -(10**6), dtype=np.int64)
+        self.last_repair_outcome = np.zeros(size)
+        self.completed_weeks: list[int] = []
+        self.completed_waits: list[NDArray[np.float64]] = []
+        self.quarters: list[Bools] = []
+
+    def _complete_repairs(self) -> tuple[np.ndarray, np.ndarray]:
+        raised_before = self.households.raised_week.copy()
+        outcome, done = super()._complete_repairs()
+        self.last_repair_week[done] = self.week
+        self.last_repair_outcome[done] = outcome[done]
+        self.completed_weeks.append(self.week)
+        self.completed_waits.append((self.week - raised_before[done] + 1).astype(float))
+        return outcome, done
+
+    def step(self) -> None:
+        """One week of the model; at the end of each quarter, note who took part in it."""
+        super().step()
+        if self.week % QUARTER == 0:
+            # Weeks week-13 ... week-1 (the model counts participation at the week index before it advances).
+            self.quarters.append(self.households.took_part_within(self.week - 1, QUARTER))
+            del self.quarters[:-CONSISTENT_QUARTERS]
+
+    def observe(self, neither_band: float = NEITHER_BAND) -> dict[str, float]:
+        """Every measurement the patterns use, at the current week (see the module docstring)."""
+        return observe(self, neither_band)
+
+
+def _recent_repairs(model: ObservedModel, weeks: int) -> tuple[float, float]:
+    """Completed repairs per home a year, and the share within target, over the last ``weeks`` weeks."""
+    start = model.week - weeks
+    waits = [w for week, w in zip(model.completed_weeks, model.completed_waits, strict=True) if week >= start]
+    if not waits:
+        return math.nan, math.nan
+    all_waits = np.concatenate(waits)
+    per_home_year = all_waits.size / model.households.size * YEAR / min(weeks, model.week)
+    within = 100.0 * float(np.mean(all_waits <= REPAIR_TARGET_WEEKS)) if all_waits.size else math.nan
+    return per_home_year, within
+
+
+def _latents(h: Households, model: ObservedModel) -> dict[str, Floats]:
+    latent = model.latent_answers()
+    latent["tp02"] = 0.5 * (h.trust + h.outcome_score)
+    latent["transactional"] = 0.5 * (h.trust + (model.last_repair_outcome > 0))
+    return latent
+
+
+def observe(model: ObservedModel, neither_band: float = NEITHER_BAND) -> dict[str, float]:
+    """The measurements behind the validation patterns, from an observed run.
+
+    Args:
+        model: A run of :class:`ObservedModel` (at least a year long for the
+            repair and quarterly measures to be complete).
+        neither_band: Width of the "neither" band (see :func:`dissatisfied_probability`).
+
+    Returns:
+        Percentages (``tp01`` ... ``tp08``, ``tp02``, ``transactional``,
+        ``dissatisfied`` and the group versions), percentage-point gaps,
+        shares in % and ratios; keys are documented in ``docs/interpreting.md``.
+    """
+    h, p = model.households, model.p
+    latent = _latents(h, model)
+    weights = answer_weights(h.trust, h.digital, p["survey_phone_share"], p["survey_response_base"])
+    sat = {code: satisfied_probability(value) for code, value in latent.items()}
+    dis = dissatisfied_probability(latent["tp01"], neither_band)
+    older, middle, under = h.age_band == OVER_65, h.age_band == 1, h.underrepresented
+    had_repair = model.last_repair_week > model.week - YEAR
+    recent = model.last_repair_week > model.week - TRANSACTIONAL_WEEKS
+    out = {f"{code}": expected_survey(sat[code], weights) for code in ("tp01", "tp06", "tp07", "tp08")}
+    out["tp02"] = expected_survey(sat["tp02"], weights, had_repair)
+    out["transactional"] = expected_survey(sat["transactional"], weights, recent)
+    out["transactional_uplift"] = out["transactional"] - out["tp02"]
+    out["dissatisfied"] = expected_survey(dis, weights)
+    out["dissatisfied_25_54_gap"] = expected_survey(dis, weights, middle) - out["dissatisfied"]
+    census = sat["tp01"]
+    out["ethnic_gap"] = 100.0 * (census[~under].mean() - census[under].mean()) if under.any() else math.nan
+    out["over_65_gap"] = 100.0 * (census[older].mean() - census.mean()) if older.any() else math.nan
+    out["age_gap"] = (
+        100.0 * (census[older].mean() - census[middle].mean()) if older.any() and middle.any() else math.nan
+    )
+    phone = submodels.survey_response_probability(h.trust, h.digital, np.ones(h.size, bool), 1.0)
+    online = submodels.survey_response_probability(h.trust, h.digital, np.zeros(h.size, bool), 1.0)
+    out["online_minus_phone"] = expected_survey(census, online) - expected_survey(census, phone)
+    steady = consistently_involved(np.array(model.quarters, dtype=bool).reshape(-1, h.size), h.active)
+    out["consistently_involved"] = 100.0 * float(steady.mean())
+    out["representation_ratio"] = representation(under, h.took_part_within(model.week, YEAR))
+    out["representation_consistent"] = representation(under, steady)
+    out["repairs_per_home_year"], out["repairs_within_target"] = _recent_repairs(model, YEAR)
+    return out
+
+
+def observe_run(scenario: Scenario, weeks: int, seed: int, neither_band: float = NEITHER_BAND) -> dict[str, Any]:
+    """Run ``scenario`` for ``weeks`` weeks from ``seed`` and observe it.
+
+    Returns:
+        The model's ``summary()`` and every measurement of :func:`observe`
+        (the measurement keys do not clash with the summary's, except
+        ``representation_ratio``, which is the same number).
+    """
+    model = ObservedModel(scenario, rng=seed)
+    model.run_for(weeks)
+    return model.summary() | observe(model, neither_band)
