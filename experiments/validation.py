@@ -30,8 +30,10 @@ from tabulate import tabulate
 
 from experiments.compare import mean_ci
 from experiments.runner import provenance, spawn_seeds
+from model import params
 from model.observation import NEITHER_BAND, observe_run
 from model.scenario import CALIBRATED_POSTERIOR, Scenario, draw_from_posterior, load_scenario
+from model.scenario import DEFAULT_WEEKS as SCENARIO_WEEKS
 
 PATTERNS_PATH = Path(__file__).resolve().parent / "patterns" / "sector.toml"
 KINDS = ("near", "above", "below")
@@ -51,8 +53,8 @@ _KEYS = {
 #: Defaults of the ``validate`` command: a typical large housing association
 #: (Cobalt Housing's 6,000 homes, seeds/000) after the ten years that
 #: ``compare`` reports.
-DEFAULT_HOMES = 6000
-DEFAULT_WEEKS = 520
+DEFAULT_HOMES = int(params.get("homes").default)
+DEFAULT_WEEKS = SCENARIO_WEEKS
 DEFAULT_REPLICATIONS = 10
 
 
