@@ -60,7 +60,9 @@ def runs_per_minute(path: Path, workers: int, folder: Path) -> float:
 def main() -> None:
     """Measure, project and print against the targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=120, help="runs in the measured sweep")
+    parser.add_argument(
+        "--runs", type=int, default=480, help="runs in the measured sweep (enough to amortise start-up)"
+    )
     parser.add_argument("--full", action="store_true", help="run the full N = 1024 Sobol' analysis")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-parallel-"))
