@@ -39,10 +39,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import multiprocessing
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +53,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
-from experiments.runner import provenance
+from experiments.runner import process_pool, provenance
 from experiments.validation import Pattern, load_patterns, statistics
 from model import params
 from model.observation import ObservedModel, answer_weights, dissatisfied_probability, expected_survey, observe
@@ -357,11 +356,7 @@ def abc_smc(
         raise ValueError(f"max_simulations = {max_simulations}; allowed: at least the population ({population})")
     settings = {"population": population, "generations": generations, "max_simulations": max_simulations}
     settings |= {"alpha": alpha, "seed": seed, "workers": workers}
-    pool_context = (
-        ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
-        if workers > 1
-        else nullcontext(None)
-    )
+    pool_context = process_pool(workers) if workers > 1 else nullcontext(None)
     done: list[Generation] = []
     used = discarded = 0
     with pool_context as pool:

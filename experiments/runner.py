@@ -13,8 +13,11 @@ import multiprocessing
 import os
 import platform
 import subprocess
-from collections.abc import Callable, Iterable, Sequence
+import threading
+import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -95,21 +98,33 @@ def run_many(
         One :class:`RunResult` per task, in the order given, whatever the
         number of workers.
     """
-    bar = tqdm(total=len(tasks), desc=label, unit="run", disable=not progress)
-    results: list[RunResult] = []
-    mapper: Callable[..., Iterable[RunResult]]
-    if workers <= 1:
-        mapper = map
-        for result in mapper(_run_task, tasks):
-            results.append(result)
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            for result in pool.map(_run_task, tasks):
-                results.append(result)
-                bar.update()
-    bar.close()
-    return results
+    with ExitStack() as stack:
+        mapper = map if workers <= 1 else stack.enter_context(process_pool(workers)).map
+        return list(tqdm(mapper(_run_task, tasks), total=len(tasks), desc=label, unit="run", disable=not progress))
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Local worker processes (started by a fork server) that exit once this process is gone.
+
+    Used by every parallel runner, so a sweep or comparison killed with
+    ``kill -9`` leaves no worker behind.
+    """
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),))
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker process: exit once the main process is gone (e.g. after kill -9)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def default_workers() -> int:

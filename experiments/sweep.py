@@ -16,14 +16,12 @@ through Dask's own client and futures.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import threading
 import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +32,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from experiments.design import Experiment
-from experiments.runner import provenance
+from experiments.runner import process_pool, provenance
 from model import TrustModel, load_scenario, params
 from model.scenario import draw_from_posterior
 
@@ -232,23 +230,8 @@ def _local_results(
         for batch in batches:
             yield _execute_batch(batch, experiment)
         return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
+    with process_pool(workers) as pool:
         yield from _windowed(lambda b: pool.submit(_execute_batch, b, experiment), batches, 4 * workers)
-
-
-def _watch_parent(parent: int) -> None:
-    """In a worker process: exit once the sweep's main process is gone (e.g. after kill -9)."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(parent, 0)
-            except ProcessLookupError:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def _windowed(submit: Callable[[list[Run]], Future], batches: Iterable[list[Run]], window: int) -> Iterator[Any]:

@@ -17,10 +17,8 @@ tolerances come from the precision of the evidence (see the TOML file).
 from __future__ import annotations
 
 import math
-import multiprocessing
 import tomllib
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from experiments.compare import mean_ci
-from experiments.runner import provenance, spawn_seeds
+from experiments.runner import process_pool, provenance, spawn_seeds
 from model import params
 from model.observation import NEITHER_BAND, observe_run
 from model.scenario import CALIBRATED_POSTERIOR, Scenario, draw_from_posterior, load_scenario
@@ -202,8 +200,7 @@ def observe_many(tasks: Sequence[tuple[Scenario, int, int, float]], workers: int
     """Observe ``(scenario, seed, weeks, neither_band)`` runs, results in task order whatever ``workers`` is."""
     if workers <= 1 or len(tasks) <= 1:
         return [_observe_task(t) for t in tasks]
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+    with process_pool(min(workers, len(tasks))) as pool:
         return list(pool.map(_observe_task, tasks))
 
 

@@ -75,6 +75,15 @@ SUMMARY_OUTCOMES = (
 )
 
 
+def satisfied_probability(latent: np.ndarray, noise_scale: float = ANSWER_NOISE) -> np.ndarray:
+    """Chance of answering "satisfied": P(latent + noise > 0.5), with logistic noise.
+
+    Rule: ``logistic((latent - 0.5) / s)``, written with ``tanh`` (several
+    times faster than scipy's ``expit``); ``s`` is the noise's logistic scale.
+    """
+    return 0.5 + 0.5 * np.tanh((latent - 0.5) / (2.0 * noise_scale))
+
+
 class TrustModel(mesa.Model):
     """Agent-based model of tenants' trust in their social landlord.
 
@@ -425,20 +434,22 @@ class TrustModel(mesa.Model):
         four perceptions, repair outcomes included. Assumption.
         """
         h = self.households
-        perceptions = (h.outcome_score + h.efficacy + h.informed_score + h.treatment_score) / 4.0
         return {
-            "tp01": 0.5 * (h.trust + perceptions),
+            "tp01": self._overall_latent(),
             "tp06": 0.5 * (h.trust + h.efficacy),
             "tp07": 0.5 * (h.trust + h.informed_score),
             "tp08": 0.5 * (h.trust + h.treatment_score),
         }
 
-    def satisfaction_probability(self) -> np.ndarray:
-        """Each household's chance of answering 'satisfied' to TP01 (no survey error)."""
+    def _overall_latent(self) -> np.ndarray:
+        """The latent view behind TP01: trust averaged with the mean of the four perceptions."""
         h = self.households
         perceptions = (h.outcome_score + h.efficacy + h.informed_score + h.treatment_score) / 4.0
-        # The logistic function, written with tanh (several times faster than scipy's expit).
-        return 0.5 + 0.5 * np.tanh((0.5 * (h.trust + perceptions) - 0.5) / (2.0 * ANSWER_NOISE))
+        return 0.5 * (h.trust + perceptions)
+
+    def satisfaction_probability(self) -> np.ndarray:
+        """Each household's chance of answering 'satisfied' to TP01 (no survey error)."""
+        return satisfied_probability(self._overall_latent())
 
     def survey(self) -> dict[str, float]:
         """Run the yearly TSM-style survey on a sample and store the results.

@@ -49,7 +49,7 @@ from numpy.typing import NDArray
 
 from model import submodels
 from model.households import OVER_65, Households
-from model.model import ANSWER_NOISE, TrustModel
+from model.model import ANSWER_NOISE, TrustModel, satisfied_probability
 from model.scenario import Scenario
 from model.submodels import QUARTER, YEAR
 
@@ -78,16 +78,6 @@ SATISFIED_CUT = 0.5
 
 def _logistic(x: Floats) -> Floats:
     return 0.5 + 0.5 * np.tanh(0.5 * x)
-
-
-def satisfied_probability(latent: Floats, noise_scale: float = ANSWER_NOISE) -> Floats:
-    """Chance of answering "satisfied": P(latent + noise > 0.5), noise logistic.
-
-    Rule: ``logistic((latent - 0.5) / s)`` with ``s`` the logistic scale of the
-    answer noise (standard deviation 0.15). The same rule as
-    :meth:`model.TrustModel.satisfaction_probability`.
-    """
-    return _logistic((latent - SATISFIED_CUT) / noise_scale)
 
 
 def dissatisfied_probability(
