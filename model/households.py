@@ -102,11 +102,6 @@ class Households:
         """The household at the start of each tie (aligned with ``indices``)."""
         return np.repeat(np.arange(self.size), self.degree)
 
-    def engagement(self, week: int) -> NDArray[np.int8]:
-        """Engagement state per household: 0 none, 1 occasional, 2 active."""
-        occasional = self.took_part_within(week, 52)
-        return np.where(self.active, 2, occasional.astype(np.int8)).astype(np.int8)
-
     def took_part_within(self, week: int, weeks: int) -> NDArray[np.bool_]:
         """Households that took part in anything in the last ``weeks`` weeks."""
         return self.active | (self.last_took_part > week - weeks)
