@@ -56,7 +56,7 @@ from scipy import stats
 from experiments.runner import process_pool, provenance
 from experiments.validation import Pattern, load_patterns, statistics
 from model import params
-from model.observation import ObservedModel, answer_weights, dissatisfied_probability, expected_survey, observe
+from model.observation import ObservedModel, dissatisfied_probability, expected_survey, observe, survey_modes
 from model.scenario import load_scenario
 
 #: Parameters fitted by ``tenant-trust calibrate``: for each calibration
@@ -69,6 +69,8 @@ CALIBRATED = (
     "underrepresented_trust_gap",
     "participation_threshold_mean",
     "repairs_per_home_year",
+    "over_65_trust_lift",
+    "repair_job_weeks",
 )
 #: Columns of the posterior file besides the parameters.
 POSTERIOR_META = ("particle", "weight", "distance")
@@ -415,11 +417,11 @@ class ModelSimulator:
         model = ObservedModel(load_scenario(self.scenario, homes=self.homes, **values), rng=seed)
         model.run_for(self.weeks)
         out = statistics(observe(model))
-        h, p = model.households, model.p
         latent = model.latent_answers()["tp01"]
-        weights = answer_weights(h.trust, h.digital, p["survey_phone_share"], p["survey_response_base"])
+        modes = survey_modes(model.households, model.p)
         for band in BAND_GRID:
-            out[f"dissatisfied@{band:g}"] = expected_survey(dissatisfied_probability(latent, band), weights)
+            answers = modes.answer(lambda x, band=band: dissatisfied_probability(x, band), latent)
+            out[f"dissatisfied@{band:g}"] = expected_survey(answers, modes.weights)
         return out
 
 

@@ -3,7 +3,7 @@
 Pattern-oriented modelling (Grimm et al. 2005, *Science* 310) judges a model by
 whether a single parameter set reproduces several independent observed
 patterns at the same time. The patterns, each with its target, tolerance,
-source and role (calibration target, fitted, or held out), are declared in
+source and role (calibration target, fitted, guided, or held out), are declared in
 ``experiments/patterns/sector.toml``. :func:`validate` runs the baseline with seeded
 replications (seeds spawned from one master seed, results in task order, so
 the worker count never changes a number), measures every run with
@@ -35,7 +35,7 @@ from model.scenario import DEFAULT_WEEKS as SCENARIO_WEEKS
 
 PATTERNS_PATH = Path(__file__).resolve().parent / "patterns" / "sector.toml"
 KINDS = ("near", "above", "below")
-ROLES = ("calibration", "fitted", "held-out")
+ROLES = ("calibration", "fitted", "guided", "held-out")
 _KEYS = {
     "name",
     "description",
@@ -72,7 +72,7 @@ class Pattern:
         target: The observed value (or the bound, for "above" and "below").
         tolerance: Half-width of the accepted band ("near" only; 0 otherwise).
         unit: Unit of the statistic.
-        role: "calibration", "fitted" or "held-out".
+        role: "calibration", "fitted", "guided" or "held-out" (see the pattern file).
         source: Where the target comes from (as named in ``shared/evidence.md``).
         tolerance_basis: Why the tolerance is what it is.
     """

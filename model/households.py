@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 
 #: Age bands: 16-24, 25-54, 55-64, 65 and over (DLUHC 2022 reports by age).
 AGE_BANDS = ("16-24", "25-54", "55-64", "65+")
@@ -36,6 +34,8 @@ class Households:
     Attributes:
         trust: Trust in the landlord, 0-1.
         disposition: Level trust relaxes to without new experiences, 0-1.
+        outlook: View of landlords and institutions the household brings from
+            outside the tenancy (from age and group), 0-1; fixed.
         efficacy: Belief that speaking up changes anything, 0-1.
         digital: Can use online services.
         support_needs: Has a disability, long-term condition or hardship.
@@ -60,6 +60,7 @@ class Households:
 
     trust: NDArray[np.float64]
     disposition: NDArray[np.float64]
+    outlook: NDArray[np.float64]
     efficacy: NDArray[np.float64]
     digital: NDArray[np.bool_]
     support_needs: NDArray[np.bool_]
@@ -87,17 +88,11 @@ class Households:
         return self.trust.size
 
     @cached_property
-    def adjacency(self) -> sparse.csr_array:
-        """Neighbour ties as a 0/1 sparse matrix."""
-        values = np.ones(self.indices.size)
-        return sparse.csr_array((values, self.indices, self.indptr), shape=(self.size, self.size))
-
-    @cached_property
     def degree(self) -> NDArray[np.int64]:
         """Number of ties of each household."""
         return np.diff(self.indptr)
 
-    @property
+    @cached_property
     def tie_sources(self) -> NDArray[np.int64]:
         """The household at the start of each tie (aligned with ``indices``)."""
         return np.repeat(np.arange(self.size), self.degree)
@@ -119,13 +114,106 @@ def estate_network(homes: int, ties: int, rewiring: float, rng: np.random.Genera
     """Neighbour ties as a Watts-Strogatz small world, in CSR form.
 
     Rule: homes sit along streets (a ring lattice, each tied to its ``ties``
-    nearest neighbours) and a share ``rewiring`` of ties reach further away.
-    Every home keeps at least ``ties // 2`` ties. Assumption.
+    nearest neighbours, half on each side) and a share ``rewiring`` of ties
+    reach further away: each street tie from home ``u`` to home ``u + j``
+    (``j`` = 1 to ``ties // 2``) is, with probability ``rewiring``, moved to a
+    home drawn uniformly from those ``u`` is not already tied to, never ``u``
+    itself (Watts & Strogatz 1998, as networkx's ``watts_strogatz_graph``).
+    A moved tie keeps ``u``, so every home keeps at least ``ties // 2`` ties
+    and the ties still total ``homes * ties / 2``. Assumption.
+
+    The ties are taken in networkx's order (every ``u`` for ``j = 1``, then
+    ``j = 2``, ...): a tie may not land on a street tie still to be taken,
+    nor on where an earlier tie went. Instead of one draw at a time, every
+    tie's draw is made at once and the ones that break the rule are drawn
+    again, round after round, until none do. A home already tied to every
+    other keeps its street tie, as in networkx. Only ``rng`` is drawn from,
+    so a seed gives the same network.
+
+    Args:
+        homes: Homes on the estate.
+        ties: Ties per home on the street; even, below ``homes``.
+        rewiring: Probability that a street tie is moved, 0-1.
+        rng: The model's random number generator.
+
+    Returns:
+        ``indptr`` and ``indices`` (int64) of the symmetric adjacency in
+        CSR form, each home's neighbours in increasing order.
+
+    Raises:
+        ValueError: ``ties`` is odd, negative or not below ``homes``.
     """
-    seed = int(rng.integers(2**31 - 1))
-    graph = nx.watts_strogatz_graph(homes, ties, rewiring, seed=seed)
-    matrix = nx.to_scipy_sparse_array(graph, nodelist=range(homes), format="csr")
-    return matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64)
+    if ties % 2 or not 0 <= ties < homes:
+        raise ValueError(f"ties = {ties}: allowed an even number in [0, homes = {homes})")
+    source = np.tile(np.arange(homes, dtype=np.int64), ties // 2)
+    street = (source + np.repeat(np.arange(1, ties // 2 + 1, dtype=np.int64), homes)) % homes
+    target = street.copy()
+    moved = rng.random(source.size) < rewiring
+    street_keys = _tie_keys(source, street, homes)
+    street_order = np.argsort(street_keys)
+    redraw, rounds = moved.copy(), 0
+    while redraw.any():
+        rounds += 1
+        if rounds % _ROUNDS_BEFORE_ONE_AT_A_TIME:
+            target[redraw] = rng.integers(homes, size=np.count_nonzero(redraw))
+        else:
+            _place_exactly(int(np.flatnonzero(redraw)[0]), source, target, street, moved, homes, rng)
+        redraw = _misplaced(source, target, moved, street_keys, street_order, homes)
+    rows = np.concatenate([source, target])
+    columns = np.concatenate([target, source])
+    order = np.argsort(rows * homes + columns)
+    indptr = np.zeros(homes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=homes), out=indptr[1:])
+    return indptr, columns[order]
+
+
+#: Rounds of redrawing after which the first tie still misplaced is placed on its own.
+_ROUNDS_BEFORE_ONE_AT_A_TIME = 32
+
+
+def _tie_keys(a: NDArray[np.int64], b: NDArray[np.int64], homes: int) -> NDArray[np.int64]:
+    """One number per undirected tie, the same whichever end comes first."""
+    return np.minimum(a, b) * homes + np.maximum(a, b)
+
+
+def _misplaced(
+    source: NDArray[np.int64],
+    target: NDArray[np.int64],
+    moved: NDArray[np.bool_],
+    street_keys: NDArray[np.int64],
+    street_order: NDArray[np.int64],
+    homes: int,
+) -> NDArray[np.bool_]:
+    """Moved ties that loop back, land on a street tie not yet taken, or on an earlier tie."""
+    keys = _tie_keys(source, target, homes)
+    tie = np.arange(keys.size)
+    at = np.minimum(np.searchsorted(street_keys, keys, sorter=street_order), keys.size - 1)
+    on_later_street_tie = (street_keys[street_order[at]] == keys) & (street_order[at] >= tie)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    on_earlier_tie = first[inverse] < tie
+    return moved & ((source == target) | on_later_street_tie | on_earlier_tie)
+
+
+def _place_exactly(
+    tie: int,
+    source: NDArray[np.int64],
+    target: NDArray[np.int64],
+    street: NDArray[np.int64],
+    moved: NDArray[np.bool_],
+    homes: int,
+    rng: np.random.Generator,
+) -> None:
+    """Place one tie among the homes its source is free to reach when its turn comes (networkx's rule)."""
+    u = source[tie]
+    ends = np.concatenate([source[:tie], target[:tie], source[tie:], street[tie:]])
+    others = np.concatenate([target[:tie], source[:tie], street[tie:], source[tie:]])
+    free = np.ones(homes, dtype=bool)
+    free[u] = False
+    free[others[ends == u]] = False
+    if free.any():
+        target[tie] = rng.choice(np.flatnonzero(free))
+    else:
+        target[tie], moved[tie] = street[tie], False
 
 
 def _age_bands(homes: int, share_over_65: float, rng: np.random.Generator) -> NDArray[np.int8]:
@@ -153,7 +241,9 @@ def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Ho
     """Draw a new estate from the parameters ``p``.
 
     Dispositions are logit-normal around ``initial_trust``, lowered for the
-    under-represented group and raised for over-65s (DLUHC 2022); efficacy is
+    under-represented group and raised for over-65s (DLUHC 2022); each
+    household's outlook (what it brings from outside the tenancy) starts
+    equal to its disposition and stays fixed; efficacy is
     logit-normal around ``initial_efficacy``; participation thresholds are
     normal (Granovetter 1978), and infinite for the share who never take part.
     Households already willing to take part are
@@ -170,6 +260,7 @@ def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Ho
     return Households(
         trust=disposition.copy(),
         disposition=disposition,
+        outlook=disposition.copy(),
         efficacy=efficacy,
         digital=_digital_access(age, float(p["share_digitally_excluded"]), rng),
         support_needs=rng.random(n) < p["share_support_needs"],

@@ -41,6 +41,9 @@ from model.submodels import QUARTER, YEAR
 #: Scale of the logistic answer noise on the latent satisfaction scale
 #: (standard deviation 0.15). Assumption.
 ANSWER_NOISE = 0.15 * math.sqrt(3.0) / math.pi
+#: Weight of one new experience in the memories a survey asks about (the
+#: ``rate`` of :func:`model.submodels.ewma` and :func:`model.submodels.remember_repair`). Assumption.
+MEMORY_RATE = 0.3
 #: Series recorded every week (the columns of ``weekly()``).
 WEEKLY_SERIES = (
     "trust_mean",
@@ -268,7 +271,7 @@ class TrustModel(mesa.Model):
 
         Draws are made only where needed, in home order, from the model's ``rng``.
         """
-        slots = np.flatnonzero(among)
+        slots = among.nonzero()[0]
         hit = np.zeros(among.size, dtype=bool)
         chance = probability[slots] if isinstance(probability, np.ndarray) else probability
         hit[slots] = self.rng.random(slots.size) < chance
@@ -296,14 +299,25 @@ class TrustModel(mesa.Model):
         outcome, done = self._complete_repairs()
         phoned = self._chance(logged & ~h.digital & ~visited, self._phone_share_of_excluded_reports())
         treatment = self._treatment(phoned, failed, visited)
-        self._experience(np.flatnonzero((outcome != 0) | (treatment != 0)), outcome, treatment)
-        h.treatment_score = submodels.ewma(h.treatment_score, (treatment > 0).astype(float), treatment != 0)
-        kept_informed = ~failed & (outcome >= 0)
+        self._experience(((outcome != 0) | (treatment != 0)).nonzero()[0], outcome, treatment)
+        h.treatment_score = submodels.ewma(
+            h.treatment_score, (treatment > 0).astype(float), treatment != 0, MEMORY_RATE
+        )
+        late = submodels.overdue(h.need & h.reported, week - h.raised_week + 1, h.expected_wait)
+        self._remember_chasing(late.nonzero()[0])
+        kept_informed = (treatment >= 0) & (outcome >= 0) & ~late
         h.informed_score = submodels.ewma(
-            h.informed_score, kept_informed.astype(float), logged | failed | visited | done
+            h.informed_score, kept_informed.astype(float), (treatment != 0) | done | late, MEMORY_RATE
         )
         self._bad_story = (outcome < 0) | (treatment < 0)
         self._good_story = (outcome > 0) & ~self._bad_story
+
+    def _remember_chasing(self, slots: np.ndarray) -> None:
+        """A week of chasing an overdue repair counts against the repairs service."""
+        h = self.households
+        h.outcome_score[slots] = submodels.remember_repair(
+            h.outcome_score[slots], submodels.CHASING_SIGNAL, MEMORY_RATE, self.p["negativity_bias"]
+        )
 
     def _experience(self, slots: np.ndarray, outcome: np.ndarray, treatment: np.ndarray) -> None:
         """Move the trust of the households in ``slots`` by this week's outcome and treatment."""
@@ -324,8 +338,9 @@ class TrustModel(mesa.Model):
     def _complete_repairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The landlord completes what capacity allows; returns outcome signals and the done mask."""
         h, week = self.households, self.week
-        waiting = np.flatnonzero(h.need & h.reported)
-        finished = submodels.repairs_to_complete(waiting, h.raised_week, self.landlord.jobs_this_week())
+        waiting = (h.need & h.reported).nonzero()[0]
+        ready = submodels.jobs_ready(waiting, self.p["repair_job_weeks"], self.rng.random(waiting.size))
+        finished = submodels.repairs_to_complete(ready, h.raised_week, self.landlord.jobs_this_week())
         wait = (week - h.raised_week[finished] + 1).astype(float)
         fixed = self.rng.random(finished.size) < self._fix_rate[finished]
         outcome = np.zeros(h.size)
@@ -333,7 +348,9 @@ class TrustModel(mesa.Model):
         h.expected_wait[finished] = submodels.adapt_expectation(h.expected_wait[finished], wait)
         done = np.zeros(h.size, dtype=bool)
         done[finished] = True
-        h.outcome_score = submodels.ewma(h.outcome_score, (outcome > 0).astype(float), done)
+        h.outcome_score[finished] = submodels.remember_repair(
+            h.outcome_score[finished], outcome[finished], MEMORY_RATE, self.p["negativity_bias"]
+        )
         h.need[finished] = ~fixed
         h.reported[finished] = False
         h.raised_week[finished] = week
@@ -364,7 +381,7 @@ class TrustModel(mesa.Model):
         h, p = self.households, self.p
         bad, good = self._stories()
         weight = p["trust_learning_rate"] * p["story_weight"]
-        listeners = np.flatnonzero(good + bad)
+        listeners = (good + bad).nonzero()[0]
         h.trust[listeners] = submodels.push(h.trust[listeners], weight * good[listeners], weight * bad[listeners])
         draws = self.rng.random(h.size)
         talks = draws < p["talk_rate"]
@@ -374,7 +391,9 @@ class TrustModel(mesa.Model):
         partner = h.indices[h.indptr[:-1] + np.minimum((position * degree).astype(np.int64), degree - 1)]
         h.trust = submodels.bounded_confidence(h.trust, partner, talks, p["confidence_bound"], p["convergence_rate"])
         h.trust = submodels.anchor(h.trust, h.disposition, p["trust_anchor_rate"])
-        h.disposition = submodels.settle_disposition(h.disposition, h.trust, p["disposition_learning_rate"])
+        h.disposition = submodels.settle_disposition(
+            h.disposition, h.trust, h.outlook, p["disposition_learning_rate"], p["outside_trust_weight"]
+        )
 
     def _stories(self) -> tuple[np.ndarray, np.ndarray]:
         """Bad and good stories each household hears, drawn only along the ties of tellers.
@@ -383,9 +402,7 @@ class TrustModel(mesa.Model):
         tie serves both kinds.
         """
         h, p = self.households, self.p
-        tellers = np.flatnonzero(self._bad_story | self._good_story)
-        starts, counts = h.indptr[tellers], h.degree[tellers]
-        ties = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        ties = (self._bad_story | self._good_story)[self._tie_sources].nonzero()[0]
         draws = self.rng.random(ties.size)
         sources, listeners = self._tie_sources[ties], h.indices[ties]
         bad = submodels.stories_heard(sources, listeners, self._bad_story, p["bad_story_reach"], draws, h.size)
@@ -395,7 +412,7 @@ class TrustModel(mesa.Model):
     def _willingness(self) -> tuple[np.ndarray, np.ndarray]:
         """Who is ready to take part, and by how much (readiness minus threshold)."""
         h = self.households
-        peers = submodels.neighbour_share(h.took_part_within(self.week, YEAR), h.adjacency, h.degree)
+        peers = submodels.neighbour_share(h.took_part_within(self.week, YEAR), self._tie_sources, h.indices, h.degree)
         ready = submodels.readiness(h.trust, h.efficacy, peers, self._participation_cost, self.p["neighbour_pull"])
         margin = ready - h.threshold
         return margin >= 0.0, margin
@@ -405,7 +422,7 @@ class TrustModel(mesa.Model):
         h = self.households
         willing, margin = self._willingness()
         draws = np.ones(h.size)
-        candidates = np.flatnonzero(willing)
+        candidates = willing.nonzero()[0]
         draws[candidates] = self.rng.random(candidates.size)
         joined = submodels.take_part(willing, self._channel_open, visited, self.p["activity_rate"], draws)
         if self.week % QUARTER == 0:
@@ -457,7 +474,8 @@ class TrustModel(mesa.Model):
         Invitations go to ``survey_sample_share`` of households, by phone or
         online; who answers follows :func:`model.submodels.survey_response_probability`
         (the least trusting and the excluded answer least). Answers are
-        satisfied when latent view plus logistic noise exceeds 0.5.
+        satisfied when latent view plus logistic noise exceeds 0.5; telephone
+        answers are lifted by ``phone_mode_lift`` (:func:`model.submodels.answer_by_mode`).
         """
         h, p = self.households, self.p
         draws = self.rng.random((3, h.size))
@@ -470,7 +488,8 @@ class TrustModel(mesa.Model):
         results["survey_response_rate"] = float(answered.sum() / max(invited.sum(), 1))
         for code, latent in self.latent_answers().items():
             noise = self.rng.logistic(0.0, ANSWER_NOISE, h.size)
-            results[f"tsm_{code}"] = _percent(submodels.satisfied(latent[answered], noise[answered]))
+            heard = submodels.answer_by_mode(latent, by_phone, p["phone_mode_lift"])
+            results[f"tsm_{code}"] = _percent(submodels.satisfied(heard[answered], noise[answered]))
         self.last_survey = results
         return results
 

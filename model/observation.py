@@ -23,16 +23,19 @@ noise):
   not a test.
 * **Expected survey** (:func:`expected_survey`): each household weighted by
   its chance of answering if invited (phone and online invitations mixed as
-  ``survey_phone_share`` says).
+  ``survey_phone_share`` says, :class:`SurveyModes`), its answer mixed over
+  the two modes (a telephone answer carries ``phone_mode_lift``).
 * **TP02, repairs service** (perception): asked of households with a repair
   completed in the last 52 weeks; latent view ``(trust + outcome_score) / 2``,
   the model's rule for the TSM items (the mean of trust and the perception
-  the question is about).
+  the question is about); ``outcome_score`` remembers a year of repairs with
+  bad jobs and overdue weeks weighing more (:func:`model.submodels.remember_repair`).
 * **Transactional repair survey**: asked of households whose repair was
   completed in the last :data:`TRANSACTIONAL_WEEKS` weeks, about that repair;
   latent view ``(trust + x) / 2`` with ``x = 1`` if the repair fixed the
-  problem on time (outcome signal > 0) and 0 otherwise, the coding the model
-  uses for the outcome memory.
+  problem on time (outcome signal > 0) and 0 otherwise: the one job, where the
+  perception survey hears a year of repairs remembered with bad jobs and
+  overdue weeks weighing more.
 * **Consistently involved**: took part in each of the last
   :data:`CONSISTENT_QUARTERS` quarters, or holds a panel or board seat.
 * **Repairs completed** per home a year, and the share completed within
@@ -42,6 +45,8 @@ noise):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -98,16 +103,55 @@ def dissatisfied_probability(
     return _logistic((SATISFIED_CUT - neither_band - latent) / noise_scale)
 
 
-def answer_weights(trust: Floats, digital: Bools, phone_share: float, response_base: float) -> Floats:
-    """Each household's chance of answering the yearly survey if invited.
+@dataclass(frozen=True)
+class SurveyModes:
+    """Each household's chance of answering the yearly survey, by mode, if invited.
 
-    Rule: ``phone_share * r(phone) + (1 - phone_share) * r(online)``, with
-    ``r`` from :func:`model.submodels.survey_response_probability` (the least
-    trusting and, online, the digitally excluded answer least).
+    Attributes:
+        phone: ``phone_share * r(phone)``, with ``r`` from
+            :func:`model.submodels.survey_response_probability` (the least
+            trusting answer least).
+        online: ``(1 - phone_share) * r(online)`` (the digitally excluded
+            rarely answer online).
+        phone_lift: Lift of a telephone answer (:func:`model.submodels.answer_by_mode`).
     """
-    phone = submodels.survey_response_probability(trust, digital, np.ones(trust.size, bool), response_base)
-    online = submodels.survey_response_probability(trust, digital, np.zeros(trust.size, bool), response_base)
-    return phone_share * phone + (1.0 - phone_share) * online
+
+    phone: Floats
+    online: Floats
+    phone_lift: float
+
+    @property
+    def weights(self) -> Floats:
+        """Each household's chance of answering in either mode."""
+        return self.phone + self.online
+
+    def answer(self, probability: Callable[[Floats], Floats], latent: Floats) -> Floats:
+        """Each household's chance of an answer, mixed over the mode it would answer in.
+
+        Args:
+            probability: Chance of the answer counted, given the latent view
+                the answer carries (e.g. :func:`model.model.satisfied_probability`).
+            latent: Latent views.
+        """
+        weights = self.weights
+        mixed = self.phone * probability(latent + self.phone_lift) + self.online * probability(latent)
+        return np.divide(mixed, weights, out=probability(latent), where=weights > 0)
+
+
+def survey_modes(h: Households, p: Mapping[str, float | int], response_base: float | None = None) -> SurveyModes:
+    """The :class:`SurveyModes` of the households ``h`` under parameters ``p``.
+
+    Args:
+        h: The households.
+        p: Parameters (``survey_phone_share``, ``survey_response_base``, ``phone_mode_lift``).
+        response_base: Overrides ``survey_response_base`` (1 gives each mode's
+            relative chance of answering).
+    """
+    base = p["survey_response_base"] if response_base is None else response_base
+    share = p["survey_phone_share"]
+    phone = submodels.survey_response_probability(h.trust, h.digital, np.ones(h.size, bool), base)
+    online = submodels.survey_response_probability(h.trust, h.digital, np.zeros(h.size, bool), base)
+    return SurveyModes(share * phone, (1.0 - share) * online, float(p["phone_mode_lift"]))
 
 
 def expected_survey(probability: Floats, weights: Floats, mask: Bools | None = None) -> float:
@@ -229,9 +273,10 @@ def observe(model: ObservedModel, neither_band: float = NEITHER_BAND) -> dict[st
     """
     h, p = model.households, model.p
     latent = _latents(h, model)
-    weights = answer_weights(h.trust, h.digital, p["survey_phone_share"], p["survey_response_base"])
-    sat = {code: satisfied_probability(value) for code, value in latent.items()}
-    dis = dissatisfied_probability(latent["tp01"], neither_band)
+    modes = survey_modes(h, p)
+    weights = modes.weights
+    sat = {code: modes.answer(satisfied_probability, value) for code, value in latent.items()}
+    dis = modes.answer(lambda x: dissatisfied_probability(x, neither_band), latent["tp01"])
     older, middle, under = h.age_band == OVER_65, h.age_band == 1, h.underrepresented
     had_repair = model.last_repair_week > model.week - YEAR
     recent = model.last_repair_week > model.week - TRANSACTIONAL_WEEKS
@@ -241,15 +286,16 @@ def observe(model: ObservedModel, neither_band: float = NEITHER_BAND) -> dict[st
     out["transactional_uplift"] = out["transactional"] - out["tp02"]
     out["dissatisfied"] = expected_survey(dis, weights)
     out["dissatisfied_25_54_gap"] = expected_survey(dis, weights, middle) - out["dissatisfied"]
-    census = sat["tp01"]
+    census = satisfied_probability(latent["tp01"])
     out["ethnic_gap"] = 100.0 * (census[~under].mean() - census[under].mean()) if under.any() else math.nan
     out["over_65_gap"] = 100.0 * (census[older].mean() - census.mean()) if older.any() else math.nan
     out["age_gap"] = (
         100.0 * (census[older].mean() - census[middle].mean()) if older.any() and middle.any() else math.nan
     )
-    phone = submodels.survey_response_probability(h.trust, h.digital, np.ones(h.size, bool), 1.0)
-    online = submodels.survey_response_probability(h.trust, h.digital, np.zeros(h.size, bool), 1.0)
-    out["online_minus_phone"] = expected_survey(census, online) - expected_survey(census, phone)
+    # Each mode's own respondents (the phone share only scales a mode's weights; 0.5 keeps both non-zero).
+    each = survey_modes(h, p | {"survey_phone_share": 0.5}, response_base=1.0)
+    by_phone = satisfied_probability(latent["tp01"] + each.phone_lift)
+    out["online_minus_phone"] = expected_survey(census, each.online) - expected_survey(by_phone, each.phone)
     steady = consistently_involved(np.array(model.quarters, dtype=bool).reshape(-1, h.size), h.active)
     out["consistently_involved"] = 100.0 * float(steady.mean())
     out["representation_ratio"] = representation(under, h.took_part_within(model.week, YEAR))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -23,6 +22,13 @@ Ints = NDArray[np.int64]
 #: Weeks in a quarter and in a year (a step is a week).
 QUARTER = 13
 YEAR = 52
+
+#: Zone of tolerance: a repair is late once its wait exceeds this multiple of
+#: the wait the tenant expected. Assumption (Van Ryzin 2004's zone of tolerance).
+REPAIR_TOLERANCE = 2.0
+#: Signal of one week spent chasing an overdue repair (:func:`overdue`) in the
+#: memory of the repairs service. Assumption.
+CHASING_SIGNAL = -0.5
 
 #: Arnstein's ladder (1969): rung -> share of tenants' priorities that can turn
 #: into decisions. Rungs 1-2 are non-participation, 3-5 tokenism, 6-8 citizen
@@ -72,6 +78,24 @@ def report_probability(
     return 1.0 - (1.0 - p_portal) * (1.0 - p_phone) * (1.0 - visited)
 
 
+def jobs_ready(waiting: Ints, job_weeks: float, draws: Floats) -> Ints:
+    """Logged jobs that can be done this week, if the budget allows.
+
+    Rule: each logged, unfinished job is ready with probability ``1 /
+    job_weeks`` a week, so the work itself (diagnosis, parts, a contractor's
+    slot, access to the home) takes a geometric number of weeks with mean
+    ``job_weeks``. The geometric form is an assumption; the mean is set so
+    that about 88% of repairs are completed within a four-week target
+    (Housemark).
+
+    Args:
+        waiting: Indices of homes with a logged, unfinished request.
+        job_weeks: Mean weeks the work takes.
+        draws: Uniform [0, 1) draws, one per waiting job.
+    """
+    return waiting[draws < 1.0 / job_weeks]
+
+
 def repairs_to_complete(waiting: Ints, raised_week: Ints, capacity: int) -> Ints:
     """Pick the requests the landlord completes this week.
 
@@ -95,17 +119,30 @@ def repairs_to_complete(waiting: Ints, raised_week: Ints, capacity: int) -> Ints
     return waiting[order[:capacity]]
 
 
-def repair_outcome(wait: Floats, expected: Floats, fixed: Bools, tolerance: float = 1.5) -> Floats:
+def repair_outcome(wait: Floats, expected: Floats, fixed: Bools, tolerance: float = REPAIR_TOLERANCE) -> Floats:
     """Signal in [-1, 1] a completed repair sends to its tenant.
 
     Rule (expectancy-disconfirmation, Van Ryzin 2004, with a zone of
     tolerance): with ``r = wait / expected``, +1 when fixed and ``r <=
     tolerance``; when fixed late, ``-min(1, 0.5 + (r - tolerance) / 2)``; -1
-    when not fixed at all. The tolerance of 1.5 is an assumption.
+    when not fixed at all. The tolerance (:data:`REPAIR_TOLERANCE`, 2) is an assumption.
     """
     ratio = wait / expected
     late = -np.minimum(1.0, 0.5 + (ratio - tolerance) / 2.0)
     return np.where(~fixed, -1.0, np.where(ratio <= tolerance, 1.0, late))
+
+
+def overdue(open_logged: Bools, waited: Ints, expected: Floats, tolerance: float = REPAIR_TOLERANCE) -> Bools:
+    """Logged repairs still open beyond the tenant's zone of tolerance.
+
+    Rule: open and logged, with ``waited > tolerance * expected`` weeks since
+    the need arose. A tenant with an overdue repair is not being kept
+    informed and counts the week against the repairs service. Evidence: the
+    top reasons for dissatisfaction with repairs are "slow" (30%) and
+    "landlord does not bother" (30%) (English Housing Survey 2021-22); the
+    tolerance is an assumption.
+    """
+    return open_logged & (waited > tolerance * expected)
 
 
 def adapt_expectation(expected: Floats, wait: Floats, rate: float = 0.2) -> Floats:
@@ -167,7 +204,7 @@ def experience_buffer(
     return 1.0 - (1.0 - relationship_buffer * relationship) * (1.0 - openness_buffer * openness)
 
 
-def ewma(score: Floats, observed: Floats, mask: Bools, rate: float = 0.3) -> Floats:
+def ewma(score: Floats, observed: Floats, mask: Bools, rate: float) -> Floats:
     """Exponentially weighted memory of experiences, updated where ``mask``.
 
     Rule: ``s' = s + rate * (x - s)`` for tenants with a new experience ``x`` in
@@ -179,6 +216,21 @@ def ewma(score: Floats, observed: Floats, mask: Bools, rate: float = 0.3) -> Flo
     return updated
 
 
+def remember_repair(score: Floats, outcome: Floats, rate: float, negativity_bias: float) -> Floats:
+    """Memory of the repairs service after a completed repair (what TP02 asks about).
+
+    Rule: ``push(score, rate * o+, rate * b * o-)`` for outcome ``o`` in
+    [-1, 1]: a year of repairs is remembered with bad jobs weighing ``b``
+    times good ones, as for trust. A transactional survey, asked just after
+    one job, hears about that job alone, which is why it reads above the
+    yearly perception survey. Evidence: negativity bias holds for perceived
+    effectiveness (Oliveira et al. 2021; Skogan 2006); transactional surveys
+    about 15 points above perception surveys (Housemark). The memory rate is
+    an assumption.
+    """
+    return push(score, rate * np.maximum(outcome, 0.0), rate * negativity_bias * np.maximum(-outcome, 0.0))
+
+
 def anchor(trust: Floats, disposition: Floats, rate: float) -> Floats:
     """Trust drifts back towards each household's disposition.
 
@@ -188,15 +240,24 @@ def anchor(trust: Floats, disposition: Floats, rate: float) -> Floats:
     return trust + rate * (disposition - trust)
 
 
-def settle_disposition(disposition: Floats, trust: Floats, rate: float) -> Floats:
+def settle_disposition(
+    disposition: Floats, trust: Floats, outlook: Floats, rate: float, outside_weight: float
+) -> Floats:
     """A household's disposition slowly takes on the trust it has lived with.
 
-    Rule: ``d' = d + rate * (t - d)`` with a small rate: years of good or bad
-    experience leave a lasting mark, so stopping a strategy early does not
-    simply reset trust ("trust comes on foot and goes away on horseback",
-    Kampen, Van de Walle & Bouckaert 2006). The rate is an assumption.
+    Rule: ``d' = d + rate * ((1 - w) * t + w * o - d)``: the disposition moves
+    towards a mix of lived trust ``t`` and the household's outlook ``o``, the
+    view of landlords and institutions it brings from outside the tenancy
+    (set from age and group when the estate is built, and fixed). Years of good
+    or bad experience leave a lasting mark, so stopping a strategy early does
+    not simply reset trust ("trust comes on foot and goes away on horseback",
+    Kampen, Van de Walle & Bouckaert 2006); the outlook keeps the groups'
+    standing differences (DLUHC 2022: 57% of ethnic-minority against 69% of
+    white respondents satisfied, 74-83% at 65+) from being averaged away by
+    neighbours' talk. The rate and the outside weight ``w`` are assumptions.
     """
-    return disposition + rate * (trust - disposition)
+    target = (1.0 - outside_weight) * trust + outside_weight * outlook
+    return disposition + rate * (target - disposition)
 
 
 # --- 3. word of mouth ---------------------------------------------------------
@@ -233,16 +294,17 @@ def stories_heard(teller: Ints, listener: Ints, has_story: Bools, reach: float, 
 
 
 # --- 4. participation ---------------------------------------------------------
-def neighbour_share(flag: Bools, adjacency: sparse.csr_array, degree: Ints) -> Floats:
+def neighbour_share(flag: Bools, tie_sources: Ints, tie_targets: Ints, degree: Ints) -> Floats:
     """Share of each household's neighbours for whom ``flag`` is true.
 
     Args:
         flag: One boolean per household.
-        adjacency: The neighbour ties as a 0/1 sparse matrix (row ``i`` holds
-            household ``i``'s ties).
-        degree: Ties per household (row sums of ``adjacency``, all >= 1).
+        tie_sources: The household at the start of each directed tie.
+        tie_targets: The neighbour at its end (aligned with ``tie_sources``).
+        degree: Ties per household (all >= 1).
     """
-    return (adjacency @ flag.astype(np.float64)) / degree
+    flagged = np.bincount(tie_sources, weights=flag[tie_targets], minlength=degree.size)
+    return flagged / degree
 
 
 def readiness(trust: Floats, efficacy: Floats, peer_share: Floats, cost: Floats, neighbour_pull: float) -> Floats:
@@ -400,6 +462,20 @@ def survey_response_probability(trust: Floats, digital: Bools, by_phone: Bools, 
     """
     reach = np.where(by_phone | digital, 1.0, 0.05)
     return base_rate * (0.4 + 0.6 * trust) * reach
+
+
+def answer_by_mode(latent: Floats, by_phone: Bools | float, phone_lift: float) -> Floats:
+    """The latent view a household gives in its answer, by survey mode.
+
+    Rule: ``latent + phone_lift * by_phone``: people tell a telephone
+    interviewer a slightly more positive view than they give an online form
+    (social desirability and acquiescence). Evidence: Leeds capped online
+    responses at 20% because online respondents were less satisfied (Leeds TSM
+    approach 2024/25); the mode effect is documented in survey research
+    (Dillman et al. 2009, *Social Science Research* 38; not in
+    ``shared/evidence.md``). The size is an assumption.
+    """
+    return latent + phone_lift * by_phone
 
 
 def satisfied(latent: Floats, noise: Floats) -> Bools:

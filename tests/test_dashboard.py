@@ -1,4 +1,4 @@
-"""The workshop dashboard: controls from the declarations, per-session models, speed, and real browsers.
+"""The workshop dashboard: controls from the declarations, per-session models, and real browsers.
 
 The first tests need no browser. The last ones start ``tenant-trust dashboard``
 on a free loopback port and drive Debian's ``chromium`` with Playwright (two
@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -208,7 +207,7 @@ def _texts(rc) -> list[str]:
     return [w.children[0] for w in rc.find(ipyvue.Html).widgets if w.children and isinstance(w.children[0], str)]
 
 
-def test_cards_render_the_week_and_a_default_step_redraws_in_well_under_a_second():
+def test_cards_render_the_week_and_redraw_each_step():
     model = Workshop(Settings(), seed=1)  # the default estate: 6,000 homes
 
     @solara.component
@@ -219,15 +218,11 @@ def test_cards_render_the_week_and_a_default_step_redraws_in_well_under_a_second
 
     _, rc = solara.render(Cards(), handle_error=False)
     assert "Week 0" in _texts(rc)
-    times = []
-    for _ in range(4):
-        start = time.perf_counter()
+    for week in (1, 2):
         model.step()
         force_update()
-        times.append(time.perf_counter() - start)
-    assert f"Week {model.week}" in _texts(rc)
-    print(f"step + redraw of the default estate: {statistics.median(times):.3f} s (median of 4)")
-    assert statistics.median(times) < 0.75
+        assert f"Week {week}" in _texts(rc)
+        assert f"Week {week - 1}" not in _texts(rc)
 
 
 # --- the command line ------------------------------------------------------------------------------------------
@@ -337,17 +332,14 @@ def test_each_participant_steps_only_their_own_estate(dashboard, chromium):
 
 
 @browser
-def test_page_renders_the_estate_and_its_plots_and_steps_quickly(dashboard, chromium, tmp_path):
+def test_page_renders_the_estate_and_its_plots_and_steps(dashboard, chromium, tmp_path):
     context, page = _open(chromium, dashboard)
     try:
         for title in ("The estate", *(chart.title for chart in charts.CHARTS.values())):
             assert page.get_by_text(title, exact=True).is_visible()
-        timings = []
         for week in (1, 2, 3):
-            start = time.perf_counter()
             page.get_by_role("button", name="Step").click()
             _wait_for_week(page, week)
-            timings.append(time.perf_counter() - start)
         images = page.locator("img.solara-image")
         page.wait_for_function("[...document.querySelectorAll('img.solara-image')].every(i => i.naturalWidth > 0)")
         sizes = images.evaluate_all("all => all.map(i => [i.naturalWidth, i.naturalHeight])")
@@ -356,8 +348,6 @@ def test_page_renders_the_estate_and_its_plots_and_steps_quickly(dashboard, chro
         page.screenshot(path=str(shot))
         picture = np.asarray(Image.open(shot).convert("L"), dtype=float)
         assert picture.shape == (1000, 1500) and picture.std() > 20  # not a blank page
-        print(f"browser: Step click to redrawn page {statistics.median(timings):.2f} s (median of 3)")
-        assert statistics.median(timings) < 1.0
     finally:
         context.close()
 

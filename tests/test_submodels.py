@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy import sparse
 
 from model import submodels as sm
 
@@ -103,10 +102,42 @@ def test_repair_outcome_cases():
     expected = arr(2, 2, 2, 2, 2, 2)
     wait = arr(2, 3, 3.2, 4, 10, 1)
     fixed = bools(T, T, T, T, T, F)
-    out = sm.repair_outcome(wait, expected, fixed)
+    out = sm.repair_outcome(wait, expected, fixed, tolerance=1.5)
     # r = 1 on time: +1; r = 1.5 at the tolerance: +1; r = 1.6: -(0.5 + 0.05);
     # r = 2: -(0.5 + 0.25); r = 5: -min(1, 2.25) = -1; not fixed: -1 however quick.
     assert_allclose(out, [1.0, 1.0, -0.55, -0.75, -1.0, -1.0])
+
+
+def test_repair_outcome_default_tolerance_is_twice_the_expected_wait():
+    assert sm.REPAIR_TOLERANCE == 2.0
+    out = sm.repair_outcome(arr(4.0, 5.0), arr(2.0, 2.0), bools(T, T))
+    # r = 2 at the tolerance: +1; r = 2.5: -(0.5 + 0.25).
+    assert_allclose(out, [1.0, -0.75])
+
+
+def test_jobs_ready_with_chance_one_over_job_weeks():
+    waiting = ints(3, 7, 9, 12)
+    draws = arr(0.1, 0.25, 0.24, 0.9)
+    # 1 / 4 weeks = 0.25: 0.1 and 0.24 are below (strict), 0.25 and 0.9 are not.
+    assert_array_equal(sm.jobs_ready(waiting, 4.0, draws), ints(3, 9))
+    assert_array_equal(sm.jobs_ready(waiting, 1.0, draws), waiting)
+
+
+def test_overdue_beyond_the_zone_of_tolerance_only_when_open_and_logged():
+    open_logged = bools(T, T, T, F)
+    waited = ints(4, 5, 9, 9)
+    expected = arr(2.0, 2.0, 2.0, 2.0)
+    # 4 = 2 x 2 is not beyond; 5 is; 9 is; the last is not logged.
+    assert_array_equal(sm.overdue(open_logged, waited, expected), bools(F, T, T, F))
+    assert_array_equal(sm.overdue(open_logged, waited, expected, tolerance=1.0), bools(T, T, T, F))
+
+
+def test_remember_repair_weighs_bad_jobs_by_the_negativity_bias():
+    score = arr(0.5, 0.5, 0.5)
+    out = sm.remember_repair(score, arr(1.0, -1.0, -0.5), 0.3, 4.0)
+    # good: 1 - 0.5 e^-0.3; bad: 0.5 e^-1.2; chasing (-0.5): 0.5 e^-0.6.
+    assert_allclose(out, [1 - 0.5 * math.exp(-0.3), 0.5 * math.exp(-1.2), 0.5 * math.exp(-0.6)])
+    assert_allclose(sm.remember_repair(arr(0.4), arr(0.0), 0.3, 4.0), [0.4])
 
 
 def test_repair_outcome_custom_tolerance():
@@ -215,14 +246,14 @@ def test_experience_buffer():
 
 
 def test_ewma_updates_only_masked():
-    out = sm.ewma(arr(0.5, 0.5, 0.2), arr(1.0, 0.0, 0.0), bools(T, F, T))
+    out = sm.ewma(arr(0.5, 0.5, 0.2), arr(1.0, 0.0, 0.0), bools(T, F, T), 0.3)
     assert_allclose(out, [0.65, 0.5, 0.14])
     assert_allclose(sm.ewma(arr(0.0), arr(1.0), bools(T), rate=0.5), [0.5])
 
 
 def test_ewma_does_not_modify_its_input():
     score = arr(0.5, 0.5)
-    sm.ewma(score, arr(1.0, 1.0), bools(T, T))
+    sm.ewma(score, arr(1.0, 1.0), bools(T, T), 0.3)
     assert_array_equal(score, [0.5, 0.5])
 
 
@@ -232,8 +263,16 @@ def test_anchor_pulls_towards_disposition():
 
 
 def test_settle_disposition_moves_slowly_towards_lived_trust():
-    assert_allclose(sm.settle_disposition(arr(0.5, 0.5, 0.8), arr(0.9, 0.1, 0.8), 0.25), [0.6, 0.4, 0.8])
-    assert_array_equal(sm.settle_disposition(arr(0.3), arr(0.9), 0.0), [0.3])
+    outlook = arr(0.0, 0.0, 0.0)
+    assert_allclose(sm.settle_disposition(arr(0.5, 0.5, 0.8), arr(0.9, 0.1, 0.8), outlook, 0.25, 0.0), [0.6, 0.4, 0.8])
+    assert_array_equal(sm.settle_disposition(arr(0.3), arr(0.9), arr(0.3), 0.0, 0.5), [0.3])
+
+
+def test_settle_disposition_keeps_the_outlook_it_brings_from_outside():
+    # Target (1 - 0.5) * 0.9 + 0.5 * 0.3 = 0.6: half of the way from 0.4 is 0.5.
+    assert_allclose(sm.settle_disposition(arr(0.4), arr(0.9), arr(0.3), 0.5, 0.5), [0.5])
+    # With all of it from outside, the disposition returns to the outlook whatever trust does.
+    assert_allclose(sm.settle_disposition(arr(0.7), arr(0.1), arr(0.3), 1.0, 1.0), [0.3])
 
 
 # --- 3. word of mouth ----------------------------------------------------------
@@ -277,17 +316,9 @@ def test_stories_heard_counts_several_stories_to_one_listener():
 
 # --- 4. participation -------------------------------------------------------------
 def _neighbour_share(flag: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """Call neighbour_share with the ties in whichever form its signature asks for.
-
-    The function is being optimised concurrently (CSR arrays -> a sparse matrix
-    and the degrees); both forms describe the same ties.
-    """
-    names = list(inspect.signature(sm.neighbour_share).parameters)
-    if names[1:] == ["indptr", "indices"]:
-        return sm.neighbour_share(flag, indptr, indices)
-    n = indptr.size - 1
-    adjacency = sparse.csr_array((np.ones(indices.size), indices, indptr), shape=(n, n))
-    return sm.neighbour_share(flag, adjacency, np.diff(indptr))
+    """neighbour_share with the ties given in CSR form."""
+    degree = np.diff(indptr)
+    return sm.neighbour_share(flag, np.repeat(np.arange(degree.size), degree), indices, degree)
 
 
 def test_neighbour_share():
@@ -435,6 +466,12 @@ def test_survey_response_lower_for_online_invited_excluded():
     assert out[0] < out[1]
     assert out[0] < out[2]
     assert out[1] == pytest.approx(out[2])
+
+
+def test_answer_by_mode_lifts_telephone_answers_only():
+    out = sm.answer_by_mode(arr(0.4, 0.4, 0.7), bools(T, F, T), 0.05)
+    assert_allclose(out, [0.45, 0.4, 0.75])
+    assert_allclose(sm.answer_by_mode(arr(0.4), bools(T), 0.0), [0.4])
 
 
 def test_satisfied_strictly_above_half():
