@@ -54,14 +54,21 @@ def runs_per_minute(path: Path, workers: int, folder: Path) -> float:
     experiment = load_experiment(path)
     start = time.perf_counter()
     runs = sweep(experiment, out, workers=workers, progress=False)
-    return len(runs) / (time.perf_counter() - start) * 60.0
+    rate = len(runs) / (time.perf_counter() - start) * 60.0
+    failed = runs[runs["status"] == "failed"]
+    if len(failed):
+        raise SystemExit(
+            f"{len(failed)} of {len(runs)} runs failed, so the rate means nothing; "
+            f"first error:\n{failed['error'].iloc[0]}"
+        )
+    return rate
 
 
 def main() -> None:
     """Measure, project and print against the targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--runs", type=int, default=480, help="runs in the measured sweep (enough to amortise start-up)"
+        "--runs", type=int, default=1440, help="runs in the measured sweep (enough to amortise start-up)"
     )
     parser.add_argument("--full", action="store_true", help="run the full N = 1024 Sobol' analysis")
     args = parser.parse_args()

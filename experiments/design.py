@@ -287,7 +287,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         description=description,
         series_every=_integer(data, "series_every", 0, 0, 52 * 50, where),
     )
-    runs = len(experiment.design()) * experiment.replications * len(experiment.scenarios)
+    runs = design_points(experiment) * experiment.replications * len(experiment.scenarios)
     if runs > MAX_RUNS:
         raise ExperimentError(f"{where}: the design asks for {runs:,} runs; allowed: at most {MAX_RUNS:,}")
     return experiment
@@ -297,6 +297,20 @@ def _design_seed(experiment: Experiment) -> int:
     """The design's own seed: the first child of the master seed."""
     child = np.random.SeedSequence(experiment.seed).spawn(1)[0]
     return int(child.generate_state(1)[0])
+
+
+def design_points(experiment: Experiment) -> int:
+    """Rows of the design matrix, counted without drawing it (so a huge design fails fast)."""
+    n, dimensions = experiment.samples, len(experiment.bounds)
+    if experiment.method == "sobol":
+        return n * (2 * dimensions + 2 if experiment.second_order else dimensions + 2)
+    if experiment.method == "morris":
+        return n * (dimensions + 1)
+    if experiment.method == "fast":
+        return max(n, 65) * dimensions
+    if experiment.method == "lhs":
+        return n
+    return experiment.levels**dimensions
 
 
 def sample(experiment: Experiment) -> np.ndarray:

@@ -103,13 +103,20 @@ def run_many(
         return list(tqdm(mapper(_run_task, tasks), total=len(tasks), desc=label, unit="run", disable=not progress))
 
 
+#: Modules the fork server imports before it forks workers (it forks each
+#: worker from itself, so they start with these already imported).
+WORKER_PRELOAD = ("model", "model.kernels", "experiments.sweep", "experiments.runner")
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """Local worker processes (started by a fork server) that exit once this process is gone.
 
     Used by every parallel runner, so a sweep or comparison killed with
-    ``kill -9`` leaves no worker behind.
+    ``kill -9`` leaves no worker behind. The fork server imports the model and
+    the runners once (:data:`WORKER_PRELOAD`), so each worker starts warm.
     """
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(WORKER_PRELOAD))
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),))
 
 

@@ -64,18 +64,20 @@ def plan(experiment: Experiment) -> list[Run]:
     children = np.random.SeedSequence(experiment.seed).spawn(2)[1].spawn(points * experiment.replications)
     seeds = [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
     names = list(experiment.bounds)
+    columns = [_as_kind(name, design[:, column]) for column, name in enumerate(names)]
+    points_values = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
     runs = []
     for scenario in experiment.scenarios:
-        for sample_id in range(points):
-            values = {name: _as_kind(name, design[sample_id, column]) for column, name in enumerate(names)}
+        for sample_id, values in enumerate(points_values):
             for replicate in range(experiment.replications):
                 seed = seeds[sample_id * experiment.replications + replicate]
                 runs.append(Run(len(runs), sample_id, replicate, scenario, seed, values))
     return runs
 
 
-def _as_kind(name: str, value: float) -> float | int:
-    return int(value) if params.get(name).kind == "int" else float(value)
+def _as_kind(name: str, column: np.ndarray) -> list[float] | list[int]:
+    """A design column as Python numbers of the parameter's kind (ints truncated, as ``int()``)."""
+    return column.astype(np.int64).tolist() if params.get(name).kind == "int" else column.astype(float).tolist()
 
 
 def execute(run: Run, experiment: Experiment) -> tuple[dict[str, Any], pd.DataFrame | None]:

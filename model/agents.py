@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
-from model import submodels
+from model import kernels, submodels
 from model.households import AGE_BANDS, ENGAGEMENT
 from model.submodels import QUARTER
 
@@ -23,17 +22,6 @@ if TYPE_CHECKING:
 #: How far a quarter's news from the landlord moves the sense of being kept
 #: informed towards its openness (an EWMA rate, spread over the weeks). Assumption.
 NEWS_WEIGHT = 0.2
-
-
-def _push_by_group(level: np.ndarray, heard: np.ndarray, up: float, down: float, openness: float) -> np.ndarray:
-    """:func:`model.submodels.push` with the push at full weight where ``heard``, at ``openness`` elsewhere.
-
-    Same result as ``push(level, up * reach, down * reach)`` with ``reach`` 1
-    or ``openness``; the exponentials are taken once per group, not per household.
-    """
-    keep_gap = np.where(heard, np.exp(-up), np.exp(-up * openness))
-    keep_level = np.where(heard, np.exp(-down), np.exp(-down * openness))
-    return (1.0 - (1.0 - level) * keep_gap) * keep_level
 
 
 class Tenant(mesa.Agent):
@@ -210,8 +198,6 @@ class Landlord(mesa.Agent):
         )
         weekly_rate = p["efficacy_learning_rate"] / QUARTER
         up, down = submodels.voice_feedback(self.visible_change, p["tokenism_tolerance"], weekly_rate)
-        if up or down:
-            heard = h.took_part_within(self.model.week, QUARTER)
-            h.efficacy = _push_by_group(h.efficacy, heard, up, down, p["openness"])
-            h.trust = _push_by_group(h.trust, heard, 0.5 * up, 0.5 * down, p["openness"])
-        h.informed_score = h.informed_score + NEWS_WEIGHT / QUARTER * (p["openness"] - h.informed_score)
+        heard = h.took_part_within(self.model.week, QUARTER)
+        news_rate = NEWS_WEIGHT / QUARTER
+        kernels.hear_voice(heard, (h.efficacy, h.trust, h.informed_score), (up, down), p["openness"], news_rate)

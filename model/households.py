@@ -13,6 +13,8 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
+from model import kernels
+
 #: Age bands: 16-24, 25-54, 55-64, 65 and over (DLUHC 2022 reports by age).
 AGE_BANDS = ("16-24", "25-54", "55-64", "65+")
 OVER_65 = 3
@@ -92,14 +94,9 @@ class Households:
         """Number of ties of each household."""
         return np.diff(self.indptr)
 
-    @cached_property
-    def tie_sources(self) -> NDArray[np.int64]:
-        """The household at the start of each tie (aligned with ``indices``)."""
-        return np.repeat(np.arange(self.size), self.degree)
-
     def took_part_within(self, week: int, weeks: int) -> NDArray[np.bool_]:
         """Households that took part in anything in the last ``weeks`` weeks."""
-        return self.active | (self.last_took_part > week - weeks)
+        return kernels.took_part_within(self.active, self.last_took_part, week, weeks)
 
 
 def _logit(p: float | NDArray[np.float64]) -> NDArray[np.float64]:

@@ -32,7 +32,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from model import params, shocks, submodels
+from model import kernels, params, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
 from model.households import OVER_65, create_households
 from model.scenario import FIXED_AT_START, Scenario, load_scenario
@@ -41,9 +41,9 @@ from model.submodels import QUARTER, YEAR
 #: Scale of the logistic answer noise on the latent satisfaction scale
 #: (standard deviation 0.15). Assumption.
 ANSWER_NOISE = 0.15 * math.sqrt(3.0) / math.pi
-#: Weight of one new experience in the memories a survey asks about (the
-#: ``rate`` of :func:`model.submodels.ewma` and :func:`model.submodels.remember_repair`). Assumption.
-MEMORY_RATE = 0.3
+#: Uniform draws every household gets each week, in one block: a visit, a new
+#: repair need, a report, a talk with a neighbour (:mod:`model.kernels`).
+WEEKLY_DRAWS = 4
 #: Series recorded every week (the columns of ``weekly()``).
 WEEKLY_SERIES = (
     "trust_mean",
@@ -120,8 +120,7 @@ class TrustModel(mesa.Model):
         self.p: dict[str, float | int] = dict(self.scenario_spec.params)
         self.week = 0
         self.households = create_households(self.p, self.rng)
-        self._tie_sources = self.households.tie_sources
-        self.tenants = Tenant.create_agents(self, self.households.size, slot=list(range(self.households.size)))
+        self._tenants: mesa.AgentSet | None = None
         self.landlord = Landlord(self)
         self.officers: list[HousingOfficer] = []
         self.replace_all_officers()
@@ -138,6 +137,40 @@ class TrustModel(mesa.Model):
         self._warm_start_participation()
         self.datacollector = mesa.DataCollector(tables={"weekly": ["week", *WEEKLY_SERIES]})
         self._record()
+
+    # --- agents ----------------------------------------------------------------
+    @property
+    def tenants(self) -> mesa.AgentSet:
+        """The tenant households as Mesa agents, one per home.
+
+        Each :class:`~model.agents.Tenant` is a view of one slot of the
+        household arrays, so the week never needs them; they are created on
+        first use (here, or through ``agents``, ``agents_by_type`` or
+        ``agent_types``), which spares a sweep's runs the cost of registering
+        thousands of agents.
+        """
+        if self._tenants is None:
+            size = self.households.size
+            self._tenants = Tenant.create_agents(self, size, slot=list(range(size)))
+        return self._tenants
+
+    @property
+    def agents(self) -> mesa.AgentSet:
+        """Every agent (tenants, officers, landlord); see :attr:`tenants`."""
+        _ = self.tenants
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.AgentSet]:
+        """Agents by class; see :attr:`tenants`."""
+        _ = self.tenants
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Agent classes present; see :attr:`tenants`."""
+        _ = self.tenants
+        return super().agent_types
 
     # --- set-up and strategy changes ------------------------------------------
     def set_params(self, values: Mapping[str, float | int], checked: bool = True) -> None:
@@ -195,6 +228,27 @@ class TrustModel(mesa.Model):
             p["involvement_spend_per_home"],
         )
         self._fix_rate = self._first_time_fix()
+        self._repair_rates = self._rates_for_repairs()
+
+    def _rates_for_repairs(self) -> tuple[tuple[float, ...], tuple[float, float], tuple[float, ...]]:
+        """The parameters of the week's repairs and contacts (:func:`model.kernels.repairs_and_contact`)."""
+        p = self.p
+        channels = (
+            self.landlord.phone_open,
+            p["phone_answer_rate"],
+            p["portal_success_rate"],
+            p["proxy_report_rate"],
+        )
+        phone = (self._phone_share_of_excluded_reports(), self._phone_quality)
+        weights = (
+            p["trust_learning_rate"],
+            p["negativity_bias"],
+            p["treatment_weight"],
+            p["relationship_buffer"],
+            p["openness"],
+            p["openness_buffer"],
+        )
+        return channels, phone, weights
 
     def _first_time_fix(self) -> np.ndarray:
         """Chance a repair fixes the problem, improved where tenants' priorities shape the service.
@@ -233,6 +287,8 @@ class TrustModel(mesa.Model):
     def step(self) -> None:
         """One week on the estate."""
         self._apply_timeline()
+        kernels.seed(self.kernel_seed())
+        self._draws = self.rng.random((WEEKLY_DRAWS, self.households.size))
         visited = self.frontline_visits()
         self.repairs_and_contact(visited)
         self.word_of_mouth()
@@ -255,108 +311,40 @@ class TrustModel(mesa.Model):
                 shocks.apply(shock, self)
                 self._refresh()
 
+    def kernel_seed(self) -> int:
+        """A seed for the compiled kernels' draws this week, drawn from the model's generator."""
+        return int(self.rng.integers(0, 2**32))
+
     def frontline_visits(self) -> np.ndarray:
         """Officers on the estate visit homes; visits build relationships."""
         h, p = self.households, self.p
-        visited = self.rng.random(h.size) < self._visit_p
-        h.relationship = submodels.relationship_after_week(
-            h.relationship, visited, p["relationship_gain"], p["relationship_decay"]
+        visited = kernels.frontline_visits(
+            self._visit_p, self._draws[0], h.relationship, p["relationship_gain"], p["relationship_decay"]
         )
         for officer in self.officers:
             officer.step()
         return visited
 
-    def _chance(self, among: np.ndarray, probability: np.ndarray | float) -> np.ndarray:
-        """Bernoulli draws for the households in ``among`` (False elsewhere).
-
-        Draws are made only where needed, in home order, from the model's ``rng``.
-        """
-        slots = among.nonzero()[0]
-        hit = np.zeros(among.size, dtype=bool)
-        chance = probability[slots] if isinstance(probability, np.ndarray) else probability
-        hit[slots] = self.rng.random(slots.size) < chance
-        return hit
-
     def repairs_and_contact(self, visited: np.ndarray) -> None:
         """Needs arise, get reported and (budget allowing) fixed; trust responds."""
-        h, p, week = self.households, self.p, self.week
-        new = submodels.new_repair_needs(h.need, self._need_rate, self.rng.random(h.size))
-        h.need |= new
-        h.reported &= ~new
-        h.raised_week[new] = week
-        trying = h.need & ~h.reported
-        chance = submodels.report_probability(
-            h.digital,
-            visited,
-            self.landlord.phone_open,
-            p["phone_answer_rate"],
-            p["portal_success_rate"],
-            p["proxy_report_rate"],
-        )
-        logged = self._chance(trying, chance)
-        failed = trying & ~logged
-        h.reported |= logged
-        outcome, done = self._complete_repairs()
-        phoned = self._chance(logged & ~h.digital & ~visited, self._phone_share_of_excluded_reports())
-        treatment = self._treatment(phoned, failed, visited)
-        self._experience(((outcome != 0) | (treatment != 0)).nonzero()[0], outcome, treatment)
-        h.treatment_score = submodels.ewma(
-            h.treatment_score, (treatment > 0).astype(float), treatment != 0, MEMORY_RATE
-        )
-        late = submodels.overdue(h.need & h.reported, week - h.raised_week + 1, h.expected_wait)
-        self._remember_chasing(late.nonzero()[0])
-        kept_informed = (treatment >= 0) & (outcome >= 0) & ~late
-        h.informed_score = submodels.ewma(
-            h.informed_score, kept_informed.astype(float), (treatment != 0) | done | late, MEMORY_RATE
-        )
-        self._bad_story = (outcome < 0) | (treatment < 0)
-        self._good_story = (outcome > 0) & ~self._bad_story
-
-    def _remember_chasing(self, slots: np.ndarray) -> None:
-        """A week of chasing an overdue repair counts against the repairs service."""
         h = self.households
-        h.outcome_score[slots] = submodels.remember_repair(
-            h.outcome_score[slots], submodels.CHASING_SIGNAL, MEMORY_RATE, self.p["negativity_bias"]
+        finished, waits, outcomes, self._bad_story, self._good_story = kernels.repairs_and_contact(
+            self.week,
+            self.landlord.jobs_this_week(),
+            visited,
+            (self._draws[1], self._draws[2]),
+            (h.digital, self._need_rate, self._fix_rate, self._visit_quality),
+            (h.need, h.reported, h.raised_week, h.expected_wait),
+            (h.trust, h.relationship, h.outcome_score, h.treatment_score, h.informed_score),
+            self._repair_rates,
+            self.p["repair_job_weeks"],
         )
+        self._repairs_completed(finished, waits, outcomes)
 
-    def _experience(self, slots: np.ndarray, outcome: np.ndarray, treatment: np.ndarray) -> None:
-        """Move the trust of the households in ``slots`` by this week's outcome and treatment."""
-        h, p = self.households, self.p
-        buffer = submodels.experience_buffer(
-            h.relationship[slots], p["relationship_buffer"], p["openness"], p["openness_buffer"]
-        )
-        h.trust[slots] = submodels.trust_after_experience(
-            h.trust[slots],
-            outcome[slots],
-            treatment[slots],
-            p["trust_learning_rate"],
-            p["negativity_bias"],
-            p["treatment_weight"],
-            buffer,
-        )
-
-    def _complete_repairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """The landlord completes what capacity allows; returns outcome signals and the done mask."""
-        h, week = self.households, self.week
-        waiting = (h.need & h.reported).nonzero()[0]
-        ready = submodels.jobs_ready(waiting, self.p["repair_job_weeks"], self.rng.random(waiting.size))
-        finished = submodels.repairs_to_complete(ready, h.raised_week, self.landlord.jobs_this_week())
-        wait = (week - h.raised_week[finished] + 1).astype(float)
-        fixed = self.rng.random(finished.size) < self._fix_rate[finished]
-        outcome = np.zeros(h.size)
-        outcome[finished] = submodels.repair_outcome(wait, h.expected_wait[finished], fixed)
-        h.expected_wait[finished] = submodels.adapt_expectation(h.expected_wait[finished], wait)
-        done = np.zeros(h.size, dtype=bool)
-        done[finished] = True
-        h.outcome_score[finished] = submodels.remember_repair(
-            h.outcome_score[finished], outcome[finished], MEMORY_RATE, self.p["negativity_bias"]
-        )
-        h.need[finished] = ~fixed
-        h.reported[finished] = False
-        h.raised_week[finished] = week
-        slot = week % YEAR
-        self._wait_sum[slot], self._wait_count[slot] = wait.sum(), wait.size
-        return outcome, done
+    def _repairs_completed(self, finished: np.ndarray, waits: np.ndarray, outcomes: np.ndarray) -> None:
+        """Note this week's completed repairs (homes, waits in weeks, outcome signals) for the wait series."""
+        slot = self.week % YEAR
+        self._wait_sum[slot], self._wait_count[slot] = waits.sum(), waits.size
 
     def _phone_share_of_excluded_reports(self) -> float:
         """Chance a digitally excluded tenant's report (without a visit) went by phone, not by a proxy online."""
@@ -364,70 +352,56 @@ class TrustModel(mesa.Model):
         either = 1.0 - (1.0 - phone) * (1.0 - self.p["proxy_report_rate"])
         return phone / either if either > 0 else 0.0
 
-    def _treatment(self, phoned: np.ndarray, failed: np.ndarray, visited: np.ndarray) -> np.ndarray:
-        """Treatment signal per household: +1 fair, -1 unfair, per contact with a person.
-
-        Reports through the portal carry no treatment signal; a week of failing
-        to get through counts as -0.5 (not being heard). Assumption.
-        """
-        phone_fair = self._chance(phoned, self._phone_quality)
-        visit_fair = self._chance(visited, self._visit_quality)
-        phone = np.where(phone_fair, 1.0, -1.0) * phoned
-        visit = np.where(visit_fair, 1.0, -1.0) * visited
-        return phone + visit - 0.5 * failed
+    def _ties(self) -> tuple[np.ndarray, np.ndarray]:
+        h = self.households
+        return h.indptr, h.indices
 
     def word_of_mouth(self) -> None:
         """Stories spread along ties (bad further than good); neighbours compare views."""
         h, p = self.households, self.p
-        bad, good = self._stories()
-        weight = p["trust_learning_rate"] * p["story_weight"]
-        listeners = (good + bad).nonzero()[0]
-        h.trust[listeners] = submodels.push(h.trust[listeners], weight * good[listeners], weight * bad[listeners])
-        draws = self.rng.random(h.size)
-        talks = draws < p["talk_rate"]
-        # A talker's draw, rescaled, is uniform again: it picks the partner among the ties.
-        position = np.where(talks, draws / max(p["talk_rate"], 1e-12), 0.0)
-        degree = h.degree
-        partner = h.indices[h.indptr[:-1] + np.minimum((position * degree).astype(np.int64), degree - 1)]
-        h.trust = submodels.bounded_confidence(h.trust, partner, talks, p["confidence_bound"], p["convergence_rate"])
-        h.trust = submodels.anchor(h.trust, h.disposition, p["trust_anchor_rate"])
-        h.disposition = submodels.settle_disposition(
-            h.disposition, h.trust, h.outlook, p["disposition_learning_rate"], p["outside_trust_weight"]
+        rates = (
+            p["trust_learning_rate"] * p["story_weight"],
+            p["bad_story_reach"],
+            p["good_story_reach"],
+            p["talk_rate"],
+            p["confidence_bound"],
+            p["convergence_rate"],
+            p["trust_anchor_rate"],
+            p["disposition_learning_rate"],
+            p["outside_trust_weight"],
         )
-
-    def _stories(self) -> tuple[np.ndarray, np.ndarray]:
-        """Bad and good stories each household hears, drawn only along the ties of tellers.
-
-        A household has at most one kind of story in a week, so one draw per
-        tie serves both kinds.
-        """
-        h, p = self.households, self.p
-        ties = (self._bad_story | self._good_story)[self._tie_sources].nonzero()[0]
-        draws = self.rng.random(ties.size)
-        sources, listeners = self._tie_sources[ties], h.indices[ties]
-        bad = submodels.stories_heard(sources, listeners, self._bad_story, p["bad_story_reach"], draws, h.size)
-        good = submodels.stories_heard(sources, listeners, self._good_story, p["good_story_reach"], draws, h.size)
-        return bad, good
+        kernels.word_of_mouth(
+            (h.trust, h.disposition, h.outlook),
+            (self._bad_story, self._good_story),
+            self._draws[3],
+            self._ties(),
+            rates,
+        )
 
     def _willingness(self) -> tuple[np.ndarray, np.ndarray]:
         """Who is ready to take part, and by how much (readiness minus threshold)."""
         h = self.households
-        peers = submodels.neighbour_share(h.took_part_within(self.week, YEAR), self._tie_sources, h.indices, h.degree)
-        ready = submodels.readiness(h.trust, h.efficacy, peers, self._participation_cost, self.p["neighbour_pull"])
-        margin = ready - h.threshold
-        return margin >= 0.0, margin
+        return kernels.willingness(
+            self.week,
+            (h.trust, h.efficacy, self._participation_cost, h.threshold),
+            (h.active, h.last_took_part),
+            self._ties(),
+            self.p["neighbour_pull"],
+        )
 
     def participation(self, visited: np.ndarray) -> None:
         """Willing tenants join surveys and meetings; seats are refilled each quarter."""
         h = self.households
-        willing, margin = self._willingness()
-        draws = np.ones(h.size)
-        candidates = willing.nonzero()[0]
-        draws[candidates] = self.rng.random(candidates.size)
-        joined = submodels.take_part(willing, self._channel_open, visited, self.p["activity_rate"], draws)
-        if self.week % QUARTER == 0:
-            h.active = submodels.fill_seats(margin, willing, self.landlord.seats())
-        h.last_took_part = np.where(joined | h.active, self.week, h.last_took_part)
+        kernels.participation(
+            self.week,
+            self.landlord.seats(),
+            visited,
+            (h.trust, h.efficacy, self._participation_cost, h.threshold),
+            (h.active, h.last_took_part),
+            self._ties(),
+            self._channel_open,
+            (self.p["neighbour_pull"], self.p["activity_rate"]),
+        )
 
     def staff_turnover(self) -> None:
         """Each officer leaves with probability turnover / 52 a week; relationships reset."""

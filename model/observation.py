@@ -217,14 +217,12 @@ class ObservedModel(TrustModel):
         self.completed_waits: list[NDArray[np.float64]] = []
         self.quarters: list[Bools] = []
 
-    def _complete_repairs(self) -> tuple[np.ndarray, np.ndarray]:
-        raised_before = self.households.raised_week.copy()
-        outcome, done = super()._complete_repairs()
-        self.last_repair_week[done] = self.week
-        self.last_repair_outcome[done] = outcome[done]
+    def _repairs_completed(self, finished: np.ndarray, waits: np.ndarray, outcomes: np.ndarray) -> None:
+        super()._repairs_completed(finished, waits, outcomes)
+        self.last_repair_week[finished] = self.week
+        self.last_repair_outcome[finished] = outcomes
         self.completed_weeks.append(self.week)
-        self.completed_waits.append((self.week - raised_before[done] + 1).astype(float))
-        return outcome, done
+        self.completed_waits.append(waits.copy())
 
     def step(self) -> None:
         """One week of the model; at the end of each quarter, note who took part in it."""

@@ -1,9 +1,21 @@
-"""The model's mechanisms as small pure functions over NumPy arrays.
+"""The model's mechanisms as small pure functions, compiled with Numba.
 
 Each function states its rule and its evidence (or says "assumption") and
 takes every random draw it needs as an argument, so it can be tested on
 small scripted cases with exact expectations. ``model.TrustModel`` calls them
-in the weekly order described in ``docs/ODD.md``.
+in the weekly order described in ``docs/ODD.md``, through the compiled
+weekly loops of :mod:`model.kernels`.
+
+Two kinds of function:
+
+* **elementwise** rules (``@elementwise``) are written for one household and
+  compiled into NumPy ufuncs: called with arrays they work household by
+  household (with broadcasting), and the compiled weekly loops call them
+  with single values;
+* **array** rules (``@compiled``) act on a whole set of households at once
+  (queues, seats, ties).
+
+Plain-Python rules at the end act on the landlord and its officers, once a week.
 
 Trust, efficacy and the perception scores live in [0, 1]. Updates use the
 multiplicative form ``x' = 1 - (1 - x) * exp(-up)`` then ``x'' = x' * exp(-down)``
@@ -12,12 +24,21 @@ so they stay in [0, 1] for any non-negative push without clamping.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
+from numba import njit, vectorize
 from numpy.typing import NDArray
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 Ints = NDArray[np.int64]
+
+#: Compile a one-household rule into a NumPy ufunc (types are inferred at the
+#: first call and the machine code is cached beside this file).
+elementwise = vectorize(cache=True)
+#: Compile a rule over arrays.
+compiled = njit(cache=True)
 
 #: Weeks in a quarter and in a year (a step is a week).
 QUARTER = 13
@@ -26,6 +47,14 @@ YEAR = 52
 #: Zone of tolerance: a repair is late once its wait exceeds this multiple of
 #: the wait the tenant expected. Assumption (Van Ryzin 2004's zone of tolerance).
 REPAIR_TOLERANCE = 2.0
+#: Weight of one new experience in the memories a survey asks about (the
+#: ``rate`` of :func:`ewma` and :func:`remember_repair`). Assumption.
+MEMORY_RATE = 0.3
+#: How far a tenant's expected wait moves towards the wait just had (the
+#: ``rate`` of :func:`adapt_expectation`). Assumption.
+EXPECTATION_RATE = 0.2
+#: Treatment signal of a week of failing to get through (not being heard). Assumption.
+FAILED_CONTACT_SIGNAL = -0.5
 #: Signal of one week spent chasing an overdue repair (:func:`overdue`) in the
 #: memory of the repairs service. Assumption.
 CHASING_SIGNAL = -0.5
@@ -37,7 +66,8 @@ RUNG_POWER: dict[int, float] = {1: 0.0, 2: 0.0, 3: 0.05, 4: 0.15, 5: 0.25, 6: 0.
 
 
 # --- 1. repairs and contact --------------------------------------------------
-def new_repair_needs(has_need: Bools, weekly_rate: Floats, draws: Floats) -> Bools:
+@elementwise
+def new_repair_needs(has_need: bool, weekly_rate: float, draw: float) -> bool:
     """Which homes develop a repair need this week.
 
     Rule: a home without an open request needs a repair with probability
@@ -47,21 +77,22 @@ def new_repair_needs(has_need: Bools, weekly_rate: Floats, draws: Floats) -> Boo
     over half of maintenance concerns (DLUHC 2022). Damp multiplier: assumption.
 
     Args:
-        has_need: Homes with an open request.
-        weekly_rate: Each home's chance of a new need this week.
-        draws: Uniform [0, 1) draws, one per home.
+        has_need: The home has an open request.
+        weekly_rate: The home's chance of a new need this week.
+        draw: A uniform [0, 1) draw.
     """
-    return ~has_need & (draws < weekly_rate)
+    return not has_need and draw < weekly_rate
 
 
+@elementwise
 def report_probability(
-    digital: Bools,
-    visited: Bools,
+    digital: bool,
+    visited: bool,
     phone_open: float,
     phone_answer_rate: float,
     portal_success_rate: float,
-    proxy_report_rate: float = 0.0,
-) -> Floats:
+    proxy_report_rate: float,
+) -> float:
     """Chance a tenant with an unreported need gets it logged this week.
 
     Rule: ``p = 1 - (1 - p_portal)(1 - p_phone)(1 - visited)`` with
@@ -73,11 +104,14 @@ def report_probability(
     the officer. Evidence: 1 in 5 adults lack foundation digital skills
     (Lloyds 2022); rates are assumptions.
     """
-    p_portal = np.where(digital, portal_success_rate, proxy_report_rate)
+    if visited:
+        return 1.0
+    p_portal = portal_success_rate if digital else proxy_report_rate
     p_phone = phone_open * phone_answer_rate
-    return 1.0 - (1.0 - p_portal) * (1.0 - p_phone) * (1.0 - visited)
+    return 1.0 - (1.0 - p_portal) * (1.0 - p_phone)
 
 
+@compiled
 def jobs_ready(waiting: Ints, job_weeks: float, draws: Floats) -> Ints:
     """Logged jobs that can be done this week, if the budget allows.
 
@@ -96,6 +130,7 @@ def jobs_ready(waiting: Ints, job_weeks: float, draws: Floats) -> Ints:
     return waiting[draws < 1.0 / job_weeks]
 
 
+@compiled
 def repairs_to_complete(waiting: Ints, raised_week: Ints, capacity: int) -> Ints:
     """Pick the requests the landlord completes this week.
 
@@ -115,11 +150,13 @@ def repairs_to_complete(waiting: Ints, raised_week: Ints, capacity: int) -> Ints
         return waiting
     if capacity <= 0:
         return waiting[:0]
-    order = np.lexsort((waiting, raised_week[waiting]))
-    return waiting[order[:capacity]]
+    by_home = waiting[np.argsort(waiting, kind="mergesort")]
+    order = np.argsort(raised_week[by_home], kind="mergesort")  # stable: ties stay in home order
+    return by_home[order[:capacity]]
 
 
-def repair_outcome(wait: Floats, expected: Floats, fixed: Bools, tolerance: float = REPAIR_TOLERANCE) -> Floats:
+@elementwise
+def repair_outcome(wait: float, expected: float, fixed: bool, tolerance: float) -> float:
     """Signal in [-1, 1] a completed repair sends to its tenant.
 
     Rule (expectancy-disconfirmation, Van Ryzin 2004, with a zone of
@@ -127,12 +164,16 @@ def repair_outcome(wait: Floats, expected: Floats, fixed: Bools, tolerance: floa
     tolerance``; when fixed late, ``-min(1, 0.5 + (r - tolerance) / 2)``; -1
     when not fixed at all. The tolerance (:data:`REPAIR_TOLERANCE`, 2) is an assumption.
     """
+    if not fixed:
+        return -1.0
     ratio = wait / expected
-    late = -np.minimum(1.0, 0.5 + (ratio - tolerance) / 2.0)
-    return np.where(~fixed, -1.0, np.where(ratio <= tolerance, 1.0, late))
+    if ratio <= tolerance:
+        return 1.0
+    return -min(1.0, 0.5 + (ratio - tolerance) / 2.0)
 
 
-def overdue(open_logged: Bools, waited: Ints, expected: Floats, tolerance: float = REPAIR_TOLERANCE) -> Bools:
+@elementwise
+def overdue(open_logged: bool, waited: float, expected: float, tolerance: float) -> bool:
     """Logged repairs still open beyond the tenant's zone of tolerance.
 
     Rule: open and logged, with ``waited > tolerance * expected`` weeks since
@@ -142,10 +183,11 @@ def overdue(open_logged: Bools, waited: Ints, expected: Floats, tolerance: float
     "landlord does not bother" (30%) (English Housing Survey 2021-22); the
     tolerance is an assumption.
     """
-    return open_logged & (waited > tolerance * expected)
+    return open_logged and waited > tolerance * expected
 
 
-def adapt_expectation(expected: Floats, wait: Floats, rate: float = 0.2) -> Floats:
+@elementwise
+def adapt_expectation(expected: float, wait: float, rate: float) -> float:
     """Tenants' expected wait moves towards the wait they just had.
 
     Rule: ``e' = e + rate * (wait - e)``; adaptive expectations.
@@ -156,25 +198,37 @@ def adapt_expectation(expected: Floats, wait: Floats, rate: float = 0.2) -> Floa
 
 
 # --- 2. experience -> trust ---------------------------------------------------
-def push(level: Floats, up: Floats | float, down: Floats | float) -> Floats:
+@elementwise
+def push(level: float, up: float, down: float) -> float:
     """Move values in [0, 1] up and down without leaving [0, 1].
 
     Rule: ``x' = 1 - (1 - x) exp(-up)``, then ``x'' = x' exp(-down)``.
     ``up`` and ``down`` must be non-negative.
     """
-    raised = 1.0 - (1.0 - level) * np.exp(-np.asarray(up))
-    return raised * np.exp(-np.asarray(down))
+    return pushed(level, np.exp(-up), np.exp(-down))
 
 
+@elementwise
+def pushed(level: float, keep_gap: float, keep_level: float) -> float:
+    """:func:`push` with its two exponentials already taken.
+
+    Rule: ``(1 - (1 - x) * keep_gap) * keep_level`` with ``keep_gap =
+    exp(-up)`` and ``keep_level = exp(-down)``: the same push given once to
+    many households takes its exponentials once.
+    """
+    return (1.0 - (1.0 - level) * keep_gap) * keep_level
+
+
+@elementwise
 def trust_after_experience(
-    trust: Floats,
-    outcome: Floats,
-    treatment: Floats,
+    trust: float,
+    outcome: float,
+    treatment: float,
     learning_rate: float,
     negativity_bias: float,
     treatment_weight: float,
-    buffer: Floats | float,
-) -> Floats:
+    buffer: float,
+) -> float:
     """Trust after this week's outcomes and treatment.
 
     Rule: with outcome ``o`` in [-1, 1] and treatment ``t`` in [-1, 1],
@@ -185,16 +239,17 @@ def trust_after_experience(
     Evidence: negativity bias 4-14x (Skogan 2006; Slovic 1993); near-symmetric
     procedural fairness (Oliveira et al. 2021; Tyler 2003). Buffers: assumption.
     """
-    good, bad = np.maximum(outcome, 0.0), np.maximum(-outcome, 0.0)
-    fair, unfair = np.maximum(treatment, 0.0), np.maximum(-treatment, 0.0)
+    good, bad = max(outcome, 0.0), max(-outcome, 0.0)
+    fair, unfair = max(treatment, 0.0), max(-treatment, 0.0)
     up = learning_rate * good + treatment_weight * fair
     down = learning_rate * negativity_bias * (1.0 - buffer) * bad + treatment_weight * unfair
     return push(trust, up, down)
 
 
+@elementwise
 def experience_buffer(
-    relationship: Floats, relationship_buffer: float, openness: float, openness_buffer: float
-) -> Floats:
+    relationship: float, relationship_buffer: float, openness: float, openness_buffer: float
+) -> float:
     """Share of a bad outcome's weight that is absorbed.
 
     Rule: ``1 - (1 - rb * relationship)(1 - ob * openness)``. Assumption, after
@@ -204,19 +259,18 @@ def experience_buffer(
     return 1.0 - (1.0 - relationship_buffer * relationship) * (1.0 - openness_buffer * openness)
 
 
-def ewma(score: Floats, observed: Floats, mask: Bools, rate: float) -> Floats:
-    """Exponentially weighted memory of experiences, updated where ``mask``.
+@elementwise
+def ewma(score: float, observed: float, rate: float) -> float:
+    """Exponentially weighted memory of experiences, for a household with a new one.
 
-    Rule: ``s' = s + rate * (x - s)`` for tenants with a new experience ``x`` in
-    [0, 1]. Used for the perceptions a survey asks about. Assumption.
+    Rule: ``s' = s + rate * (x - s)`` for a new experience ``x`` in [0, 1].
+    Used for the perceptions a survey asks about. Assumption.
     """
-    updated = score.copy()
-    slots = np.flatnonzero(mask)
-    updated[slots] += rate * (observed[slots] - score[slots])
-    return updated
+    return score + rate * (observed - score)
 
 
-def remember_repair(score: Floats, outcome: Floats, rate: float, negativity_bias: float) -> Floats:
+@elementwise
+def remember_repair(score: float, outcome: float, rate: float, negativity_bias: float) -> float:
     """Memory of the repairs service after a completed repair (what TP02 asks about).
 
     Rule: ``push(score, rate * o+, rate * b * o-)`` for outcome ``o`` in
@@ -228,10 +282,11 @@ def remember_repair(score: Floats, outcome: Floats, rate: float, negativity_bias
     about 15 points above perception surveys (Housemark). The memory rate is
     an assumption.
     """
-    return push(score, rate * np.maximum(outcome, 0.0), rate * negativity_bias * np.maximum(-outcome, 0.0))
+    return push(score, rate * max(outcome, 0.0), rate * negativity_bias * max(-outcome, 0.0))
 
 
-def anchor(trust: Floats, disposition: Floats, rate: float) -> Floats:
+@elementwise
+def anchor(trust: float, disposition: float, rate: float) -> float:
     """Trust drifts back towards each household's disposition.
 
     Rule: ``t' = t + rate * (d - t)``: without new experiences, trust relaxes
@@ -240,9 +295,8 @@ def anchor(trust: Floats, disposition: Floats, rate: float) -> Floats:
     return trust + rate * (disposition - trust)
 
 
-def settle_disposition(
-    disposition: Floats, trust: Floats, outlook: Floats, rate: float, outside_weight: float
-) -> Floats:
+@elementwise
+def settle_disposition(disposition: float, trust: float, outlook: float, rate: float, outside_weight: float) -> float:
     """A household's disposition slowly takes on the trust it has lived with.
 
     Rule: ``d' = d + rate * ((1 - w) * t + w * o - d)``: the disposition moves
@@ -261,18 +315,23 @@ def settle_disposition(
 
 
 # --- 3. word of mouth ---------------------------------------------------------
-def bounded_confidence(trust: Floats, partner: Ints, talks: Bools, bound: float, rate: float) -> Floats:
+@elementwise
+def bounded_confidence(trust: float, partner_trust: float, talks: bool, bound: float, rate: float) -> float:
     """Trust after talking with one neighbour (Deffuant et al. 2000).
 
     Rule: a talking household moves ``rate * (t_j - t_i)`` towards its partner
     ``j`` when ``|t_j - t_i| < bound``; everyone updates at once from the values
-    before the exchange. With bound >= 0.5 views converge; smaller bounds leave about
+    before the exchange (``partner_trust`` is the partner's trust before it).
+    With bound >= 0.5 views converge; smaller bounds leave about
     1/(2 * bound) clusters (Hegselmann & Krause 2002).
     """
-    gap = trust[partner] - trust
-    return trust + rate * gap * (talks & (np.abs(gap) < bound))
+    gap = partner_trust - trust
+    if talks and abs(gap) < bound:
+        return trust + rate * gap
+    return trust
 
 
+@compiled
 def stories_heard(teller: Ints, listener: Ints, has_story: Bools, reach: float, draws: Floats, homes: int) -> Floats:
     """How many neighbours' stories each household hears this week.
 
@@ -294,20 +353,27 @@ def stories_heard(teller: Ints, listener: Ints, has_story: Bools, reach: float, 
 
 
 # --- 4. participation ---------------------------------------------------------
-def neighbour_share(flag: Bools, tie_sources: Ints, tie_targets: Ints, degree: Ints) -> Floats:
+@compiled
+def neighbour_share(flag: Bools, indptr: Ints, indices: Ints) -> Floats:
     """Share of each household's neighbours for whom ``flag`` is true.
 
     Args:
         flag: One boolean per household.
-        tie_sources: The household at the start of each directed tie.
-        tie_targets: The neighbour at its end (aligned with ``tie_sources``).
-        degree: Ties per household (all >= 1).
+        indptr: Neighbour ties in CSR form: household ``i``'s neighbours are
+            ``indices[indptr[i]:indptr[i + 1]]`` (every household has one or more).
+        indices: See ``indptr``.
     """
-    flagged = np.bincount(tie_sources, weights=flag[tie_targets], minlength=degree.size)
-    return flagged / degree
+    share = np.empty(indptr.size - 1)
+    for i in range(share.size):
+        flagged = 0
+        for tie in range(indptr[i], indptr[i + 1]):
+            flagged += flag[indices[tie]]
+        share[i] = flagged / (indptr[i + 1] - indptr[i])
+    return share
 
 
-def readiness(trust: Floats, efficacy: Floats, peer_share: Floats, cost: Floats, neighbour_pull: float) -> Floats:
+@elementwise
+def readiness(trust: float, efficacy: float, peer_share: float, cost: float, neighbour_pull: float) -> float:
     """Readiness to take part, compared with each household's threshold.
 
     Rule: ``r = (1 - w) * (trust + efficacy) / 2 + w * peers - cost``; a
@@ -318,9 +384,10 @@ def readiness(trust: Floats, efficacy: Floats, peer_share: Floats, cost: Floats,
     return (1.0 - neighbour_pull) * 0.5 * (trust + efficacy) + neighbour_pull * peer_share - cost
 
 
+@elementwise
 def participation_cost(
-    support_needs: Bools,
-    underrepresented: Bools,
+    support_needs: bool,
+    underrepresented: bool,
     support_needs_cost: float,
     outreach_gap: float,
     targeted_outreach: float,
@@ -333,11 +400,14 @@ def participation_cost(
     Evidence: structures do not reflect the tenant base and little targets
     ethnic-minority tenants (Tpas/CaCHE 2025); the functional form: assumption.
     """
-    raw = support_needs * support_needs_cost + underrepresented * outreach_gap * (1.0 - targeted_outreach)
+    raw = (support_needs_cost if support_needs else 0.0) + (
+        outreach_gap * (1.0 - targeted_outreach) if underrepresented else 0.0
+    )
     return raw * np.exp(-involvement_spend_per_home / 100.0)
 
 
-def take_part(willing: Bools, channel_open: Floats, visited: Bools, activity_rate: float, draws: Floats) -> Bools:
+@elementwise
+def take_part(willing: bool, channel_open: float, visited: bool, activity_rate: float, draw: float) -> bool:
     """Who joins a survey or meeting this week.
 
     Rule: a willing household joins with probability ``activity_rate *
@@ -345,21 +415,22 @@ def take_part(willing: Bools, channel_open: Floats, visited: Bools, activity_rat
     in proportion to ``digital_first``), and always when an officer on the
     doorstep asks. Assumption.
     """
-    return willing & ((draws < activity_rate * channel_open) | visited)
+    return willing and (draw < activity_rate * channel_open or visited)
 
 
+@compiled
 def fill_seats(margin: Floats, willing: Bools, seats: int) -> Bools:
     """Who sits on the scrutiny panel or board.
 
     Rule: the ``seats`` willing households with the largest readiness margin
     (readiness minus threshold) take the seats; ties by index. Assumption.
     """
-    active = np.zeros(margin.size, dtype=bool)
+    active = np.zeros(margin.size, dtype=np.bool_)
     candidates = np.flatnonzero(willing)
     if seats <= 0 or candidates.size == 0:
         return active
     if candidates.size > seats:
-        order = np.lexsort((candidates, -margin[candidates]))
+        order = np.argsort(-margin[candidates], kind="mergesort")  # stable: ties stay in home order
         candidates = candidates[order[:seats]]
     active[candidates] = True
     return active
@@ -413,14 +484,15 @@ def visit_probability(visits_per_week: float, presence: float, patch_homes: int)
     return min(1.0, visits_per_week * presence / max(patch_homes, 1))
 
 
-def relationship_after_week(relationship: Floats, visited: Bools, gain: float, decay: float) -> Floats:
+@elementwise
+def relationship_after_week(relationship: float, visited: bool, gain: float, decay: float) -> float:
     """Relationship with the officer: built by visits, fading without them.
 
     Rule: ``r' = r(1 - decay)`` then visited ``r'' = r' + gain (1 - r')``.
     Turnover resets it to 0 (in the model). Assumption.
     """
     faded = relationship * (1.0 - decay)
-    return np.where(visited, faded + gain * (1.0 - faded), faded)
+    return faded + gain * (1.0 - faded) if visited else faded
 
 
 # --- 7. budget ----------------------------------------------------------------
@@ -452,7 +524,8 @@ def repair_capacity(
 
 
 # --- 9. measurement -------------------------------------------------------------
-def survey_response_probability(trust: Floats, digital: Bools, by_phone: Bools, base_rate: float) -> Floats:
+@elementwise
+def survey_response_probability(trust: float, digital: bool, by_phone: bool, base_rate: float) -> float:
     """Chance an invited household answers the TSM survey.
 
     Rule: ``base * (0.4 + 0.6 * trust)``, and an online invitation reaches a
@@ -460,11 +533,12 @@ def survey_response_probability(trust: Floats, digital: Bools, by_phone: Bools, 
     the excluded answer least. Evidence: Leeds capped online responses because
     online respondents differ (Leeds TSM 2024/25); weights: assumption.
     """
-    reach = np.where(by_phone | digital, 1.0, 0.05)
+    reach = 1.0 if by_phone or digital else 0.05
     return base_rate * (0.4 + 0.6 * trust) * reach
 
 
-def answer_by_mode(latent: Floats, by_phone: Bools | float, phone_lift: float) -> Floats:
+@elementwise
+def answer_by_mode(latent: float, by_phone: bool, phone_lift: float) -> float:
     """The latent view a household gives in its answer, by survey mode.
 
     Rule: ``latent + phone_lift * by_phone``: people tell a telephone
@@ -475,9 +549,25 @@ def answer_by_mode(latent: Floats, by_phone: Bools | float, phone_lift: float) -
     (Dillman et al. 2009, *Social Science Research* 38; not in
     ``shared/evidence.md``). The size is an assumption.
     """
-    return latent + phone_lift * by_phone
+    return latent + phone_lift if by_phone else latent
 
 
-def satisfied(latent: Floats, noise: Floats) -> Bools:
+@elementwise
+def satisfied(latent: float, noise: float) -> bool:
     """A TSM answer: satisfied (or agrees) when ``latent + noise > 0.5``."""
     return latent + noise > 0.5
+
+
+def mechanism_names() -> list[str]:
+    """Names of the public mechanisms defined in this module (plain, elementwise or compiled)."""
+
+    def defined_here(value: object) -> bool:
+        dispatcher = getattr(value, "_dispatcher", value)  # an elementwise rule wraps a compiled one
+        function = getattr(dispatcher, "py_func", value)
+        return inspect.isfunction(function) and function.__module__ == __name__
+
+    return sorted(
+        name
+        for name, value in globals().items()
+        if not name.startswith("_") and name != "mechanism_names" and defined_here(value)
+    )

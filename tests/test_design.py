@@ -5,7 +5,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments.design import METHODS, OUTCOMES, ExperimentError, load_experiment, uncertain_parameters
+from experiments.design import (
+    METHODS,
+    OUTCOMES,
+    ExperimentError,
+    design_points,
+    load_experiment,
+    uncertain_parameters,
+)
 from model import params
 
 GOOD = """
@@ -123,3 +130,28 @@ def test_known_lists_are_complete():
     summary = model.summary()
     assert set(OUTCOMES) <= set(summary)
     assert all(isinstance(summary[o], float | int) for o in OUTCOMES)
+
+
+@pytest.mark.parametrize(
+    ("method", "samples", "extra"),
+    [
+        ("sobol", 8, ""),
+        ("sobol", 8, "second_order = true"),
+        ("morris", 5, "levels = 6"),
+        ("lhs", 7, ""),
+        ("factorial", 1, "levels = 4"),
+        ("fast", 65, ""),
+        ("fast", 3, ""),
+    ],
+)
+def test_design_points_counts_the_rows_without_drawing(tmp_path, method, samples, extra):
+    text = GOOD.format(method=method, samples=samples).replace("[parameters]", f"{extra}\n[parameters]")
+    text = text.replace("[parameters]", "[parameters]\nshare_over_65 = 'declared'")
+    experiment = load_experiment(write(tmp_path, text))
+    assert design_points(experiment) == len(experiment.design())
+
+
+def test_a_huge_factorial_is_refused_before_it_is_drawn(tmp_path):
+    text = GOOD.format(method="factorial", samples=1).replace("[design]", "vary_uncertain = true\n[design]")
+    with pytest.raises(ExperimentError, match="runs; allowed: at most"):
+        load_experiment(write(tmp_path, text))

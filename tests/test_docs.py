@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import re
 from pathlib import Path
 
@@ -27,11 +26,7 @@ def readme() -> str:
 
 def submodel_functions() -> list[str]:
     """Public functions defined in model/submodels.py (not imported ones)."""
-    return sorted(
-        name
-        for name, function in inspect.getmembers(submodels, inspect.isfunction)
-        if function.__module__ == submodels.__name__ and not name.startswith("_")
-    )
+    return submodels.mechanism_names()
 
 
 def test_parameter_table_is_exactly_what_the_declarations_generate(odd: str) -> None:

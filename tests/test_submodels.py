@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 from pathlib import Path
@@ -40,7 +39,7 @@ def test_new_repair_needs_uses_draws_and_skips_open_requests():
 def test_report_probability_all_channel_combinations():
     digital = bools(T, T, F, F)
     visited = bools(F, T, F, T)
-    p = sm.report_probability(digital, visited, phone_open=0.5, phone_answer_rate=0.8, portal_success_rate=0.9)
+    p = sm.report_probability(digital, visited, 0.5, 0.8, 0.9, 0.0)
     # phone: 0.5 * 0.8 = 0.4; portal 0.9 for the digitally included; a visit always logs it.
     assert_allclose(p, [1 - 0.1 * 0.6, 1.0, 0.4, 1.0])
 
@@ -48,7 +47,7 @@ def test_report_probability_all_channel_combinations():
 def test_report_probability_digital_only_leaves_excluded_with_only_the_officer():
     digital = bools(T, T, F, F)
     visited = bools(F, T, F, T)
-    p = sm.report_probability(digital, visited, phone_open=0.0, phone_answer_rate=0.8, portal_success_rate=0.9)
+    p = sm.report_probability(digital, visited, 0.0, 0.8, 0.9, 0.0)
     assert_allclose(p, [0.9, 1.0, 0.0, 1.0])
 
 
@@ -64,7 +63,7 @@ def test_report_probability_proxies_report_online_for_the_excluded():
 def test_report_probability_fully_open_phone_helps_everyone():
     digital = bools(T, F)
     visited = bools(F, F)
-    p = sm.report_probability(digital, visited, phone_open=1.0, phone_answer_rate=0.5, portal_success_rate=0.5)
+    p = sm.report_probability(digital, visited, 1.0, 0.5, 0.5, 0.0)
     assert_allclose(p, [0.75, 0.5])
 
 
@@ -102,7 +101,7 @@ def test_repair_outcome_cases():
     expected = arr(2, 2, 2, 2, 2, 2)
     wait = arr(2, 3, 3.2, 4, 10, 1)
     fixed = bools(T, T, T, T, T, F)
-    out = sm.repair_outcome(wait, expected, fixed, tolerance=1.5)
+    out = sm.repair_outcome(wait, expected, fixed, 1.5)
     # r = 1 on time: +1; r = 1.5 at the tolerance: +1; r = 1.6: -(0.5 + 0.05);
     # r = 2: -(0.5 + 0.25); r = 5: -min(1, 2.25) = -1; not fixed: -1 however quick.
     assert_allclose(out, [1.0, 1.0, -0.55, -0.75, -1.0, -1.0])
@@ -110,7 +109,7 @@ def test_repair_outcome_cases():
 
 def test_repair_outcome_default_tolerance_is_twice_the_expected_wait():
     assert sm.REPAIR_TOLERANCE == 2.0
-    out = sm.repair_outcome(arr(4.0, 5.0), arr(2.0, 2.0), bools(T, T))
+    out = sm.repair_outcome(arr(4.0, 5.0), arr(2.0, 2.0), bools(T, T), sm.REPAIR_TOLERANCE)
     # r = 2 at the tolerance: +1; r = 2.5: -(0.5 + 0.25).
     assert_allclose(out, [1.0, -0.75])
 
@@ -128,8 +127,8 @@ def test_overdue_beyond_the_zone_of_tolerance_only_when_open_and_logged():
     waited = ints(4, 5, 9, 9)
     expected = arr(2.0, 2.0, 2.0, 2.0)
     # 4 = 2 x 2 is not beyond; 5 is; 9 is; the last is not logged.
-    assert_array_equal(sm.overdue(open_logged, waited, expected), bools(F, T, T, F))
-    assert_array_equal(sm.overdue(open_logged, waited, expected, tolerance=1.0), bools(T, T, T, F))
+    assert_array_equal(sm.overdue(open_logged, waited, expected, sm.REPAIR_TOLERANCE), bools(F, T, T, F))
+    assert_array_equal(sm.overdue(open_logged, waited, expected, 1.0), bools(T, T, T, F))
 
 
 def test_remember_repair_weighs_bad_jobs_by_the_negativity_bias():
@@ -141,16 +140,22 @@ def test_remember_repair_weighs_bad_jobs_by_the_negativity_bias():
 
 
 def test_repair_outcome_custom_tolerance():
-    out = sm.repair_outcome(arr(3.0, 2.0), arr(2.0, 2.0), bools(T, T), tolerance=1.0)
+    out = sm.repair_outcome(arr(3.0, 2.0), arr(2.0, 2.0), bools(T, T), 1.0)
     assert_allclose(out, [-0.75, 1.0])
 
 
 def test_adapt_expectation_moves_a_fifth_of_the_way():
-    assert_allclose(sm.adapt_expectation(arr(3.0, 5.0), arr(8.0, 5.0)), [4.0, 5.0])
-    assert_allclose(sm.adapt_expectation(arr(4.0), arr(2.0), rate=0.5), [3.0])
+    assert_allclose(sm.adapt_expectation(arr(3.0, 5.0), arr(8.0, 5.0), sm.EXPECTATION_RATE), [4.0, 5.0])
+    assert_allclose(sm.adapt_expectation(arr(4.0), arr(2.0), 0.5), [3.0])
 
 
 # --- 2. experience -> trust ----------------------------------------------------
+def test_pushed_is_push_with_its_exponentials_taken():
+    level, up, down = arr(0.1, 0.5, 0.9), arr(0.3, 0.0, 2.0), arr(0.0, 1.0, 0.5)
+    assert_allclose(sm.pushed(level, np.exp(-up), np.exp(-down)), sm.push(level, up, down))
+    assert_allclose(sm.pushed(arr(0.5), 0.5, 1.0), [0.75])
+
+
 def test_push_exact_values():
     ln2 = math.log(2.0)
     assert_allclose(sm.push(arr(0.5), ln2, 0.0), [0.75])
@@ -245,15 +250,16 @@ def test_experience_buffer():
     assert_allclose(sm.experience_buffer(arr(0.0), 0.9, 0.0, 0.9), [0.0])
 
 
-def test_ewma_updates_only_masked():
-    out = sm.ewma(arr(0.5, 0.5, 0.2), arr(1.0, 0.0, 0.0), bools(T, F, T), 0.3)
+def test_ewma_moves_a_share_of_the_way_to_the_new_experience():
+    out = sm.ewma(arr(0.5, 0.5, 0.2), arr(1.0, 0.5, 0.0), 0.3)
     assert_allclose(out, [0.65, 0.5, 0.14])
-    assert_allclose(sm.ewma(arr(0.0), arr(1.0), bools(T), rate=0.5), [0.5])
+    assert_allclose(sm.ewma(arr(0.0), arr(1.0), 0.5), [0.5])
 
 
-def test_ewma_does_not_modify_its_input():
+def test_elementwise_rules_do_not_modify_their_input():
     score = arr(0.5, 0.5)
-    sm.ewma(score, arr(1.0, 1.0), bools(T, T), 0.3)
+    sm.ewma(score, arr(1.0, 1.0), 0.3)
+    sm.push(score, 1.0, 1.0)
     assert_array_equal(score, [0.5, 0.5])
 
 
@@ -279,20 +285,21 @@ def test_settle_disposition_keeps_the_outlook_it_brings_from_outside():
 def test_bounded_confidence_only_pairs_within_bound_move():
     trust = arr(0.25, 0.5, 0.75, 0.0)
     partner = ints(1, 0, 3, 2)
-    out = sm.bounded_confidence(trust, partner, bools(T, T, T, T), bound=0.3, rate=0.5)
+    out = sm.bounded_confidence(trust, trust[partner], bools(T, T, T, T), 0.3, 0.5)
     # 0 <-> 1 differ by 0.25 < 0.3 and meet halfway (simultaneous update); 2 <-> 3 differ by 0.75.
     assert_array_equal(out, [0.375, 0.375, 0.75, 0.0])
 
 
 def test_bounded_confidence_gap_equal_to_bound_does_not_move():
-    out = sm.bounded_confidence(arr(0.25, 0.5), ints(1, 0), bools(T, T), bound=0.25, rate=0.5)
+    trust = arr(0.25, 0.5)
+    out = sm.bounded_confidence(trust, trust[ints(1, 0)], bools(T, T), 0.25, 0.5)
     assert_array_equal(out, [0.25, 0.5])
 
 
 def test_bounded_confidence_only_talkers_move_and_use_last_weeks_values():
     trust = arr(0.5, 0.75, 0.625)
     partner = ints(1, 2, 0)
-    out = sm.bounded_confidence(trust, partner, bools(T, F, T), bound=0.5, rate=0.5)
+    out = sm.bounded_confidence(trust, trust[partner], bools(T, F, T), 0.5, 0.5)
     # 0 moves towards 1's old value; 1 does not talk; 2 moves towards 0's old value.
     assert_allclose(out, [0.625, 0.75, 0.5625])
 
@@ -315,19 +322,13 @@ def test_stories_heard_counts_several_stories_to_one_listener():
 
 
 # --- 4. participation -------------------------------------------------------------
-def _neighbour_share(flag: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """neighbour_share with the ties given in CSR form."""
-    degree = np.diff(indptr)
-    return sm.neighbour_share(flag, np.repeat(np.arange(degree.size), degree), indices, degree)
-
-
 def test_neighbour_share():
     # 0 talks to 1 and 2; 1 to 0; 2 to 0, 1 and 3; 3 to 2.
     indptr = ints(0, 2, 3, 6, 7)
     indices = ints(1, 2, 0, 0, 1, 3, 2)
-    out = _neighbour_share(bools(F, T, F, T), indptr, indices)
+    out = sm.neighbour_share(bools(F, T, F, T), indptr, indices)
     assert_allclose(out, [0.5, 0.0, 2 / 3, 0.0])
-    assert_allclose(_neighbour_share(bools(T, T, T, T), indptr, indices), [1, 1, 1, 1])
+    assert_allclose(sm.neighbour_share(bools(T, T, T, T), indptr, indices), [1, 1, 1, 1])
 
 
 def test_readiness():
@@ -482,11 +483,7 @@ def test_satisfied_strictly_above_half():
 def test_every_submodel_has_a_scripted_test_here():
     """New mechanisms in model/submodels.py must get a hand-worked case in this file."""
     source = Path(__file__).read_text(encoding="utf-8")
-    public = [
-        name
-        for name, value in vars(sm).items()
-        if inspect.isfunction(value) and value.__module__ == sm.__name__ and not name.startswith("_")
-    ]
+    public = sm.mechanism_names()
     assert len(public) > 20
     missing = [name for name in public if f"sm.{name}(" not in source]
     assert not missing, f"submodels without a scripted test: {missing}"
