@@ -3,9 +3,10 @@
 Each kernel runs one part of the weekly schedule (``docs/ODD.md``, section 3)
 for every household in one compiled pass, calling the rules of
 :mod:`model.submodels` household by household, so a week costs a few calls
-from Python instead of a hundred NumPy calls (which is what a small estate's
-week used to cost). Kernels hold no rules of their own: they decide only the
-order of the calls and who is affected, as ``TrustModel`` did before.
+from Python rather than one NumPy call per rule (on a small estate those
+calls, not the arithmetic, were most of a week's cost). Kernels hold no
+rules of their own: they decide only the order of the calls and who is
+affected.
 
 Randomness: the draws every household needs each week (a visit, a new need,
 a report, a talk) come in one block from the model's NumPy generator and are
