@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_speed.py
 	$(PY) benchmarks/bench_memory.py
 	$(PY) benchmarks/bench_parallel.py
+	$(PY) benchmarks/bench_dashboard.py
 
 # Re-pin every dependency to the versions installed now.
 lock: $(STAMP)

@@ -576,8 +576,17 @@ def plot_morris(indices: pd.DataFrame, path: Path, title: str) -> Path:
     return _save(fig, path)
 
 
+#: Parameters drawn in a convergence plot: the largest by their index at the
+#: largest sample (all of them when there are no more than this).
+CONVERGENCE_LINES = 8
+
+
 def plot_convergence(conv: pd.DataFrame, path: Path, title: str) -> Path:
     """Each index against the base sample size, one line and interval band per parameter.
+
+    With many parameters only the :data:`CONVERGENCE_LINES` largest (by their
+    total or first-order index at the largest sample) are drawn, and the title
+    says so; ``convergence.csv`` holds them all.
 
     Args:
         conv: :func:`convergence` output.
@@ -592,6 +601,10 @@ def plot_convergence(conv: pd.DataFrame, path: Path, title: str) -> Path:
     """
     _one_outcome(conv)
     groups = list(dict.fromkeys(conv["index"]))
+    shown = _largest_at_full_sample(conv, CONVERGENCE_LINES)
+    if len(shown) < conv["parameter"].nunique():
+        title = f"{title} (the {len(shown)} largest of {conv['parameter'].nunique()} parameters)"
+    conv = conv[conv["parameter"].isin(shown)]
     fig = _figure(5.0 * len(groups), 4.0)
     axes = fig.subplots(1, len(groups), squeeze=False, sharey=True)[0]
     for ax, index in zip(axes, groups, strict=True):
@@ -606,6 +619,13 @@ def plot_convergence(conv: pd.DataFrame, path: Path, title: str) -> Path:
     axes[0].legend(fontsize=8)
     fig.suptitle(title)
     return _save(fig, path)
+
+
+def _largest_at_full_sample(conv: pd.DataFrame, count: int) -> list[str]:
+    """The ``count`` parameters with the largest index (ST if present, else S1) at the largest N."""
+    index = "ST" if (conv["index"] == "ST").any() else conv["index"].iloc[0]
+    last = conv[(conv["index"] == index) & (conv["n"] == conv["n"].max())]
+    return last.nlargest(count, "value")["parameter"].astype(str).tolist()
 
 
 def _one_outcome(frame: pd.DataFrame) -> None:

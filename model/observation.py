@@ -64,9 +64,9 @@ Bools = NDArray[np.bool_]
 #: Width of the "neither satisfied nor dissatisfied" band below the satisfied
 #: cut (0.5), on the latent scale. Fitted to TSM 2024/25's 18% dissatisfied:
 #: the posterior median of the band that gives 18% in each accepted particle of
-#: ``tenant-trust calibrate`` (0.053, 90% interval 0.021-0.087; see
+#: ``tenant-trust calibrate`` (0.049, 90% interval 0.014-0.082; see
 #: ``calibration/summary.json``, key ``neither_band``).
-NEITHER_BAND = 0.053
+NEITHER_BAND = 0.049
 #: Weeks after completion within which a transactional survey asks about a
 #: repair. Assumption (such surveys follow within days or weeks).
 TRANSACTIONAL_WEEKS = 4

@@ -276,12 +276,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _P(
         "repair_job_weeks",
-        2.0,
+        2.16,
         1.0,
         6.0,
         "weeks",
         "Average weeks a logged repair takes to do once the budget allows it (diagnosis, parts, contractor, access).",
-        A + " (set so that about 88% of repairs finish within a four-week target, Housemark)",
+        "calibrated: ABC-SMC posterior median (calibration/summary.json) to Housemark's 88% of repairs"
+        " within target (a four-week target and geometric durations: assumption)",
         "float",
         "repairs",
     ),

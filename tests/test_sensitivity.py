@@ -325,3 +325,18 @@ def test_plots_write_png_files(tmp_path, saltelli):
         sa.plot_indices(pd.concat([indices.assign(outcome="a"), indices.assign(outcome="b")]), tmp_path / "x.png", "")
     with pytest.raises(ValueError, match="no Morris indices"):
         sa.plot_morris(indices, tmp_path / "m.png", "")
+
+
+@pytest.mark.filterwarnings("error::UserWarning")  # e.g. a legend too large for its axes
+def test_convergence_plot_draws_only_the_largest_parameters_at_the_full_sample(tmp_path):
+    names = [f"p{i}" for i in range(60)]  # as many as the uncertain parameters
+    rows = [
+        {"index": index, "parameter": name, "n": n, "value": value * (n / 64), "ci_low": 0.0, "ci_high": 1.0}
+        for index in ("S1", "ST")
+        for n in (16, 64)
+        for name, value in zip(names, np.linspace(0.01, 0.2, len(names)), strict=True)
+    ]
+    conv = pd.DataFrame(rows)
+    assert sa._largest_at_full_sample(conv, 3) == ["p59", "p58", "p57"]
+    path = sa.plot_convergence(conv, tmp_path / "conv.png", "many")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
