@@ -32,7 +32,7 @@ from model import TrustModel
 from model.scenario import Scenario, draw_from_posterior
 
 #: Packages whose versions every result records.
-RECORDED_PACKAGES = ("tenant-trust", "mesa", "numpy", "scipy", "pandas", "networkx", "matplotlib")
+RECORDED_PACKAGES = ("tenant-trust", "mesa", "numpy", "numba", "scipy", "pandas", "networkx", "matplotlib")
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def test_no_rewiring_gives_a_ring_of_next_doors():
 
 @pytest.mark.parametrize("ties", [3, 7])
 def test_odd_neighbour_ties_are_refused(ties):
-    # networkx.watts_strogatz_graph rounds odd values down (7 gave 6 ties), so only even values are allowed.
+    # A ring lattice ties each home to ties / 2 neighbours on each side, so only even values are allowed.
     with pytest.raises(ScenarioError) as error:
         load_scenario("baseline", neighbour_ties=ties)
     assert "'neighbour_ties'" in str(error.value) and str(ties) in str(error.value)
