@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import sys
@@ -217,9 +218,11 @@ def cmd_sensitivity(args: argparse.Namespace) -> None:
     print(f"{result['runs']:,} runs ({result['failed']} failed); {result['method']} indices in {out}/indices.csv")
     noise = result["noise"]
     for _, row in noise.iterrows():
-        print(
-            f"  seed noise in {row['outcome']} ({row['scenario']}): {row['noise_share']:.0%} of the run-to-run variance"
-        )
+        where = f"  seed noise in {row['outcome']} ({row['scenario']})"
+        if math.isnan(row["noise_share"]):
+            print(f"{where}: not estimated (it needs two or more replications)")
+        else:
+            print(f"{where}: {row['noise_share']:.0%} of the run-to-run variance")
 
 
 def cmd_robustness(args: argparse.Namespace) -> None:

@@ -210,3 +210,17 @@ def test_unknown_command_is_a_usage_error(capsys):
         main(["fly"])
     assert exit_info.value.code == 2
     assert "fly" in capsys.readouterr().err
+
+
+def test_sensitivity_with_one_replication_says_seed_noise_is_not_estimated(tmp_path, capsys):
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(
+        'name = "tiny"\nscenario = "baseline"\nhomes = 60\nweeks = 12\nreplications = 1\nseed = 5\n'
+        'outcomes = ["trust_mean"]\n[design]\nmethod = "morris"\nsamples = 2\nlevels = 4\n'
+        "[parameters]\nnegativity_bias = [1.0, 10.0]\ntalk_rate = [0.0, 0.5]\n",
+        encoding="utf-8",
+    )
+    main(["sensitivity", str(experiment), "--out", str(tmp_path / "out"), "--workers", "1"])
+    printed = capsys.readouterr().out
+    assert "seed noise in trust_mean (baseline): not estimated (it needs two or more replications)" in printed
+    assert "nan" not in printed
