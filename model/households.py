@@ -8,7 +8,6 @@ collection and portrayals still see one agent per household.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -88,11 +87,6 @@ class Households:
     def size(self) -> int:
         """Number of households."""
         return self.trust.size
-
-    @cached_property
-    def degree(self) -> NDArray[np.int64]:
-        """Number of ties of each household."""
-        return np.diff(self.indptr)
 
     def took_part_within(self, week: int, weeks: int) -> NDArray[np.bool_]:
         """Households that took part in anything in the last ``weeks`` weeks."""

@@ -353,6 +353,7 @@ class TrustModel(mesa.Model):
         return phone / either if either > 0 else 0.0
 
     def _ties(self) -> tuple[np.ndarray, np.ndarray]:
+        """The neighbour network as the kernels take it: ``(indptr, indices)``."""
         h = self.households
         return h.indptr, h.indices
 

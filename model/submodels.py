@@ -118,9 +118,9 @@ def jobs_ready(waiting: Ints, job_weeks: float, draws: Floats) -> Ints:
     Rule: each logged, unfinished job is ready with probability ``1 /
     job_weeks`` a week, so the work itself (diagnosis, parts, a contractor's
     slot, access to the home) takes a geometric number of weeks with mean
-    ``job_weeks``. The geometric form is an assumption; the mean is set so
-    that about 88% of repairs are completed within a four-week target
-    (Housemark).
+    ``job_weeks``. The geometric form is an assumption; the mean is
+    calibrated to about 88% of repairs completed within target (Housemark),
+    with a four-week target (an assumption).
 
     Args:
         waiting: Indices of homes with a logged, unfinished request.
