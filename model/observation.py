@@ -134,7 +134,8 @@ class SurveyModes:
             latent: Latent views.
         """
         weights = self.weights
-        mixed = self.phone * probability(latent + self.phone_lift) + self.online * probability(latent)
+        by_phone = submodels.answer_by_mode(latent, True, self.phone_lift)
+        mixed = self.phone * probability(by_phone) + self.online * probability(latent)
         return np.divide(mixed, weights, out=probability(latent), where=weights > 0)
 
 
@@ -292,7 +293,7 @@ def observe(model: ObservedModel, neither_band: float = NEITHER_BAND) -> dict[st
     )
     # Each mode's own respondents (the phone share only scales a mode's weights; 0.5 keeps both non-zero).
     each = survey_modes(h, p | {"survey_phone_share": 0.5}, response_base=1.0)
-    by_phone = satisfied_probability(latent["tp01"] + each.phone_lift)
+    by_phone = satisfied_probability(submodels.answer_by_mode(latent["tp01"], True, each.phone_lift))
     out["online_minus_phone"] = expected_survey(census, each.online) - expected_survey(by_phone, each.phone)
     steady = consistently_involved(np.array(model.quarters, dtype=bool).reshape(-1, h.size), h.active)
     out["consistently_involved"] = 100.0 * float(steady.mean())
