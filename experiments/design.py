@@ -35,13 +35,12 @@ from typing import Any
 
 import numpy as np
 
-from model import params
-from model.model import SUMMARY_OUTCOMES
+from model import outcomes, params
 from model.scenario import ScenarioError, load_scenario
 
 METHODS = ("factorial", "lhs", "sobol", "morris", "fast")
 #: Outcomes an experiment can ask for: every numeric value of ``TrustModel.summary()``.
-OUTCOMES = SUMMARY_OUTCOMES
+OUTCOMES = outcomes.NAMES
 EXPERIMENT_DIR = Path(__file__).resolve().parent
 _TOP_KEYS = {
     "name",

@@ -13,39 +13,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-#: Plain-language labels and display scale of each outcome.
-LABELS: dict[str, tuple[str, float]] = {
-    "trust_mean": ("Trust in the landlord (0-100)", 100.0),
-    "trust_digitally_excluded": ("Trust: digitally excluded (0-100)", 100.0),
-    "trust_digitally_included": ("Trust: digitally included (0-100)", 100.0),
-    "trust_underrepresented": ("Trust: under-represented group (0-100)", 100.0),
-    "trust_majority": ("Trust: everyone else (0-100)", 100.0),
-    "participation_rate": ("Took part in the last year (%)", 100.0),
-    "active_share": ("On a panel or the board (%)", 100.0),
-    "representation_ratio": ("Representation of under-represented group (1 = fair)", 1.0),
-    "efficacy_mean": ("Belief that speaking up works (0-100)", 100.0),
-    "repair_wait_weeks_mean": ("Average repair wait (weeks)", 1.0),
-    "repair_backlog_per_1000": ("Open repairs per 1,000 homes", 1.0),
-    "cost_per_home": ("Staff and engagement cost (£/home/year)", 1.0),
-    "satisfaction_true": ("True overall satisfaction (%)", 1.0),
-    "tsm_tp01": ("TP01 overall satisfaction, survey (%)", 1.0),
-    "tsm_tp06": ("TP06 listens and acts, survey (%)", 1.0),
-    "tsm_tp07": ("TP07 keeps informed, survey (%)", 1.0),
-    "tsm_tp08": ("TP08 fair and respectful, survey (%)", 1.0),
-    "visible_change": ("Priorities visibly acted on (share)", 1.0),
-}
+from model.outcomes import label, scale
+
 TRAJECTORY_PANELS = ("trust_mean", "participation_rate", "satisfaction_true", "representation_ratio")
 GROUPS = ("trust_mean", "trust_digitally_excluded", "trust_digitally_included", "trust_underrepresented")
-
-
-def label(outcome: str) -> str:
-    """Plain-language label of an outcome."""
-    return LABELS.get(outcome, (outcome, 1.0))[0]
-
-
-def scale(outcome: str) -> float:
-    """Factor that turns an outcome into its displayed unit."""
-    return LABELS.get(outcome, (outcome, 1.0))[1]
 
 
 def _band(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.plots import label, scale
+from model.outcomes import label, scale
 
 #: Outcomes in the headline table, in order.
 HEADLINE = (

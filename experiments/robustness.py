@@ -39,26 +39,11 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 from sklearn.tree import DecisionTreeClassifier
 
-from experiments.plots import label, scale
+from model import outcomes
+from model.outcomes import better, goodness, label, scale
 
-#: Outcomes where a lower value is better; every other outcome is better higher,
-#: except :data:`TARGET_ONE`.
-LOWER_IS_BETTER = {"repair_wait_weeks_mean", "cost_per_home", "repair_backlog_per_1000"}
-#: Outcomes that are best at 1 (a fair share): the closer to 1 the better.
-TARGET_ONE = {"representation_ratio"}
 #: Failure rules known to :func:`discover`.
 RULES = ("worse_than_baseline", "below", "above")
-#: Short names of outcomes for plain-language sentences.
-SHORT_NAMES = {
-    "trust_mean": "trust",
-    "participation_rate": "participation",
-    "representation_ratio": "representation",
-    "repair_wait_weeks_mean": "repair waits",
-    "repair_backlog_per_1000": "the repair backlog",
-    "cost_per_home": "cost per home",
-    "satisfaction_true": "true satisfaction",
-    "tsm_tp01": "TP01 overall satisfaction",
-}
 SUMMARY_COLUMNS = [
     "strategy",
     "outcome",
@@ -75,39 +60,6 @@ SUMMARY_COLUMNS = [
     "n_samples",
 ]
 _QUANTILES = {"p05": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95}
-
-
-# --- direction of goodness ---------------------------------------------------
-
-
-def goodness(outcome: str, values: Any) -> Any:
-    """Map an outcome's values so that higher is always better.
-
-    Outcomes in :data:`LOWER_IS_BETTER` (repair waits, backlog, cost) are
-    negated; ``representation_ratio`` becomes ``-|x - 1|`` (a fair share, 1,
-    is best, over- and under-representation are equally bad); every other
-    outcome is returned unchanged. Differences of goodness are therefore in
-    the outcome's own units (for representation, units of distance from 1).
-
-    Args:
-        outcome: Outcome name.
-        values: A number, NumPy array, Series or DataFrame of that outcome.
-
-    Returns:
-        The same kind of object, higher is better.
-    """
-    if outcome in TARGET_ONE:
-        return -abs(values - 1.0)
-    if outcome in LOWER_IS_BETTER:
-        return -values
-    return values
-
-
-def better(outcome: str) -> str:
-    """Which way an outcome is better: "higher", "lower" or "closer to 1"."""
-    if outcome in TARGET_ONE:
-        return "closer to 1"
-    return "lower" if outcome in LOWER_IS_BETTER else "higher"
 
 
 # --- per-future values -------------------------------------------------------
@@ -418,7 +370,7 @@ def _join(parts: list[str]) -> str:
 
 
 def _failure_phrase(result: dict[str, Any]) -> str:
-    name = SHORT_NAMES.get(result["outcome"], result["outcome"].replace("_", " "))
+    name = outcomes.get(result["outcome"]).words()
     if result["rule"] == "worse_than_baseline":
         return f"{result['strategy']} does worse than {result['baseline']} on {name}"
     verb = "falls below" if result["rule"] == "below" else "rises above"

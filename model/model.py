@@ -32,7 +32,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from model import kernels, params, shocks, submodels
+from model import kernels, outcomes, params, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
 from model.households import OVER_65, create_households
 from model.scenario import FIXED_AT_START, Scenario, load_scenario
@@ -44,38 +44,10 @@ ANSWER_NOISE = 0.15 * math.sqrt(3.0) / math.pi
 #: Uniform draws every household gets each week, in one block: a visit, a new
 #: repair need, a report, a talk with a neighbour (:mod:`model.kernels`).
 WEEKLY_DRAWS = 4
-#: Series recorded every week (the columns of ``weekly()``).
-WEEKLY_SERIES = (
-    "trust_mean",
-    "trust_digitally_excluded",
-    "trust_digitally_included",
-    "trust_underrepresented",
-    "trust_majority",
-    "efficacy_mean",
-    "participation_rate",
-    "active_share",
-    "representation_ratio",
-    "satisfaction_true",
-    "repair_backlog_per_1000",
-    "repair_wait_weeks_mean",
-    "cost_per_home",
-    "visible_change",
-    "tsm_tp01",
-)
-#: Numeric outcomes of ``summary()`` (besides ``weeks`` and ``homes``).
-SUMMARY_OUTCOMES = (
-    *(name for name in WEEKLY_SERIES if name != "tsm_tp01"),
-    "satisfaction_true_underrepresented",
-    "satisfaction_true_majority",
-    "satisfaction_true_over_65",
-    "satisfaction_true_25_54",
-    "repair_budget_per_home",
-    "tsm_tp01",
-    "tsm_tp06",
-    "tsm_tp07",
-    "tsm_tp08",
-    "survey_response_rate",
-)
+#: Series recorded every week (the columns of ``weekly()``), from :mod:`model.outcomes`.
+WEEKLY_SERIES = outcomes.WEEKLY
+#: Numeric outcomes of ``summary()`` (besides ``weeks`` and ``homes``), from :mod:`model.outcomes`.
+SUMMARY_OUTCOMES = outcomes.NAMES
 
 
 def satisfied_probability(latent: np.ndarray, noise_scale: float = ANSWER_NOISE) -> np.ndarray:
@@ -513,27 +485,25 @@ class TrustModel(mesa.Model):
     def summary(self) -> dict[str, Any]:
         """Outcomes at the end of the run so far (the keys of ``summary.json``).
 
-        Trust, efficacy and participation are shares or means in [0, 1];
-        ``satisfaction_true`` and ``tsm_*`` are percentages; TSM values are
-        ``None`` until the first yearly survey (week 52).
+        Every outcome of :mod:`model.outcomes`: the estate's, then ``weeks``
+        and ``homes``, then the survey's. Trust, efficacy and participation
+        are shares or means in [0, 1]; ``satisfaction_true`` and ``tsm_*`` are
+        percentages; survey values are ``None`` until the first yearly survey
+        (week 52).
         """
         h = self.households
         satisfied = self.satisfaction_probability()
         older, middle = h.age_band == OVER_65, h.age_band == 1
-        out: dict[str, Any] = self.measure()
-        out.pop("tsm_tp01")
-        out |= {
+        values: dict[str, Any] = self.measure() | {
             "satisfaction_true_underrepresented": 100.0 * _mean(satisfied, h.underrepresented),
             "satisfaction_true_majority": 100.0 * _mean(satisfied, ~h.underrepresented),
             "satisfaction_true_over_65": 100.0 * _mean(satisfied, older),
             "satisfaction_true_25_54": 100.0 * _mean(satisfied, middle),
             "repair_budget_per_home": float(self.landlord.repairs_per_home_week * YEAR * self.p["repair_unit_cost"]),
-            "weeks": self.week,
-            "homes": h.size,
         }
-        for code in ("tp01", "tp06", "tp07", "tp08"):
-            out[f"tsm_{code}"] = self.last_survey.get(f"tsm_{code}")
-        out["survey_response_rate"] = self.last_survey.get("survey_response_rate")
+        out = {name: values[name] for name in outcomes.ESTATE}
+        out |= {"weeks": self.week, "homes": h.size}
+        out |= {name: self.last_survey.get(name) for name in outcomes.SURVEY}
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
 
     def weekly(self) -> Any:

@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PIL import Image
 
-from experiments.plots import label, scale
 from model.model import TrustModel
+from model.outcomes import label, scale
 from model.submodels import YEAR
 
 __all__ = ["CHARTS", "Chart", "LiveChart", "Panel", "chart_png", "latest", "series"]

@@ -20,7 +20,7 @@ import solara
 from mesa.visualization.utils import update_counter
 from solara.server import kernel_context
 
-from model import params
+from model import outcomes, params
 from model.scenario import builtin_names
 from model.viz import charts, controls
 from model.viz.controls import Control
@@ -50,18 +50,18 @@ CSS = """
 .tt-monitors td { padding: 1px 8px 1px 0; font-size: 13px; }
 .tt-monitors th { text-align: left; font-size: 12px; padding-right: 8px; }
 """
-#: The monitors (NetLogo's name for a live number): outcome -> plain label.
-MONITORS = {
-    "trust_mean": "Trust, everyone (0-100)",
-    "trust_digitally_excluded": "Trust, digitally excluded",
-    "trust_underrepresented": "Trust, under-represented",
-    "participation_rate": "Took part last year (%)",
-    "representation_ratio": "Representation (1 = fair)",
-    "satisfaction_true": "True satisfaction (%)",
-    "tsm_tp01": "TP01 from the survey (%)",
-    "repair_wait_weeks_mean": "Repair wait (weeks)",
-    "cost_per_home": "Staff and engagement (£/home/yr)",
-}
+#: The monitors (NetLogo's name for a live number), labelled as in the reports (:mod:`model.outcomes`).
+MONITORS = (
+    "trust_mean",
+    "trust_digitally_excluded",
+    "trust_underrepresented",
+    "participation_rate",
+    "representation_ratio",
+    "satisfaction_true",
+    "tsm_tp01",
+    "repair_wait_weeks_mean",
+    "cost_per_home",
+)
 
 
 def _number(value: float) -> str:
@@ -280,9 +280,9 @@ def MonitorCard(model: Workshop) -> None:
     )
     header = "".join(f"<th>{title}</th>" for title in _titles(model))
     rows = []
-    for outcome, label in MONITORS.items():
+    for outcome in MONITORS:
         cells = "".join(f"<td>{_number(value)}</td>" for value in latest[outcome])
-        rows.append(f"<tr><td>{label}</td>{cells}</tr>")
+        rows.append(f"<tr><td>{outcomes.label(outcome)}</td>{cells}</tr>")
     solara.HTML(tag="table", unsafe_innerHTML=f"<tr><th></th>{header}</tr>{''.join(rows)}", classes=["tt-monitors"])
     pending = model.pending()
     if pending:

@@ -1,0 +1,237 @@
+"""Every outcome the model reports, declared once.
+
+Each :class:`Outcome` says what the number is (label, unit, the factor that
+turns it into its displayed unit, its range), which direction is better, which
+group of tenants it is measured for, and where it comes from: the estate's
+state at any week, or the latest yearly TSM-style survey. The model's weekly
+series and end-of-run summary (:meth:`model.model.TrustModel.measure`,
+:meth:`~model.model.TrustModel.summary`), the comparison report and figures,
+the robustness analysis, experiment files' ``outcomes`` and the dashboard's
+monitors and charts all take their names, labels, scales and directions from
+here.
+
+The order of :data:`OUTCOMES` is the order of ``summary()``: the estate's
+outcomes, then the survey's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+#: The groups of tenants an outcome can be measured for, with a plain-language name.
+GROUPS: dict[str, str] = {
+    "everyone": "every household",
+    "digitally_excluded": "households without online access",
+    "digitally_included": "households with online access",
+    "underrepresented": "the under-represented (ethnic-minority) group",
+    "majority": "everyone outside the under-represented group",
+    "over_65": "households aged 65 and over",
+    "aged_25_54": "households aged 25-54",
+}
+#: Which way an outcome is better.
+Better = Literal["higher", "lower", "closer to 1"]
+
+
+class OutcomeError(KeyError):
+    """A name that is not a declared outcome."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One declared outcome.
+
+    Attributes:
+        name: Column name in every table (``summary.json``, ``runs.csv``, sweeps).
+        label: Plain-language label with its displayed unit, for tables and figures.
+        unit: Displayed unit (after multiplying by ``scale``).
+        scale: Factor that turns the stored value into its displayed unit.
+        low: Smallest possible stored value.
+        high: Largest possible stored value (``math.inf`` if unbounded).
+        better: Which direction is better.
+        group: The tenants it is measured over (a key of :data:`GROUPS`).
+        source: ``"estate"`` (measured from the state any week) or
+            ``"survey"`` (the latest yearly survey; missing before week 52).
+        weekly: Recorded in the weekly series.
+        brief: A short name for sentences ("trust"); the name in words if empty.
+    """
+
+    name: str
+    label: str
+    unit: str
+    scale: float
+    low: float
+    high: float
+    better: Better
+    group: str = "everyone"
+    source: Literal["estate", "survey"] = "estate"
+    weekly: bool = False
+    brief: str = ""
+
+    def words(self) -> str:
+        """The outcome's short name for plain-language sentences."""
+        return self.brief or self.name.replace("_", " ")
+
+
+def _trust(name: str, label: str, group: str, brief: str = "") -> Outcome:
+    return Outcome(name, label, "0-100", 100.0, 0.0, 1.0, "higher", group, weekly=True, brief=brief)
+
+
+def _satisfaction(name: str, label: str, group: str) -> Outcome:
+    return Outcome(name, label, "%", 1.0, 0.0, 100.0, "higher", group)
+
+
+def _survey(name: str, label: str, brief: str = "", weekly: bool = False) -> Outcome:
+    return Outcome(name, label, "%", 1.0, 0.0, 100.0, "higher", source="survey", weekly=weekly, brief=brief)
+
+
+#: Every outcome, in the order of ``summary()``.
+OUTCOMES: tuple[Outcome, ...] = (
+    _trust("trust_mean", "Trust in the landlord (0-100)", "everyone", brief="trust"),
+    _trust("trust_digitally_excluded", "Trust: digitally excluded (0-100)", "digitally_excluded"),
+    _trust("trust_digitally_included", "Trust: digitally included (0-100)", "digitally_included"),
+    _trust("trust_underrepresented", "Trust: under-represented group (0-100)", "underrepresented"),
+    _trust("trust_majority", "Trust: everyone else (0-100)", "majority"),
+    Outcome("efficacy_mean", "Belief that speaking up works (0-100)", "0-100", 100.0, 0.0, 1.0, "higher", weekly=True),
+    Outcome(
+        "participation_rate",
+        "Took part in the last year (%)",
+        "%",
+        100.0,
+        0.0,
+        1.0,
+        "higher",
+        weekly=True,
+        brief="participation",
+    ),
+    Outcome("active_share", "On a panel or the board (%)", "%", 100.0, 0.0, 1.0, "higher", weekly=True),
+    Outcome(
+        "representation_ratio",
+        "Representation of under-represented group (1 = fair)",
+        "ratio",
+        1.0,
+        0.0,
+        math.inf,
+        "closer to 1",
+        "underrepresented",
+        weekly=True,
+        brief="representation",
+    ),
+    Outcome(
+        "satisfaction_true",
+        "True overall satisfaction (%)",
+        "%",
+        1.0,
+        0.0,
+        100.0,
+        "higher",
+        weekly=True,
+        brief="true satisfaction",
+    ),
+    Outcome(
+        "repair_backlog_per_1000",
+        "Open repairs per 1,000 homes",
+        "per 1,000 homes",
+        1.0,
+        0.0,
+        1000.0,
+        "lower",
+        weekly=True,
+        brief="the repair backlog",
+    ),
+    Outcome(
+        "repair_wait_weeks_mean",
+        "Average repair wait (weeks)",
+        "weeks",
+        1.0,
+        0.0,
+        math.inf,
+        "lower",
+        weekly=True,
+        brief="repair waits",
+    ),
+    Outcome(
+        "cost_per_home",
+        "Staff and engagement cost (£/home/year)",
+        "£/home/year",
+        1.0,
+        0.0,
+        math.inf,
+        "lower",
+        weekly=True,
+        brief="cost per home",
+    ),
+    Outcome("visible_change", "Priorities visibly acted on (share)", "share", 1.0, 0.0, 1.0, "higher", weekly=True),
+    _satisfaction(
+        "satisfaction_true_underrepresented", "True satisfaction: under-represented group (%)", "underrepresented"
+    ),
+    _satisfaction("satisfaction_true_majority", "True satisfaction: everyone else (%)", "majority"),
+    _satisfaction("satisfaction_true_over_65", "True satisfaction: aged 65 and over (%)", "over_65"),
+    _satisfaction("satisfaction_true_25_54", "True satisfaction: aged 25-54 (%)", "aged_25_54"),
+    Outcome("repair_budget_per_home", "Repair budget (£/home/year)", "£/home/year", 1.0, 0.0, math.inf, "higher"),
+    _survey("tsm_tp01", "TP01 overall satisfaction, survey (%)", brief="TP01 overall satisfaction", weekly=True),
+    _survey("tsm_tp06", "TP06 listens and acts, survey (%)"),
+    _survey("tsm_tp07", "TP07 keeps informed, survey (%)"),
+    _survey("tsm_tp08", "TP08 fair and respectful, survey (%)"),
+    Outcome("survey_response_rate", "Survey response rate (share)", "share", 1.0, 0.0, 1.0, "higher", source="survey"),
+)
+BY_NAME: dict[str, Outcome] = {outcome.name: outcome for outcome in OUTCOMES}
+#: Names of every outcome, in the order of ``summary()``.
+NAMES: tuple[str, ...] = tuple(BY_NAME)
+#: The weekly series (the columns of ``TrustModel.weekly()`` besides the week).
+WEEKLY: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.weekly)
+#: Outcomes measured from the estate's state.
+ESTATE: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.source == "estate")
+#: Outcomes that come from the latest yearly survey.
+SURVEY: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.source == "survey")
+
+
+def get(name: str) -> Outcome:
+    """The declaration of outcome ``name``.
+
+    Raises:
+        OutcomeError: ``name`` is not declared (the message lists what is).
+    """
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise OutcomeError(f"unknown outcome {name!r}; declared: {', '.join(NAMES)}") from None
+
+
+def label(name: str) -> str:
+    """Plain-language label of an outcome (its name if it is not declared)."""
+    return BY_NAME[name].label if name in BY_NAME else name
+
+
+def scale(name: str) -> float:
+    """Factor that turns an outcome into its displayed unit (1 if it is not declared)."""
+    return BY_NAME[name].scale if name in BY_NAME else 1.0
+
+
+def better(name: str) -> Better:
+    """Which way an outcome is better: "higher", "lower" or "closer to 1"."""
+    return get(name).better
+
+
+def goodness(name: str, values: Any) -> Any:
+    """Map an outcome's values so that higher is always better.
+
+    Rule: "lower is better" outcomes are negated; "closer to 1" outcomes
+    become ``-|x - 1|`` (over- and under-representation are equally bad);
+    others are returned unchanged, so differences of goodness are in the
+    outcome's own units.
+
+    Args:
+        name: Outcome name.
+        values: A number, NumPy array, Series or DataFrame of that outcome.
+
+    Returns:
+        The same kind of object, higher is better.
+    """
+    direction = better(name)
+    if direction == "closer to 1":
+        return -abs(values - 1.0)
+    if direction == "lower":
+        return -values
+    return values
