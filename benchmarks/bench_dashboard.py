@@ -16,8 +16,8 @@ import time
 import solara
 from mesa.visualization.utils import force_update
 
-from model.viz.components import CARDS
-from model.viz.session import Settings, Workshop
+from dashboard.components import CARDS
+from dashboard.session import Settings, Workshop
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from dashboard import serve as dashboard
 from experiments import evidence_cli, plots
 from experiments.compare import BASELINE, compare
 from experiments.design import ExperimentError, load_experiment
@@ -28,7 +29,6 @@ from experiments.validation import PatternError
 from model import params, paramtable
 from model.scenario import Scenario, ScenarioError, builtin_names, load_scenario, shock_description, shock_names
 from model.shocks import KINDS, describe
-from model.viz import serve as dashboard
 
 DEFAULT_SEED = 20261127
 

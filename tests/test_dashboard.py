@@ -27,11 +27,11 @@ import solara
 from mesa.visualization.utils import force_update
 from PIL import Image
 
+from dashboard import charts, controls, estate, serve
+from dashboard.components import CARDS
+from dashboard.session import Settings, Workshop
 from experiments.cli import build_parser
 from model import PARAMETERS, builtin_names, load_scenario, params
-from model.viz import charts, controls, estate, serve
-from model.viz.components import CARDS
-from model.viz.session import Settings, Workshop
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = [
@@ -230,7 +230,7 @@ def test_dashboard_command_defaults_to_loopback_and_switches_off_telemetry():
     args = build_parser().parse_args(["dashboard"])
     assert (args.host, args.port) == ("127.0.0.1", 8765)
     argv, env = serve.server_command(args.host, args.port)
-    assert argv[argv.index("--host") + 1] == "127.0.0.1" and "model.app" in argv
+    assert argv[argv.index("--host") + 1] == "127.0.0.1" and "dashboard.app" in argv
     assert "--no-check-version" in argv and env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
 
 

@@ -2,7 +2,7 @@
 
 The sidebar's :func:`StrategyPanel` holds the presets, the side-by-side
 switch, the levers and "more settings"; every slider is generated from the
-parameter declarations (:mod:`model.viz.controls`). The main area's cards
+parameter declarations (:mod:`dashboard.controls`). The main area's cards
 (:data:`CARDS`) show the estate, the monitors and the live plots; each one
 re-renders when SolaraViz's Step, Play or Reset moves the model on.
 
@@ -20,12 +20,12 @@ import solara
 from mesa.visualization.utils import update_counter
 from solara.server import kernel_context
 
+from dashboard import charts, controls
+from dashboard.controls import Control
+from dashboard.estate import MARKS, estate_png, legend_png
+from dashboard.session import SIDES, Settings, Workshop
 from model import outcomes, params
 from model.scenario import builtin_names
-from model.viz import charts, controls
-from model.viz.controls import Control
-from model.viz.estate import MARKS, estate_png, legend_png
-from model.viz.session import SIDES, Settings, Workshop
 
 __all__ = [
     "CARDS",
@@ -300,7 +300,7 @@ def ChartPicture(model: Workshop, key: str) -> None:
 
 
 def chart_card(key: str) -> Callable[[Workshop], None]:
-    """The card of live plot ``key`` of :data:`model.viz.charts.CHARTS`: title, plot, how to read it."""
+    """The card of live plot ``key`` of :data:`dashboard.charts.CHARTS`: title, plot, how to read it."""
     chart = charts.CHARTS[key]
 
     @solara.component

@@ -21,10 +21,10 @@ from typing import Any
 
 import mesa
 
+from dashboard.controls import preset_values, snap
 from model import params
 from model.model import TrustModel
 from model.scenario import FIXED_AT_START, MAX_WEEKS, Scenario, builtin_names, load_scenario
-from model.viz.controls import preset_values, snap
 
 __all__ = ["SIDES", "Settings", "Workshop"]
 

@@ -1,4 +1,4 @@
-"""``tenant-trust dashboard``: serve the workshop dashboard (:mod:`model.app`) with Solara's server.
+"""``tenant-trust dashboard``: serve the workshop dashboard (:mod:`dashboard.app`) with Solara's server.
 
 The server runs in the foreground until Ctrl+C. It listens on 127.0.0.1 (this
 computer only) unless ``--host`` says otherwise, e.g. ``--host 0.0.0.0`` on a
@@ -49,7 +49,7 @@ def server_command(host: str, port: int, open_browser: bool = False) -> tuple[li
         "-m",
         "solara",
         "run",
-        "model.app",
+        "dashboard.app",
         "--host",
         host,
         "--port",
@@ -77,7 +77,7 @@ def cmd_dashboard(args: argparse.Namespace) -> None:
     print(f"Tenant Trust dashboard: http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
     if not _is_loopback(args.host):
         print(f"Listening on {args.host}: other computers that can reach this one can open the dashboard.", flush=True)
-    os.chdir(Path(__file__).resolve().parents[2])  # so `model` is this package, whatever the working directory
+    os.chdir(Path(__file__).resolve().parents[1])  # the repository, so `dashboard` is this package
     os.execve(argv[0], argv, env)
 
 

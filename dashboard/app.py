@@ -1,6 +1,6 @@
 """The workshop dashboard: a Mesa SolaraViz app (``tenant-trust dashboard``).
 
-Run it with ``tenant-trust dashboard`` (or ``solara run model.app``) and open
+Run it with ``tenant-trust dashboard`` (or ``solara run dashboard.app``) and open
 the address it prints. The sidebar has SolaraViz's controls (Reset, Play and
 Pause, Step, and the speed sliders), the estate number, the strategy presets
 and the levers; the main area shows the estate, monitors and live plots.
@@ -9,7 +9,7 @@ and the levers; the main area shows the estate, monitors and live plots.
 app is shared by every browser that connects, so one person's Step would move
 everyone's estate. Here nothing is created at module level: :func:`Page` runs
 once per browser session and creates that session's settings and
-:class:`~model.viz.session.Workshop` with ``solara.use_reactive`` and
+:class:`~dashboard.session.Workshop` with ``solara.use_reactive`` and
 ``solara.use_memo``, which Solara keeps per session (per virtual kernel).
 SolaraViz receives the session's reactive model and steps only that one; its
 redraw signal (``mesa.visualization.utils.update_counter``) is a
@@ -19,7 +19,7 @@ redraw signal (``mesa.visualization.utils.update_counter``) is a
 ``model_params``; the session's reactive settings are passed there, so the
 new estate is built with the levers as they are set now.
 
-**Play is paced to the page.** :func:`~model.viz.components.Pacing` lets the
+**Play is paced to the page.** :func:`~dashboard.components.Pacing` lets the
 model step only when the page has drawn the previous week and a browser is
 connected, so a fast Play never outruns its redraws, and a laptop closed
 mid-Play leaves nothing running on a shared server.
@@ -30,8 +30,8 @@ from __future__ import annotations
 import solara
 from mesa.visualization import Slider, SolaraViz
 
-from model.viz.components import CARDS, CSS, Pacing, StrategySidebar
-from model.viz.session import Settings, Workshop
+from dashboard.components import CARDS, CSS, Pacing, StrategySidebar
+from dashboard.session import Settings, Workshop
 
 __all__ = ["ESTATE_NUMBER", "Page"]
 
