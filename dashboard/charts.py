@@ -3,8 +3,8 @@
 Each chart reads the weekly series that every :class:`~model.model.TrustModel`
 records (the columns of ``weekly()``, straight from its data collector, so no
 DataFrame is built per redraw). In side-by-side mode both strategies share a
-chart: strategy A in solid lines, strategy B dashed. Outcome labels and scales
-come from :mod:`experiments.plots`, as in the reports.
+chart: strategy A in solid lines, strategy B dashed. Outcome scales come from
+the outcome declarations (:mod:`model.outcomes`), as in the reports.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from matplotlib.lines import Line2D
 from PIL import Image
 
 from model.model import TrustModel
-from model.outcomes import label, scale
+from model.outcomes import scale
 from model.submodels import YEAR
 
-__all__ = ["CHARTS", "Chart", "LiveChart", "Panel", "chart_png", "latest", "series"]
+__all__ = ["CHARTS", "Chart", "LiveChart", "Panel", "latest", "series"]
 
 _STYLES = ("-", "--")
 
@@ -162,17 +162,7 @@ class LiveChart:
         return buffer.getvalue()
 
 
-def chart_png(key: str, runs: list[TrustModel], names: list[str], horizon_weeks: int) -> bytes:
-    """Draw chart ``key`` of :data:`CHARTS` once, for one or two runs, and return it as a PNG."""
-    return LiveChart(key, names).png(runs, horizon_weeks)
-
-
 def latest(run: TrustModel, outcome: str) -> float:
     """The latest displayed value of ``outcome`` (NaN before it is first measured)."""
     value = run.metrics.get(outcome, math.nan)
     return float(value) * scale(outcome) if value is not None else math.nan
-
-
-def axis_label(outcome: str) -> str:
-    """The reports' plain-language label of ``outcome``."""
-    return label(outcome)
