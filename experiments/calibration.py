@@ -28,10 +28,13 @@ edge of the evidence's tolerance".
 GitPython into the model's dependencies, and its multicore samplers reseed
 each worker from the operating system (``np.random.seed()``), so the same
 master seed does not give the same posterior. Here every candidate's
-parameters and seed come from one generator per generation, candidates are
-simulated in fixed batches and accepted in candidate order, so the posterior
-is the same for any number of workers (tested), as for every other result of
-this project.
+parameters come from one generator per generation (``default_rng([seed, t])``),
+candidate ``j`` of generation ``t`` runs from seed ``j`` of
+:func:`experiments.runner.derive_seeds` on the stream
+``(*CALIBRATION_STREAM, t)``, candidates are simulated in fixed batches and
+accepted in candidate order, so the posterior is the same for any number of
+workers (tested), as for every other result of this project. Each model run
+is one :class:`~experiments.runner.RunSpec` run by :func:`experiments.runner.run`.
 """
 
 from __future__ import annotations
@@ -42,7 +45,6 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,11 +55,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
-from experiments.runner import process_pool, provenance
+from experiments.runner import CALIBRATION_STREAM, DEFAULT_SEED, RunSpec, derive_seeds, executor, provenance, run
 from experiments.validation import Pattern, load_patterns, statistics
 from model import params
-from model.observation import ObservedModel, dissatisfied_probability, expected_survey, observe, survey_modes
-from model.scenario import load_scenario
+from model.scenario import DEFAULT_WEEKS as SCENARIO_WEEKS
+from model.scenario import POSTERIOR_META, load_scenario
 
 #: Parameters fitted by ``tenant-trust calibrate``: for each calibration
 #: pattern, the uncertain parameter that sets its level most directly (see
@@ -72,8 +74,13 @@ CALIBRATED = (
     "over_65_trust_lift",
     "repair_job_weeks",
 )
-#: Columns of the posterior file besides the parameters.
-POSTERIOR_META = ("particle", "weight", "distance")
+#: Defaults of ``tenant-trust calibrate``: estate size and run length of each
+#: simulation, particles per generation, generations at most, simulation budget.
+DEFAULT_HOMES = 2000
+DEFAULT_WEEKS = SCENARIO_WEEKS
+DEFAULT_POPULATION = 200
+DEFAULT_GENERATIONS = 8
+DEFAULT_MAX_SIMULATIONS = 5000
 #: A default is replaced by the posterior median only when the posterior's 90%
 #: interval is at most this share of the prior's.
 NARROWED_RATIO = 0.5
@@ -167,9 +174,10 @@ class ABCResult:
         """The final population: ``particle``, ``weight``, ``distance`` and one column per parameter."""
         g = self.final
         frame = pd.DataFrame(g.theta, columns=list(self.prior.names))
-        frame.insert(0, "distance", g.distances)
-        frame.insert(0, "weight", g.weights)
-        frame.insert(0, "particle", np.arange(len(g.weights)))
+        for column, (name, values) in enumerate(
+            zip(POSTERIOR_META, (np.arange(len(g.weights)), g.weights, g.distances), strict=True)
+        ):
+            frame.insert(column, name, values)
         return frame
 
     def history(self) -> pd.DataFrame:
@@ -198,7 +206,7 @@ def distance(simulated: Mapping[str, float], targets: Mapping[str, tuple[float, 
     terms = []
     for name, (target, scale) in targets.items():
         value = simulated.get(name, math.nan)
-        if value is None or not math.isfinite(value):
+        if not math.isfinite(value):
             return math.inf
         terms.append(((value - target) / scale) ** 2)
     return math.sqrt(sum(terms) / len(terms))
@@ -237,14 +245,13 @@ def _propose(rng: np.random.Generator, previous: Generation, prior: Prior, scale
 
 
 def _evaluate(
-    simulate: Simulator, prior: Prior, theta: np.ndarray, seeds: np.ndarray, pool: Executor | None
+    simulate: Simulator, prior: Prior, theta: np.ndarray, seeds: Sequence[int], pool: Executor
 ) -> list[dict[str, float]]:
     tasks = [
         (simulate, dict(zip(prior.names, map(float, row), strict=True)), int(s))
         for row, s in zip(theta, seeds, strict=True)
     ]
-    mapper = pool.map if pool is not None else map
-    return list(mapper(_run_task, tasks))
+    return list(pool.map(_run_task, tasks))
 
 
 def _run_task(task: tuple[Simulator, dict[str, float], int]) -> dict[str, float]:
@@ -277,7 +284,7 @@ def _generation(
             theta = prior.from_unit(rng.random((batch, len(prior.names))))
         else:
             theta = _propose(rng, previous, prior, scales, batch)
-        seeds = rng.integers(0, 2**63 - 1, size=batch)
+        seeds = derive_seeds(context.seed, batch, (*CALIBRATION_STREAM, t), start=simulations)
         results = _evaluate(context.simulate, prior, theta, seeds, context.pool)
         simulations += batch
         for row, result in zip(theta, results, strict=True):
@@ -313,18 +320,18 @@ class _Context:
     population: int
     alpha: float
     seed: int
-    pool: Executor | None
+    pool: Executor
 
 
 def abc_smc(
     simulate: Simulator,
     prior: Prior,
     targets: Mapping[str, tuple[float, float]],
-    population: int = 200,
-    generations: int = 8,
-    max_simulations: int = 5000,
+    population: int = DEFAULT_POPULATION,
+    generations: int = DEFAULT_GENERATIONS,
+    max_simulations: int = DEFAULT_MAX_SIMULATIONS,
     alpha: float = 0.5,
-    seed: int = 20261127,
+    seed: int = DEFAULT_SEED,
     workers: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> ABCResult:
@@ -358,10 +365,9 @@ def abc_smc(
         raise ValueError(f"max_simulations = {max_simulations}; allowed: at least the population ({population})")
     settings = {"population": population, "generations": generations, "max_simulations": max_simulations}
     settings |= {"alpha": alpha, "seed": seed, "workers": workers}
-    pool_context = process_pool(workers) if workers > 1 else nullcontext(None)
     done: list[Generation] = []
     used = discarded = 0
-    with pool_context as pool:
+    with executor(workers) as pool:
         context = _Context(simulate, prior, dict(targets), population, alpha, seed, pool)
         for t in range(generations):
             if done and population / max(done[-1].acceptance_rate * alpha, 0.01) > max_simulations - used:
@@ -408,21 +414,17 @@ class ModelSimulator:
     band ``B`` in :data:`BAND_GRID`.
     """
 
-    homes: int = 2000
-    weeks: int = 520
+    homes: int = DEFAULT_HOMES
+    weeks: int = DEFAULT_WEEKS
     scenario: str = "baseline"
 
     def __call__(self, values: Mapping[str, float], seed: int) -> dict[str, float]:
         """Run the scenario with ``values`` from ``seed`` and measure it."""
-        model = ObservedModel(load_scenario(self.scenario, homes=self.homes, **values), rng=seed)
-        model.run_for(self.weeks)
-        out = statistics(observe(model))
-        latent = model.latent_answers()["tp01"]
-        modes = survey_modes(model.households, model.p)
-        for band in BAND_GRID:
-            answers = modes.answer(lambda x, band=band: dissatisfied_probability(x, band), latent)
-            out[f"dissatisfied@{band:g}"] = expected_survey(answers, modes.weights)
-        return out
+        scenario = load_scenario(self.scenario, homes=self.homes, **values)
+        outcome = run(RunSpec(scenario, seed, self.weeks, observe=True, dissatisfied_bands=BAND_GRID))
+        observed = dict(outcome.observed)
+        bands = {key: observed.pop(key) for key in list(observed) if key.startswith("dissatisfied@")}
+        return statistics(observed) | bands
 
 
 def fitted_band(stats_row: Mapping[str, float], target: float) -> float:
@@ -535,12 +537,12 @@ def plot_fit(result: ABCResult, patterns: Sequence[Pattern], path: Path) -> Path
 
 
 def calibrate(
-    homes: int = 2000,
-    weeks: int = 520,
-    population: int = 200,
-    generations: int = 8,
-    max_simulations: int = 5000,
-    seed: int = 20261127,
+    homes: int = DEFAULT_HOMES,
+    weeks: int = DEFAULT_WEEKS,
+    population: int = DEFAULT_POPULATION,
+    generations: int = DEFAULT_GENERATIONS,
+    max_simulations: int = DEFAULT_MAX_SIMULATIONS,
+    seed: int = DEFAULT_SEED,
     workers: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[ABCResult, dict[str, Any]]:
@@ -601,14 +603,6 @@ def write_outputs(result: ABCResult, summary: Mapping[str, Any], out: Path) -> l
         plot_posterior(result, out / "posterior.png"),
         plot_fit(result, patterns, out / "fit.png"),
     ]
-
-
-def load_summary(directory: Path = CALIBRATION_DIR) -> dict[str, Any] | None:
-    """The committed calibration summary, or None when there is none."""
-    path = directory / "summary.json"
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 # --- a problem with a known answer, for tests (as SALib ships Ishigami) --------------

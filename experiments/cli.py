@@ -20,17 +20,23 @@ from pathlib import Path
 
 from dashboard import serve as dashboard
 from experiments import evidence_cli, plots
-from experiments.compare import BASELINE, compare
+from experiments.compare import BASELINE, DEFAULT_REPLICATIONS, compare
 from experiments.design import ExperimentError, load_experiment
 from experiments.report import write_report
-from experiments.runner import default_workers, provenance, run_scenario
+from experiments.runner import DEFAULT_SEED, RunSpec, default_workers, provenance, run
 from experiments.sweep import SweepError
 from experiments.validation import PatternError
 from model import params, paramtable
-from model.scenario import Scenario, ScenarioError, builtin_names, load_scenario, shock_description, shock_names
+from model.scenario import (
+    DEFAULT_WEEKS,
+    Scenario,
+    ScenarioError,
+    builtin_names,
+    load_scenario,
+    shock_description,
+    shock_names,
+)
 from model.shocks import KINDS, describe
-
-DEFAULT_SEED = 20261127
 
 
 class UsageError(Exception):
@@ -136,7 +142,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     weeks = args.weeks or scenario.weeks
     out = Path(args.out or f"results/run-{scenario.name}")
     print(f"Running {scenario.name}: {scenario.params['homes']:,} homes, {weeks} weeks, seed {args.seed}")
-    summary, weekly = run_scenario(scenario, weeks, args.seed, progress=not args.quiet)
+    outcome = run(RunSpec(scenario, args.seed, weeks, weekly_every=1), progress=not args.quiet)
+    summary, weekly = outcome.summary, outcome.weekly
     with staged_output(out) as stage:
         record = {"summary": summary, "seed": args.seed, "weeks": weeks, "scenario": scenario.to_dict()}
         (stage / "summary.json").write_text(json.dumps(record | provenance(), indent=2), encoding="utf-8")
@@ -250,8 +257,9 @@ def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--homes", type=_positive, help="homes on the estate (default: the scenario's, 6,000)")
-    parser.add_argument("--weeks", type=_positive, help="weeks to simulate (default: the scenario's, 520)")
+    homes = int(params.get("homes").default)
+    parser.add_argument("--homes", type=_positive, help=f"homes on the estate (default: the scenario's, {homes:,})")
+    parser.add_argument("--weeks", type=_positive, help=f"weeks to simulate (default: the scenario's, {DEFAULT_WEEKS})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
     parser.add_argument("--shock", action="append", metavar="NAME", help="add a shock layer (repeatable)")
 
@@ -276,7 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.set_defaults(func=cmd_run)
     p_cmp = sub.add_parser("compare", help="compare strategies against baseline (the main job)")
     p_cmp.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="strategies (default: all built-in)")
-    p_cmp.add_argument("--replications", type=_positive, default=10, help="seeded replications each (default 10)")
+    p_cmp.add_argument(
+        "--replications",
+        type=_positive,
+        default=DEFAULT_REPLICATIONS,
+        help=f"seeded replications each (default {DEFAULT_REPLICATIONS})",
+    )
     _add_model_options(p_cmp)
     p_cmp.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter in every strategy")
     p_cmp.add_argument("--workers", type=_positive, help="processes (default: every core)")

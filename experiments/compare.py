@@ -17,10 +17,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.runner import RunResult, run_many, spawn_seeds
+from experiments.runner import RunOutcome, RunSpec, executor, run_all, spawn_seeds
 from model.scenario import Scenario
 
 BASELINE = "baseline"
+#: Seeded replications per strategy unless told otherwise.
+DEFAULT_REPLICATIONS = 10
 #: The outcomes compared (all from ``TrustModel.summary()``).
 OUTCOMES = (
     "trust_mean",
@@ -97,12 +99,13 @@ def comparison_table(runs: pd.DataFrame, outcomes: Sequence[str] = OUTCOMES, bas
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _collect(results: list[RunResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _collect(replicates: Sequence[int], results: Sequence[RunOutcome]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    pairs = list(zip(replicates, results, strict=True))
     runs = pd.DataFrame(
-        [{"scenario": r.scenario, "replicate": r.replicate, "seed": r.seed, **r.summary} for r in results]
+        [{"scenario": o.spec.scenario.name, "replicate": r, "seed": o.spec.seed, **o.summary} for r, o in pairs]
     )
     weekly = pd.concat(
-        [r.weekly.reset_index().assign(scenario=r.scenario, replicate=r.replicate) for r in results],
+        [o.weekly.reset_index().assign(scenario=o.spec.scenario.name, replicate=r) for r, o in pairs],
         ignore_index=True,
     )
     return runs, weekly
@@ -124,7 +127,8 @@ def compare(
         baseline: The scenario's name that counts as baseline (e.g. ``baseline+budget_cut``).
         replications: Seeded replications per scenario.
         weeks: Weeks per run.
-        seed: Master seed; replicate seeds are spawned from it.
+        seed: Master seed; replicate ``r`` runs from ``spawn_seeds(seed, replications)[r]``
+            (:func:`experiments.runner.derive_seeds`).
         workers: Processes to use.
         progress: Show a progress bar.
 
@@ -137,6 +141,9 @@ def compare(
     if replications < 2:
         raise ValueError(f"replications = {replications}; allowed: 2 or more (confidence intervals need 2)")
     seeds = spawn_seeds(seed, replications)
-    tasks = [(s, r, seeds[r], weeks) for s in scenarios for r in range(replications)]
-    runs, weekly = _collect(run_many(tasks, workers=workers, progress=progress, label="compare"))
+    replicates = [r for _ in scenarios for r in range(replications)]
+    specs = [RunSpec(s, seeds[r], weeks, weekly_every=1) for s in scenarios for r in range(replications)]
+    with executor(workers) as pool:
+        results = run_all(specs, pool, progress=progress, label="compare")
+    runs, weekly = _collect(replicates, results)
     return Comparison(comparison_table(runs, baseline=baseline), runs, weekly, seeds, baseline)

@@ -293,7 +293,11 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
 
 
 def _design_seed(experiment: Experiment) -> int:
-    """The design's own seed: the first child of the master seed."""
+    """The design's own (SALib sampling) seed: the first child of the master seed, spawn key ``(0,)``.
+
+    It is not a run seed: the runs take theirs from the second child, spawn key
+    ``(1,)`` (:data:`experiments.runner.SWEEP_STREAM`, :func:`experiments.runner.derive_seeds`).
+    """
     child = np.random.SeedSequence(experiment.seed).spawn(1)[0]
     return int(child.generate_state(1)[0])
 

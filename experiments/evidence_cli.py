@@ -14,11 +14,10 @@ import json
 import sys
 from pathlib import Path
 
-from experiments.runner import default_workers
-from experiments.validation import DEFAULT_HOMES, DEFAULT_REPLICATIONS, DEFAULT_WEEKS, PatternError, format_table
+from experiments import calibration, validation
+from experiments.runner import DEFAULT_SEED, default_workers
+from experiments.validation import PatternError, format_table
 from model.scenario import CALIBRATED_POSTERIOR
-
-DEFAULT_SEED = 20261127
 
 
 class EvidenceUsageError(PatternError):
@@ -127,11 +126,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``validate`` and ``calibrate`` on the ``tenant-trust`` parser."""
     p_val = sub.add_parser("validate", help="check the baseline against observed patterns (exit 1 if one fails)")
     p_val.add_argument("--json", action="store_true", help="print the pattern rows as JSON")
+    replications, homes, weeks = validation.DEFAULT_REPLICATIONS, validation.DEFAULT_HOMES, validation.DEFAULT_WEEKS
     p_val.add_argument(
-        "--replications", type=_positive, default=DEFAULT_REPLICATIONS, help="seeded replications (default 10)"
+        "--replications", type=_positive, default=replications, help=f"seeded replications (default {replications})"
     )
-    p_val.add_argument("--homes", type=_positive, default=DEFAULT_HOMES, help=f"homes (default {DEFAULT_HOMES:,})")
-    p_val.add_argument("--weeks", type=_positive, default=DEFAULT_WEEKS, help=f"weeks (default {DEFAULT_WEEKS})")
+    p_val.add_argument("--homes", type=_positive, default=homes, help=f"homes (default {homes:,})")
+    p_val.add_argument("--weeks", type=_positive, default=weeks, help=f"weeks (default {weeks})")
     p_val.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
     p_val.add_argument("--workers", type=_positive, help="processes (default: every core)")
     p_val.add_argument("--out", default="results/validate", help="folder for validation.json and runs.csv")
@@ -142,11 +142,29 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p_val.set_defaults(func=cmd_validate)
     p_cal = sub.add_parser("calibrate", help="fit uncertain parameters to the patterns (ABC-SMC)")
-    p_cal.add_argument("--homes", type=_positive, default=2000, help="homes per simulation (default 2,000)")
-    p_cal.add_argument("--weeks", type=_positive, default=DEFAULT_WEEKS, help=f"weeks (default {DEFAULT_WEEKS})")
-    p_cal.add_argument("--population", type=_positive, default=200, help="particles per generation (default 200)")
-    p_cal.add_argument("--generations", type=_positive, default=8, help="generations at most (default 8)")
-    p_cal.add_argument("--max-simulations", type=_positive, default=5000, help="simulation budget (default 5,000)")
+    c = calibration
+    p_cal.add_argument(
+        "--homes", type=_positive, default=c.DEFAULT_HOMES, help=f"homes per simulation (default {c.DEFAULT_HOMES:,})"
+    )
+    p_cal.add_argument("--weeks", type=_positive, default=c.DEFAULT_WEEKS, help=f"weeks (default {c.DEFAULT_WEEKS})")
+    p_cal.add_argument(
+        "--population",
+        type=_positive,
+        default=c.DEFAULT_POPULATION,
+        help=f"particles per generation (default {c.DEFAULT_POPULATION})",
+    )
+    p_cal.add_argument(
+        "--generations",
+        type=_positive,
+        default=c.DEFAULT_GENERATIONS,
+        help=f"generations at most (default {c.DEFAULT_GENERATIONS})",
+    )
+    p_cal.add_argument(
+        "--max-simulations",
+        type=_positive,
+        default=c.DEFAULT_MAX_SIMULATIONS,
+        help=f"simulation budget (default {c.DEFAULT_MAX_SIMULATIONS:,})",
+    )
     p_cal.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
     p_cal.add_argument("--workers", type=_positive, help="processes (default: every core)")
     p_cal.add_argument("--out", default="calibration", help="output folder (default calibration/)")

@@ -1,10 +1,36 @@
-"""Run the model: one function from a scenario and a seed to its outcomes.
+"""Run the model: one run specification, one function that runs it, one seed derivation.
 
-Experiments never touch agents: they call :func:`run_scenario` and get a
-summary dict and the weekly series back (after the EMA Workbench's
-``f(**params) -> outcomes``). Every replication's seed is spawned from one
-master seed with :class:`numpy.random.SeedSequence`, in a fixed order, so the
-same master seed gives the same numbers serially or in parallel.
+Every experiment runs models the same way. It describes each run as a
+:class:`RunSpec` (a resolved scenario, a seed, a number of weeks and what to
+record) and maps :func:`run` over the specs with :func:`run_all`, in any
+:class:`concurrent.futures.Executor`: the calling process
+(:class:`SerialExecutor`), local worker processes (:func:`process_pool`) or a
+Dask cluster (``distributed.Client.get_executor()``); :func:`executor` picks
+one. :func:`run` is a pure, module-level function (it pickles), so the
+results are the same whichever executor runs it, and it is the one place
+where a scenario's posterior draw (:func:`model.scenario.draw_from_posterior`)
+is applied. Experiments never touch agents (after the EMA Workbench's
+``f(**params) -> outcomes``).
+
+**Seeds.** Every run seed comes from :func:`derive_seeds`: child ``i`` of the
+master seed's :class:`numpy.random.SeedSequence` on a stream (its spawn key
+``(*stream, i)``), reduced to a 63-bit integer. The streams:
+
+- ``compare`` and ``validate``: :data:`REPLICATE_STREAM` (``()``), replicate
+  ``r`` gets child ``r`` (``SeedSequence(master).spawn(n)[r]``), shared by
+  every strategy (common random numbers);
+- ``sweep`` (and ``sensitivity``, ``robustness``): :data:`SWEEP_STREAM`
+  (``(1,)``), run ``i * replications + r`` of design point ``i`` gets that
+  child (``SeedSequence(master).spawn(2)[1].spawn(n)``); the design's own
+  sampling seed is child ``(0,)`` (``experiments.design``);
+- ``calibrate``: :data:`CALIBRATION_STREAM` (``(2,)``), candidate ``j`` of
+  generation ``t`` gets child ``(2, t, j)``.
+
+A run's posterior draw, if its scenario has a posterior, comes from its run
+seed on :data:`model.scenario.POSTERIOR_STREAM` (``default_rng([POSTERIOR_STREAM,
+seed])``), apart from the run's own random numbers. The default master seed
+is :data:`DEFAULT_SEED`; the same master seed gives the same numbers serially
+or in parallel, on any executor.
 """
 
 from __future__ import annotations
@@ -15,9 +41,9 @@ import platform
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -29,78 +55,204 @@ import pandas as pd
 from tqdm import tqdm
 
 from model import TrustModel
+from model.observation import (
+    NEITHER_BAND,
+    ObservedModel,
+    dissatisfied_probability,
+    expected_survey,
+    observe,
+    survey_modes,
+)
 from model.scenario import Scenario, draw_from_posterior
 
+#: The master seed every command uses unless told otherwise (``--seed``).
+DEFAULT_SEED = 20261127
+#: Seed streams of :func:`derive_seeds` (see the module docstring).
+REPLICATE_STREAM: tuple[int, ...] = ()
+SWEEP_STREAM: tuple[int, ...] = (1,)
+CALIBRATION_STREAM: tuple[int, ...] = (2,)
 #: Packages whose versions every result records.
 RECORDED_PACKAGES = ("tenant-trust", "mesa", "numpy", "numba", "scipy", "pandas", "networkx", "matplotlib")
 
 
-@dataclass(frozen=True)
-class RunResult:
-    """What one run returns: its identity, end-of-run summary and weekly series."""
+def derive_seeds(master: int, count: int, stream: Sequence[int] = (), start: int = 0) -> list[int]:
+    """Run seeds ``start ... start + count - 1`` of ``stream``, from the master seed: the one seed derivation.
 
-    scenario: str
-    replicate: int
-    seed: int
-    summary: dict[str, Any]
-    weekly: pd.DataFrame
+    Seed ``i`` is the first 64-bit word of ``SeedSequence(master, spawn_key=(*stream, i))``
+    shifted right by one bit (a non-negative 63-bit integer). With the empty
+    stream that is child ``i`` of ``SeedSequence(master).spawn(n)``; with
+    ``stream=(1,)`` it is child ``i`` of ``SeedSequence(master).spawn(2)[1].spawn(n)``
+    (a spawned child's spawn key is its parent's plus its index). A seed never
+    depends on how many seeds are asked for.
+
+    Args:
+        master: The master seed (a non-negative integer).
+        count: How many seeds.
+        stream: Spawn-key prefix keeping one use of the master seed apart from
+            another (:data:`REPLICATE_STREAM`, :data:`SWEEP_STREAM`,
+            :data:`CALIBRATION_STREAM` plus the generation).
+        start: Index of the first seed.
+
+    Returns:
+        ``count`` seeds, in index order.
+    """
+    prefix = tuple(int(k) for k in stream)
+    return [
+        int(np.random.SeedSequence(master, spawn_key=(*prefix, i)).generate_state(1, dtype=np.uint64)[0] >> 1)
+        for i in range(start, start + count)
+    ]
 
 
 def spawn_seeds(master_seed: int, count: int) -> list[int]:
-    """``count`` independent 63-bit seeds drawn from ``master_seed`` in a fixed order."""
-    children = np.random.SeedSequence(master_seed).spawn(count)
-    return [int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for child in children]
+    """The replicate seeds of ``compare`` and ``validate``: ``derive_seeds(master_seed, count)``."""
+    return derive_seeds(master_seed, count, REPLICATE_STREAM)
 
 
-def run_scenario(
-    scenario: Scenario, weeks: int, seed: int, progress: bool = False
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Run ``scenario`` for ``weeks`` weeks from ``seed``.
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: what to run, from which seed, for how long, and what to record.
+
+    The end-of-run summary is always recorded.
+
+    Attributes:
+        scenario: A resolved scenario; if it has a posterior, its calibrated
+            parameters are drawn for ``seed`` when the run starts.
+        seed: Seed of the run's random number generator.
+        weeks: Weeks to simulate.
+        weekly_every: Record the weekly series, keeping the weeks divisible by
+            this (1: every week; 0: no series, which is faster).
+        observe: Record the validation observation
+            (:meth:`model.observation.ObservedModel.observe`).
+        neither_band: Width of the observation's "neither" band.
+        dissatisfied_bands: With ``observe``, also the dissatisfied share
+            (expected survey) at each of these "neither" bands, as
+            ``dissatisfied@BAND`` (the calibration fits the band with them).
+    """
+
+    scenario: Scenario
+    seed: int
+    weeks: int
+    weekly_every: int = 0
+    observe: bool = False
+    neither_band: float = NEITHER_BAND
+    dissatisfied_bands: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What :func:`run` returns.
+
+    Attributes:
+        spec: The run's specification.
+        scenario: The scenario as run (after its posterior draw, if any).
+        summary: The end-of-run summary (``TrustModel.summary()``).
+        weekly: The weekly series indexed by week (``weekly_every`` > 0), else None.
+        observed: The observation (``observe``), else None.
+    """
+
+    spec: RunSpec
+    scenario: Scenario
+    summary: dict[str, Any]
+    weekly: pd.DataFrame | None = None
+    observed: dict[str, float] | None = None
+
+
+def run(spec: RunSpec, progress: bool = False) -> RunOutcome:
+    """Run one specification and return its outcomes.
 
     Args:
-        scenario: What to run.
-        weeks: How long.
-        seed: Seed of the run's random number generator.
+        spec: What to run and record.
         progress: Show a progress bar over weeks.
 
     Returns:
-        The end-of-run summary and the weekly series (indexed by week). A
-        scenario with a ``posterior`` runs with its calibrated parameters
-        drawn for this seed (:func:`model.scenario.draw_from_posterior`).
+        The summary, and the weekly series and observation if asked for.
     """
-    model = TrustModel(draw_from_posterior(scenario, seed), rng=seed)
+    scenario = draw_from_posterior(spec.scenario, spec.seed)
+    kind = ObservedModel if spec.observe else TrustModel
+    model = kind(scenario, rng=spec.seed, record_weekly=spec.weekly_every > 0)
     if progress:
-        for _ in tqdm(range(weeks), desc=scenario.name, unit="week"):
+        for _ in tqdm(range(spec.weeks), desc=scenario.name, unit="week"):
             model.run_for(1)
     else:
-        model.run_for(weeks)
-    return model.summary(), model.weekly()
+        model.run_for(spec.weeks)
+    summary = model.summary()
+    weekly = observed = None
+    if spec.weekly_every > 0:
+        weekly = model.weekly()
+        if spec.weekly_every > 1:
+            weekly = weekly[weekly.index % spec.weekly_every == 0]
+    if spec.observe:
+        observed = observe(model, spec.neither_band)
+        if spec.dissatisfied_bands:
+            latent = model.latent_answers()["tp01"]
+            modes = survey_modes(model.households, model.p)
+            for band in spec.dissatisfied_bands:
+                answers = modes.answer(lambda x, band=band: dissatisfied_probability(x, band), latent)
+                observed[f"dissatisfied@{band:g}"] = expected_survey(answers, modes.weights)
+    return RunOutcome(spec, scenario, summary, weekly, observed)
 
 
-def _run_task(task: tuple[Scenario, int, int, int]) -> RunResult:
-    scenario, replicate, seed, weeks = task
-    summary, weekly = run_scenario(scenario, weeks, seed)
-    return RunResult(scenario.name, replicate, seed, summary, weekly)
-
-
-def run_many(
-    tasks: Sequence[tuple[Scenario, int, int, int]], workers: int = 1, progress: bool = True, label: str = "runs"
-) -> list[RunResult]:
-    """Run ``(scenario, replicate, seed, weeks)`` tasks, in task order.
+def run_all(
+    specs: Sequence[RunSpec], executor: Executor | None = None, progress: bool = False, label: str = "runs"
+) -> list[RunOutcome]:
+    """Run every specification with ``executor`` (the calling process if None); outcomes in spec order.
 
     Args:
-        tasks: What to run.
-        workers: Processes to use (1 runs in this process).
+        specs: What to run.
+        executor: Any :class:`concurrent.futures.Executor` (see :func:`executor`).
         progress: Show a progress bar.
         label: Progress bar label.
 
     Returns:
-        One :class:`RunResult` per task, in the order given, whatever the
-        number of workers.
+        One :class:`RunOutcome` per spec, in the order given, whatever the executor.
     """
-    with ExitStack() as stack:
-        mapper = map if workers <= 1 else stack.enter_context(process_pool(workers)).map
-        return list(tqdm(mapper(_run_task, tasks), total=len(tasks), desc=label, unit="run", disable=not progress))
+    mapper: Callable[..., Iterable[RunOutcome]] = map if executor is None else executor.map
+    return list(tqdm(mapper(run, specs), total=len(specs), desc=label, unit="run", disable=not progress))
+
+
+class SerialExecutor(Executor):
+    """A :class:`concurrent.futures.Executor` that runs each call at once, in the calling process."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Run ``fn(*args, **kwargs)`` now; return its finished future."""
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to the caller through the future
+            future.set_exception(error)
+        return future
+
+    def map(
+        self, fn: Callable[..., Any], *iterables: Iterable[Any], timeout: float | None = None, chunksize: int = 1
+    ) -> Iterator[Any]:
+        """``map(fn, *iterables)``, lazily: each call runs when its result is asked for."""
+        return map(fn, *iterables)
+
+
+@contextmanager
+def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Executor]:
+    """The executor for ``workers`` local processes, or for a Dask scheduler's cluster.
+
+    Args:
+        workers: Local processes; 1 (or fewer) runs in the calling process.
+        scheduler: Address of a Dask distributed scheduler, e.g.
+            ``tcp://host:8786`` (then ``workers`` is ignored).
+
+    Yields:
+        A :class:`SerialExecutor`, a :func:`process_pool` or a Dask client's
+        executor (``distributed.Client.get_executor``), shut down on exit.
+    """
+    if scheduler is not None:
+        from distributed import Client
+
+        with Client(scheduler) as client:
+            yield client.get_executor(pure=False)
+    elif workers > 1:
+        with process_pool(workers) as pool:
+            yield pool
+    else:
+        with SerialExecutor() as serial:
+            yield serial
 
 
 #: Modules the fork server imports before it forks workers (it forks each

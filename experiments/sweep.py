@@ -1,16 +1,20 @@
 """Run an experiment's design: every design point x replicate x strategy.
 
 Runs are enumerated in a fixed order and each gets its seed from the master
-seed (``SeedSequence.spawn``), stored with its row; replicate ``r`` of design
-point ``i`` uses the same seed for every strategy (common random numbers).
+seed (:func:`experiments.runner.derive_seeds` on :data:`~experiments.runner.SWEEP_STREAM`),
+stored with its row; replicate ``r`` of design point ``i`` uses the same seed
+for every strategy (common random numbers). Each run is one
+:class:`~experiments.runner.RunSpec` run by :func:`experiments.runner.run`.
 Results stream to a Parquet dataset ``DIR/runs/`` as runs finish (and, with
 ``series_every``, every run's weekly series to ``DIR/series/``), in small
 part files written atomically, so memory stays flat and a sweep killed at any
 moment can be resumed (``resume=True``) with no run lost or repeated.
 
-Executors: the calling process (``workers=1``), local processes
-(``workers>1``), or a Dask distributed cluster (``scheduler="tcp://host:port"``)
-through Dask's own client and futures.
+Executors (:func:`experiments.runner.executor`): the calling process
+(``workers=1``), local processes (``workers>1``), or a Dask distributed
+cluster (``scheduler="tcp://host:port"``) through its client's
+``concurrent.futures`` executor. Runs go out in batches, a few per worker in
+flight at once.
 """
 
 from __future__ import annotations
@@ -31,10 +35,10 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from experiments import runner
 from experiments.design import Experiment
-from experiments.runner import process_pool, provenance
-from model import TrustModel, load_scenario, params
-from model.scenario import draw_from_posterior
+from experiments.runner import SWEEP_STREAM, RunSpec, derive_seeds, executor, provenance
+from model import load_scenario, params
 
 #: Runs buffered before a part file is written (also flushed every few seconds).
 FLUSH_EVERY = 64
@@ -61,8 +65,7 @@ def plan(experiment: Experiment) -> list[Run]:
     """Every run of the experiment, in a fixed order, with its seed."""
     design = experiment.design()
     points = design.shape[0]
-    children = np.random.SeedSequence(experiment.seed).spawn(2)[1].spawn(points * experiment.replications)
-    seeds = [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+    seeds = derive_seeds(experiment.seed, points * experiment.replications, SWEEP_STREAM)
     names = list(experiment.bounds)
     columns = [_as_kind(name, design[:, column]) for column, name in enumerate(names)]
     points_values = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
@@ -97,15 +100,12 @@ def execute(run: Run, experiment: Experiment) -> tuple[dict[str, Any], pd.DataFr
     started = time.perf_counter()
     try:
         overrides = {"homes": experiment.homes, **run.values}
-        scenario = draw_from_posterior(load_scenario(run.scenario, shocks=experiment.shocks, **overrides), run.seed)
-        model = TrustModel(scenario, rng=run.seed, record_weekly=experiment.series_every > 0)
-        model.run_for(experiment.weeks)
-        summary = model.summary()
-        row |= {o: _number(summary.get(o)) for o in experiment.outcomes}
+        scenario = load_scenario(run.scenario, shocks=experiment.shocks, **overrides)
+        outcome = runner.run(RunSpec(scenario, run.seed, experiment.weeks, weekly_every=experiment.series_every))
+        row |= {o: _number(outcome.summary.get(o)) for o in experiment.outcomes}
         row |= {"status": "ok", "error": ""}
-        if experiment.series_every:
-            weekly = model.weekly().reset_index()
-            series = weekly[weekly["week"] % experiment.series_every == 0].assign(run_id=run.run_id)
+        if outcome.weekly is not None:
+            series = outcome.weekly.reset_index().assign(run_id=run.run_id)
     except Exception as error:
         row |= dict.fromkeys(experiment.outcomes, float("nan"))
         row |= {"status": "failed", "error": f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}"}
@@ -225,15 +225,24 @@ def _batches(runs: list[Run], size: int) -> Iterator[list[Run]]:
         yield runs[start : start + size]
 
 
-def _local_results(
-    batches: Iterable[list[Run]], experiment: Experiment, workers: int
-) -> Iterator[list[dict[str, Any]]]:
-    if workers <= 1:
+def _results(
+    batches: Iterable[list[Run]], experiment: Experiment, workers: int, scheduler: str | None
+) -> Iterator[list[tuple[dict[str, Any], pd.DataFrame | None]]]:
+    """Each batch's results as batches finish, at most four batches per worker (or Dask thread) in flight."""
+    if scheduler is None and workers <= 1:
         for batch in batches:
             yield _execute_batch(batch, experiment)
         return
-    with process_pool(workers) as pool:
-        yield from _windowed(lambda b: pool.submit(_execute_batch, b, experiment), batches, 4 * workers)
+    with executor(workers, scheduler) as pool:
+        slots = workers if scheduler is None else _dask_threads()
+        yield from _windowed(lambda b: pool.submit(_execute_batch, b, experiment), batches, max(2, 4 * slots))
+
+
+def _dask_threads() -> int:
+    """Threads of the Dask cluster that :func:`experiments.runner.executor` connected to."""
+    from distributed import default_client
+
+    return sum(default_client().nthreads().values())
 
 
 def _windowed(submit: Callable[[list[Run]], Future], batches: Iterable[list[Run]], window: int) -> Iterator[Any]:
@@ -251,29 +260,6 @@ def _windowed(submit: Callable[[list[Run]], Future], batches: Iterable[list[Run]
             following = next(queue, None)
             if following is not None:
                 pending.add(submit(following))
-
-
-def _dask_results(batches: Iterable[list[Run]], experiment: Experiment, scheduler: str) -> Iterator[list[dict]]:
-    from distributed import Client, as_completed
-
-    with Client(scheduler) as client:
-        window = max(2, 4 * sum(client.nthreads().values()))
-        queue = iter(batches)
-        futures = as_completed([client.submit(_execute_batch, b, experiment, pure=False) for b in _take(queue, window)])
-        for future in futures:
-            yield future.result()
-            following = next(queue, None)
-            if following is not None:
-                futures.add(client.submit(_execute_batch, following, experiment, pure=False))
-
-
-def _take(queue: Iterator[list[Run]], count: int) -> list[list[Run]]:
-    taken = []
-    for batch in queue:
-        taken.append(batch)
-        if len(taken) >= count:
-            break
-    return taken
 
 
 def sweep(
@@ -321,9 +307,7 @@ def sweep(
     todo = [run for run in runs if run.run_id not in done]
     columns = _columns(experiment)
     batches = _batches(todo, batch_size or _auto_batch(len(todo), 1 if scheduler else workers))
-    results = (
-        _dask_results(batches, experiment, scheduler) if scheduler else _local_results(batches, experiment, workers)
-    )
+    results = _results(batches, experiment, workers, scheduler)
     bar = tqdm(total=len(runs), initial=len(done), desc=experiment.name, unit="run", disable=not progress)
     buffer: list[dict[str, Any]] = []
     last_flush = time.monotonic()

@@ -243,7 +243,7 @@ def test_the_parameter_table_shows_posterior_medians_for_calibrated_parameters_o
 
 
 def test_runs_and_validation_use_the_posterior_draw_for_their_seed(tmp_path: Path) -> None:
-    from experiments.runner import run_scenario
+    from experiments.runner import RunSpec, run
     from experiments.validation import validate
     from model import TrustModel
 
@@ -251,11 +251,11 @@ def test_runs_and_validation_use_the_posterior_draw_for_their_seed(tmp_path: Pat
     _posterior_file(tmp_path, rows)
     read_posterior.cache_clear()
     scenario = load_scenario(_scenario_file(tmp_path), homes=150)
-    summary, _ = run_scenario(scenario, 20, seed=4)
+    summary = run(RunSpec(scenario, seed=4, weeks=20)).summary
     model = TrustModel(draw_from_posterior(scenario, 4), rng=4)
     model.run_for(20)
     assert summary == model.summary()
-    assert summary != run_scenario(load_scenario("baseline", homes=150), 20, seed=4)[0]
+    assert summary != run(RunSpec(load_scenario("baseline", homes=150), seed=4, weeks=20)).summary
     checked = validate(replications=2, homes=150, weeks=52, seed=1, scenario=_scenario_file(tmp_path))
     assert checked.runs["param:initial_trust"].tolist() == [0.31, 0.31]
     assert checked.runs["param:treatment_quality"].tolist() == [0.91, 0.91]

@@ -7,10 +7,16 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from experiments.runner import run_many, run_scenario, spawn_seeds
+from experiments.runner import RunSpec, run, spawn_seeds
 from model import TrustModel, load_scenario, shocks
 
 WEEKS = 60  # past the first yearly survey, so the TSM values are compared too
+
+
+def run_scenario(scenario, weeks, seed):
+    """The summary and weekly series of one run, through the one run function."""
+    outcome = run(RunSpec(scenario, seed, weeks, weekly_every=1))
+    return outcome.summary, outcome.weekly
 
 
 @pytest.fixture(scope="module")
@@ -65,23 +71,3 @@ def test_spawn_seeds_is_deterministic_and_distinct():
     # The first seeds do not depend on how many are asked for.
     assert spawn_seeds(20261127, 5) == seeds[:5]
     assert set(spawn_seeds(1, 50)).isdisjoint(seeds)
-
-
-def test_run_many_serial_equals_parallel():
-    scenarios = [load_scenario("baseline", homes=120), load_scenario("digital_only", homes=120)]
-    seeds = spawn_seeds(99, 2)
-    tasks = [(s, r, seeds[r], 55) for s in scenarios for r in range(2)]
-    serial = run_many(tasks, workers=1, progress=False)
-    parallel = run_many(tasks, workers=2, progress=False)
-    assert [(r.scenario, r.replicate, r.seed) for r in serial] == [
-        ("baseline", 0, seeds[0]),
-        ("baseline", 1, seeds[1]),
-        ("digital_only", 0, seeds[0]),
-        ("digital_only", 1, seeds[1]),
-    ]
-    assert [(r.scenario, r.replicate, r.seed) for r in parallel] == [(r.scenario, r.replicate, r.seed) for r in serial]
-    for s, p in zip(serial, parallel, strict=True):
-        assert s.summary == p.summary
-        pd.testing.assert_frame_equal(s.weekly, p.weekly)
-    # Different replicates really are different runs.
-    assert serial[0].summary != serial[1].summary

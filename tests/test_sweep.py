@@ -83,16 +83,16 @@ def test_results_are_readable_with_pandas_and_record_provenance(small, tmp_path)
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(small, tmp_path, monkeypatch):
-    from experiments import sweep as sweep_module
+    from model import TrustModel
 
-    original = sweep_module.TrustModel.run_for
+    original = TrustModel.run_for
 
     def flaky(self, weeks):
         if self.p["negativity_bias"] > 5.0:
             raise RuntimeError("boom")
         return original(self, weeks)
 
-    monkeypatch.setattr(sweep_module.TrustModel, "run_for", flaky)
+    monkeypatch.setattr(TrustModel, "run_for", flaky)
     runs = sweep(load_experiment(small), tmp_path / "out", progress=False)
     failed = runs[runs["status"] == "failed"]
     assert len(runs) == 16
