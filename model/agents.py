@@ -7,29 +7,41 @@ vectorised while Mesa's AgentSet and data collection still see agents.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import mesa
+import numpy as np
 
 from model import kernels, submodels
-from model.households import AGE_BANDS, ENGAGEMENT
+from model.households import AGE_BANDS, ENGAGEMENT, Households
 from model.submodels import QUARTER
 
-if TYPE_CHECKING:
-    from model.model import TrustModel
 
+class Estate(Protocol):
+    """What the agents need from their model (:class:`model.model.TrustModel` is one).
 
-#: How far a quarter's news from the landlord moves the sense of being kept
-#: informed towards its openness (an EWMA rate, spread over the weeks). Assumption.
-NEWS_WEIGHT = 0.2
+    Attributes:
+        p: Current parameter values.
+        households: Tenant households' state arrays.
+        officers: Housing officers, one per patch.
+        week: Weeks completed.
+        rng: The run's random number generator.
+    """
+
+    p: Mapping[str, float | int]
+    households: Households
+    officers: Sequence[HousingOfficer]
+    week: int
+    rng: np.random.Generator
 
 
 class Tenant(mesa.Agent):
     """A tenant household: one slot of the model's household arrays."""
 
-    model: TrustModel
+    model: Estate
 
-    def __init__(self, model: TrustModel, slot: int) -> None:
+    def __init__(self, model: Estate, slot: int) -> None:
         """Create the tenant living in home ``slot``."""
         super().__init__(model)
         self.slot = slot
@@ -93,9 +105,9 @@ class HousingOfficer(mesa.Agent):
         weeks_in_post: Weeks since the current officer started.
     """
 
-    model: TrustModel
+    model: Estate
 
-    def __init__(self, model: TrustModel, patch: range) -> None:
+    def __init__(self, model: Estate, patch: range) -> None:
         """Create an officer for the homes in ``patch``."""
         super().__init__(model)
         self.patch = patch
@@ -137,9 +149,9 @@ class Landlord(mesa.Agent):
             latest quarterly round ("you said, we did").
     """
 
-    model: TrustModel
+    model: Estate
 
-    def __init__(self, model: TrustModel) -> None:
+    def __init__(self, model: Estate) -> None:
         """Create the landlord of ``model``'s estate."""
         super().__init__(model)
         self.visible_change = 0.0
@@ -170,17 +182,14 @@ class Landlord(mesa.Agent):
         )
 
     def jobs_this_week(self) -> int:
-        """Whole repair jobs this week: capacity with its fraction drawn at random."""
+        """Whole repair jobs this week (:func:`model.submodels.jobs_this_week`; one draw)."""
         expected = self.repairs_per_home_week * self.model.households.size
-        whole = int(expected)
-        return whole + int(self.rng.random() < expected - whole)
+        return submodels.jobs_this_week(expected, self.rng.random())
 
     def seats(self) -> int:
-        """Seats on scrutiny panels and the board (none below consultation, rung 4)."""
+        """Seats on scrutiny panels and the board (:func:`model.submodels.panel_seats`)."""
         p = self.model.p
-        if p["ladder_rung"] < 4:
-            return 0
-        return round(p["panel_seats_per_1000"] * self.model.households.size / 1000)
+        return submodels.panel_seats(p["ladder_rung"], p["panel_seats_per_1000"], self.model.households.size)
 
     def share_power(self) -> None:
         """Each week: act on tenants' priorities in proportion to rung and responsiveness.
@@ -189,15 +198,21 @@ class Landlord(mesa.Agent):
         everyone else through "you said, we did" news) see how much changed;
         efficacy and, at half the weight, trust move by
         :func:`model.submodels.voice_feedback` at a thirteenth of the quarterly
-        rate each week. The landlord's news also moves every tenant's sense of
-        being kept informed (TP07) towards its openness. Assumption (seeds/003).
+        rate each week (:func:`model.submodels.weekly_rate`), through
+        :func:`model.kernels.hear_voice`. The landlord's news also moves every
+        tenant's sense of being kept informed (TP07) towards its openness.
+        Assumption (seeds/003).
         """
         p, h = self.model.p, self.model.households
         self.visible_change = submodels.visible_change(
             p["ladder_rung"], p["responsiveness"], p["delegated_budget_per_home"]
         )
-        weekly_rate = p["efficacy_learning_rate"] / QUARTER
-        up, down = submodels.voice_feedback(self.visible_change, p["tokenism_tolerance"], weekly_rate)
+        weekly = submodels.weekly_rate(p["efficacy_learning_rate"])
+        up, down = submodels.voice_feedback(self.visible_change, p["tokenism_tolerance"], weekly)
         heard = h.took_part_within(self.model.week, QUARTER)
-        news_rate = NEWS_WEIGHT / QUARTER
-        kernels.hear_voice(heard, (h.efficacy, h.trust, h.informed_score), (up, down), p["openness"], news_rate)
+        news_rate = submodels.weekly_rate(submodels.NEWS_WEIGHT)
+        kernels.hear_voice(
+            heard=heard,
+            voice=kernels.gather(kernels.Voice, h),
+            rates=kernels.plain(kernels.VoiceRates.from_params(p, up=up, down=down, news_rate=news_rate)),
+        )

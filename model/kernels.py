@@ -20,9 +20,27 @@ decides every draw, and a run gives the same numbers in any process or thread.
 Arrays passed in are updated in place; the kernels return what the model
 needs besides (who was visited, which repairs were completed, who has a
 story to tell).
+
+Inputs are named: household state comes in NamedTuples of arrays
+(:class:`Repairs`, :class:`Memories`, ...), and rates in NamedTuples of
+floats built by name from the parameters (``WordOfMouthRates.from_params(p)``
+reads ``p["bad_story_reach"]`` into the field ``bad_story_reach``), so no
+kernel unpacks anything by position. Numba compiles attribute access on them
+to the same code as on plain tuples.
+
+Numba takes a NamedTuple argument from Python several times more slowly than
+a plain tuple, so the model passes each structure as :func:`plain` makes it
+(its values in its fields' order) and the kernels called from Python rebuild
+it first thing with its own class (``rates = WordOfMouthRates(*rates)``):
+the order is the class's on both sides, never written by hand. Tests pass
+the NamedTuples themselves.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +53,235 @@ Bools = NDArray[np.bool_]
 Ints = NDArray[np.int64]
 
 
+def _by_name(cls: type, p: Mapping[str, float | int], derived: Mapping[str, float]) -> Any:
+    """Every field of ``cls`` from ``derived`` if given there, else from the parameter of the same name."""
+    return cls(*(float(derived[name] if name in derived else p[name]) for name in cls._fields))
+
+
+def plain(structure: tuple) -> tuple:
+    """A NamedTuple as a plain tuple of its values in its fields' order, for a kernel call.
+
+    :class:`RepairRates`, the one that holds others, becomes a tuple of plain tuples.
+    """
+    if type(structure) is RepairRates:
+        return tuple(plain(value) if isinstance(value, tuple) else value for value in structure)
+    return tuple(structure)
+
+
+# --- household state ------------------------------------------------------------------
+class Ties(NamedTuple):
+    """The neighbour network in CSR form: household ``i``'s neighbours are ``indices[indptr[i]:indptr[i + 1]]``."""
+
+    indptr: Ints
+    indices: Ints
+
+
+class Homes(NamedTuple):
+    """What each home brings to the week's repairs and contacts (read only)."""
+
+    digital: Bools
+    need_rate: Floats
+    fix_rate: Floats
+    visit_quality: Floats
+
+
+class Repairs(NamedTuple):
+    """Each home's open repair (updated)."""
+
+    need: Bools
+    reported: Bools
+    raised_week: Ints
+    expected_wait: Floats
+
+
+class Memories(NamedTuple):
+    """Trust and the memories a survey asks about (updated)."""
+
+    trust: Floats
+    relationship: Floats
+    outcome_score: Floats
+    treatment_score: Floats
+    informed_score: Floats
+
+
+class ReportDraws(NamedTuple):
+    """One uniform draw per home for a new need and one for a report."""
+
+    need: Floats
+    report: Floats
+
+
+class Stories(NamedTuple):
+    """Who has a bad and who has a good story to tell this week."""
+
+    bad: Bools
+    good: Bools
+
+
+class Opinions(NamedTuple):
+    """Trust and disposition (updated) and the outlook from outside the tenancy."""
+
+    trust: Floats
+    disposition: Floats
+    outlook: Floats
+
+
+class Readiness(NamedTuple):
+    """What readiness to take part is made of."""
+
+    trust: Floats
+    efficacy: Floats
+    cost: Floats
+    threshold: Floats
+
+
+class TookPart(NamedTuple):
+    """Seat-holders and each household's latest week of taking part (updated by :func:`participation`)."""
+
+    active: Bools
+    last_took_part: Ints
+
+
+class Voice(NamedTuple):
+    """What the landlord's "you said, we did" moves (updated)."""
+
+    efficacy: Floats
+    trust: Floats
+    informed_score: Floats
+
+
+#: The structures whose fields are all :class:`~model.households.Households` arrays of the same names.
+OF_HOUSEHOLDS = (Ties, Repairs, Memories, Opinions, TookPart, Voice)
+_GETTERS = {cls: attrgetter(*cls._fields) for cls in OF_HOUSEHOLDS}
+
+
+def gather(cls: type, households: object) -> tuple:
+    """The plain tuple (as :func:`plain` gives) of ``cls``'s fields, each the households' array of that name."""
+    return _GETTERS[cls](households)
+
+
+# --- rates -------------------------------------------------------------------------------
+class RelationshipRates(NamedTuple):
+    """Parameters of :func:`frontline_visits`."""
+
+    relationship_gain: float
+    relationship_decay: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, float | int]) -> RelationshipRates:
+        """Each field from the parameter of the same name."""
+        return _by_name(cls, p, {})
+
+
+class Channels(NamedTuple):
+    """Parameters of :func:`report_needs`; ``phone_open`` is ``1 - digital_first``."""
+
+    phone_open: float
+    phone_answer_rate: float
+    portal_success_rate: float
+    proxy_report_rate: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, float | int], phone_open: float) -> Channels:
+        """Each field from the parameter of the same name, but ``phone_open``."""
+        return _by_name(cls, p, {"phone_open": phone_open})
+
+
+class ContactRates(NamedTuple):
+    """Parameters of :func:`contact_signals`.
+
+    Attributes:
+        phone_share: Chance a digitally excluded tenant's report logged without a
+            visit went by phone (:func:`~model.submodels.phone_share_of_excluded_reports`).
+        phone_quality: Chance a phone contact is fair (:func:`~model.submodels.officer_quality`).
+    """
+
+    phone_share: float
+    phone_quality: float
+
+
+class ExperienceRates(NamedTuple):
+    """Parameters of :func:`experience` (and ``negativity_bias`` of :func:`complete_repairs`)."""
+
+    trust_learning_rate: float
+    negativity_bias: float
+    treatment_weight: float
+    relationship_buffer: float
+    openness: float
+    openness_buffer: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, float | int]) -> ExperienceRates:
+        """Each field from the parameter of the same name."""
+        return _by_name(cls, p, {})
+
+
+class RepairRates(NamedTuple):
+    """Everything :func:`repairs_and_contact` needs besides the households."""
+
+    channels: Channels
+    contact: ContactRates
+    experience: ExperienceRates
+    repair_job_weeks: float
+
+
+class WordOfMouthRates(NamedTuple):
+    """Parameters of :func:`word_of_mouth`; ``story_push`` is ``trust_learning_rate * story_weight``."""
+
+    story_push: float
+    bad_story_reach: float
+    good_story_reach: float
+    talk_rate: float
+    confidence_bound: float
+    convergence_rate: float
+    trust_anchor_rate: float
+    disposition_learning_rate: float
+    outside_trust_weight: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, float | int]) -> WordOfMouthRates:
+        """Each field from the parameter of the same name, but ``story_push``."""
+        return _by_name(cls, p, {"story_push": p["trust_learning_rate"] * p["story_weight"]})
+
+
+class ParticipationRates(NamedTuple):
+    """Parameters of :func:`willingness`, :func:`take_part` and :func:`participation`."""
+
+    neighbour_pull: float
+    activity_rate: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, float | int]) -> ParticipationRates:
+        """Each field from the parameter of the same name."""
+        return _by_name(cls, p, {})
+
+
+class VoiceRates(NamedTuple):
+    """Parameters of :func:`hear_voice`.
+
+    Attributes:
+        up: The week's push up on efficacy (:func:`~model.submodels.voice_feedback`).
+        down: The week's push down.
+        openness: How openly the landlord reports back.
+        news_rate: Weekly weight of the landlord's news.
+    """
+
+    up: float
+    down: float
+    openness: float
+    news_rate: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, float | int], up: float, down: float, news_rate: float) -> VoiceRates:
+        """``openness`` from the parameter of that name; the rest as given (built weekly, so spelt out)."""
+        return cls(up=float(up), down=float(down), openness=float(p["openness"]), news_rate=float(news_rate))
+
+
+#: The rate structures built from parameters, for checks that each field reads its namesake.
+RATES_FROM_PARAMS = (RelationshipRates, Channels, ExperienceRates, WordOfMouthRates, ParticipationRates, VoiceRates)
+
+
+# --- kernels -----------------------------------------------------------------------------
 @compiled
 def seed(value: int) -> None:
     """Reseed the compiled code's random numbers (in this thread)."""
@@ -42,51 +289,51 @@ def seed(value: int) -> None:
 
 
 @compiled
-def frontline_visits(visit_p: Floats, draws: Floats, relationship: Floats, gain: float, decay: float) -> Bools:
+def frontline_visits(visit_p: Floats, draws: Floats, relationship: Floats, rates: RelationshipRates) -> Bools:
     """Officers visit homes (each with its patch's chance); relationships fade and grow.
 
-    Rules: :func:`~model.submodels.relationship_after_week`; ``draws`` holds
-    one uniform draw per home.
+    Rules: :func:`~model.submodels.occurs` (a visit),
+    :func:`~model.submodels.relationship_after_week`; ``draws`` holds one
+    uniform draw per home.
     """
+    rates = RelationshipRates(*rates)
     visited = np.zeros(visit_p.size, dtype=np.bool_)
     for i in range(visit_p.size):
-        visited[i] = draws[i] < visit_p[i]
-        relationship[i] = sm.relationship_after_week(relationship[i], visited[i], gain, decay)
+        visited[i] = sm.occurs(draws[i], visit_p[i])
+        relationship[i] = sm.relationship_after_week(
+            relationship[i], visited[i], rates.relationship_gain, rates.relationship_decay
+        )
     return visited
 
 
 @compiled
 def report_needs(
-    week: int,
-    need: Bools,
-    reported: Bools,
-    raised_week: Ints,
-    need_rate: Floats,
-    digital: Bools,
-    visited: Bools,
-    channels: tuple[float, float, float, float],
-    draws: tuple[Floats, Floats],
+    week: int, repairs: Repairs, homes: Homes, visited: Bools, channels: Channels, draws: ReportDraws
 ) -> tuple[Bools, Bools]:
     """New needs arise and tenants try to report them through the open channels.
 
     Rules: :func:`~model.submodels.new_repair_needs`,
-    :func:`~model.submodels.report_probability`; ``channels`` holds
-    ``(phone_open, phone_answer_rate, portal_success_rate, proxy_report_rate)``
-    and ``draws`` one uniform draw per home for a new need and one for a report.
+    :func:`~model.submodels.report_probability`, :func:`~model.submodels.occurs`.
 
     Returns:
         Who logged a need this week, and who tried and failed to get through.
     """
-    phone_open, answer_rate, portal_rate, proxy_rate = channels
-    need_draws, report_draws = draws
+    need, reported, raised_week = repairs.need, repairs.reported, repairs.raised_week
     logged = np.zeros(need.size, dtype=np.bool_)
     failed = np.zeros(need.size, dtype=np.bool_)
     for i in range(need.size):
-        if sm.new_repair_needs(need[i], need_rate[i], need_draws[i]):
+        if sm.new_repair_needs(need[i], homes.need_rate[i], draws.need[i]):
             need[i], reported[i], raised_week[i] = True, False, week
         if need[i] and not reported[i]:
-            chance = sm.report_probability(digital[i], visited[i], phone_open, answer_rate, portal_rate, proxy_rate)
-            logged[i] = report_draws[i] < chance
+            chance = sm.report_probability(
+                homes.digital[i],
+                visited[i],
+                channels.phone_open,
+                channels.phone_answer_rate,
+                channels.portal_success_rate,
+                channels.proxy_report_rate,
+            )
+            logged[i] = sm.occurs(draws.report[i], chance)
             failed[i] = not logged[i]
             reported[i] = logged[i]
     return logged, failed
@@ -97,10 +344,7 @@ def complete_repairs(
     week: int,
     jobs: int,
     job_weeks: float,
-    need: Bools,
-    reported: Bools,
-    raised_week: Ints,
-    expected_wait: Floats,
+    repairs: Repairs,
     fix_rate: Floats,
     outcome_score: Floats,
     negativity_bias: float,
@@ -109,15 +353,23 @@ def complete_repairs(
 
     Rules: :func:`~model.submodels.jobs_ready`,
     :func:`~model.submodels.repairs_to_complete`,
+    :func:`~model.submodels.weeks_waited`, :func:`~model.submodels.occurs` (fixed first time),
     :func:`~model.submodels.repair_outcome`,
     :func:`~model.submodels.adapt_expectation`,
     :func:`~model.submodels.remember_repair`. A repair that fails leaves the
-    need open, to be reported again from this week.
+    need open, to be reported again from this week. Draws: one per waiting job
+    (ready or not), then one per completed job (fixed or not).
 
     Returns:
         The homes whose repair was completed, each one's wait (weeks, counted
         from the need arising) and its outcome signal.
     """
+    need, reported, raised_week, expected_wait = (
+        repairs.need,
+        repairs.reported,
+        repairs.raised_week,
+        repairs.expected_wait,
+    )
     waiting = np.flatnonzero(need & reported)
     ready = sm.jobs_ready(waiting, job_weeks, np.random.random(waiting.size))
     finished = sm.repairs_to_complete(ready, raised_week, jobs)
@@ -125,8 +377,8 @@ def complete_repairs(
     outcomes = np.empty(finished.size)
     for k in range(finished.size):
         home = finished[k]
-        waits[k] = week - raised_week[home] + 1.0
-        fixed = np.random.random() < fix_rate[home]
+        waits[k] = sm.weeks_waited(week, raised_week[home])
+        fixed = sm.occurs(np.random.random(), fix_rate[home])  # fixed first time
         outcomes[k] = sm.repair_outcome(waits[k], expected_wait[home], fixed, sm.REPAIR_TOLERANCE)
         expected_wait[home] = sm.adapt_expectation(expected_wait[home], waits[k], sm.EXPECTATION_RATE)
         outcome_score[home] = sm.remember_repair(outcome_score[home], outcomes[k], sm.MEMORY_RATE, negativity_bias)
@@ -135,139 +387,132 @@ def complete_repairs(
 
 
 @compiled
-def contact_signals(
-    logged: Bools,
-    failed: Bools,
-    visited: Bools,
-    digital: Bools,
-    visit_quality: Floats,
-    phone: tuple[float, float],
-) -> Floats:
+def contact_signals(logged: Bools, failed: Bools, visited: Bools, homes: Homes, rates: ContactRates) -> Floats:
     """Treatment signal of each household's contacts with a person this week.
 
-    A digitally excluded tenant whose report was logged without a visit went
-    by phone with chance ``phone[0]`` (rather than through a proxy online); a
-    phone call or visit is fair (+1) with the contact's quality (``phone[1]``
-    or the officer's) and unfair (-1) otherwise; a week of failing to get
-    through adds :data:`~model.submodels.FAILED_CONTACT_SIGNAL`. Reports
-    through the portal carry no signal. Assumption.
+    Rules: :func:`~model.submodels.may_have_phoned` (then whether it did,
+    :func:`~model.submodels.occurs` with ``rates.phone_share``),
+    :func:`~model.submodels.contact_signal` for a phone call (with
+    ``rates.phone_quality``) and for a visit (with the officer's quality),
+    :func:`~model.submodels.failed_contact_signal`. Reports through the
+    portal carry no signal. Draws, household by household: one for the
+    phone when it may have been used, one more for its signal when it was,
+    one for a visit's signal.
     """
-    by_phone, phone_quality = phone
     treatment = np.zeros(logged.size)
     for i in range(logged.size):
-        if logged[i] and not digital[i] and not visited[i] and np.random.random() < by_phone:
-            treatment[i] += 1.0 if np.random.random() < phone_quality else -1.0
+        if sm.may_have_phoned(logged[i], homes.digital[i], visited[i]) and sm.occurs(
+            np.random.random(), rates.phone_share
+        ):
+            treatment[i] += sm.contact_signal(np.random.random(), rates.phone_quality)
         if visited[i]:
-            treatment[i] += 1.0 if np.random.random() < visit_quality[i] else -1.0
-        if failed[i]:
-            treatment[i] += sm.FAILED_CONTACT_SIGNAL
+            treatment[i] += sm.contact_signal(np.random.random(), homes.visit_quality[i])
+        treatment[i] += sm.failed_contact_signal(failed[i])
     return treatment
 
 
 @compiled
 def experience(
-    week: int,
-    outcome: Floats,
-    treatment: Floats,
-    state: tuple[Floats, Floats, Floats, Floats, Floats],
-    repairs: tuple[Bools, Bools, Ints, Floats],
-    weights: tuple[float, float, float, float, float, float],
-) -> tuple[Bools, Bools]:
+    week: int, outcome: Floats, treatment: Floats, memories: Memories, repairs: Repairs, rates: ExperienceRates
+) -> Stories:
     """Outcomes and treatment move trust and the memories a survey asks about.
 
-    Rules: :func:`~model.submodels.experience_buffer`,
+    Rules: :func:`~model.submodels.had_experience`,
+    :func:`~model.submodels.experience_buffer`,
     :func:`~model.submodels.trust_after_experience`,
-    :func:`~model.submodels.ewma` (treatment, TP08; being kept informed, TP07),
+    :func:`~model.submodels.ewma` of :func:`~model.submodels.fairly_treated`
+    (treatment, TP08), :func:`~model.submodels.weeks_waited`,
     :func:`~model.submodels.overdue` and
-    :func:`~model.submodels.remember_repair` (a week chasing an overdue repair).
+    :func:`~model.submodels.remember_repair` (a week chasing an overdue repair),
+    :func:`~model.submodels.heard_from_landlord` and
+    :func:`~model.submodels.kept_informed` (TP07),
+    :func:`~model.submodels.bad_story`, :func:`~model.submodels.good_story`.
 
     Args:
         week: This week.
         outcome: Outcome signal of each household's completed repair (0 if none).
         treatment: Treatment signal of its contacts (0 if none).
-        state: ``(trust, relationship, outcome_score, treatment_score, informed_score)``, updated.
-        repairs: ``(need, reported, raised_week, expected_wait)``.
-        weights: ``(trust_learning_rate, negativity_bias, treatment_weight,
-            relationship_buffer, openness, openness_buffer)``.
+        memories: Updated.
+        repairs: Read only.
+        rates: The experience parameters.
 
     Returns:
         Who has a bad and who has a good story to tell this week.
     """
-    trust, relationship, outcome_score, treatment_score, informed_score = state
-    need, reported, raised_week, expected_wait = repairs
-    learning_rate, negativity_bias, treatment_weight, relationship_buffer, openness, openness_buffer = weights
-    bad_story = np.zeros(trust.size, dtype=np.bool_)
-    good_story = np.zeros(trust.size, dtype=np.bool_)
+    trust, relationship = memories.trust, memories.relationship
+    outcome_score, treatment_score, informed_score = (
+        memories.outcome_score,
+        memories.treatment_score,
+        memories.informed_score,
+    )
+    bad = np.zeros(trust.size, dtype=np.bool_)
+    good = np.zeros(trust.size, dtype=np.bool_)
     for i in range(trust.size):
         o, t = outcome[i], treatment[i]
-        if o != 0.0 or t != 0.0:
-            buffer = sm.experience_buffer(relationship[i], relationship_buffer, openness, openness_buffer)
+        if sm.had_experience(o, t):
+            buffer = sm.experience_buffer(
+                relationship[i], rates.relationship_buffer, rates.openness, rates.openness_buffer
+            )
             trust[i] = sm.trust_after_experience(
-                trust[i], o, t, learning_rate, negativity_bias, treatment_weight, buffer
+                trust[i], o, t, rates.trust_learning_rate, rates.negativity_bias, rates.treatment_weight, buffer
             )
         if t != 0.0:
-            treatment_score[i] = sm.ewma(treatment_score[i], 1.0 if t > 0.0 else 0.0, sm.MEMORY_RATE)
-        waited = week - raised_week[i] + 1.0
-        late = sm.overdue(need[i] and reported[i], waited, expected_wait[i], sm.REPAIR_TOLERANCE)
+            treatment_score[i] = sm.ewma(treatment_score[i], 1.0 if sm.fairly_treated(t) else 0.0, sm.MEMORY_RATE)
+        waited = sm.weeks_waited(week, repairs.raised_week[i])
+        open_logged = repairs.need[i] and repairs.reported[i]
+        late = sm.overdue(open_logged, waited, repairs.expected_wait[i], sm.REPAIR_TOLERANCE)
         if late:
-            outcome_score[i] = sm.remember_repair(outcome_score[i], sm.CHASING_SIGNAL, sm.MEMORY_RATE, negativity_bias)
-        if t != 0.0 or o != 0.0 or late:
-            kept_informed = t >= 0.0 and o >= 0.0 and not late
-            informed_score[i] = sm.ewma(informed_score[i], 1.0 if kept_informed else 0.0, sm.MEMORY_RATE)
-        bad_story[i] = o < 0.0 or t < 0.0
-        good_story[i] = o > 0.0 and not bad_story[i]
-    return bad_story, good_story
+            outcome_score[i] = sm.remember_repair(
+                outcome_score[i], sm.CHASING_SIGNAL, sm.MEMORY_RATE, rates.negativity_bias
+            )
+        if sm.heard_from_landlord(o, t, late):
+            informed = 1.0 if sm.kept_informed(o, t, late) else 0.0
+            informed_score[i] = sm.ewma(informed_score[i], informed, sm.MEMORY_RATE)
+        bad[i] = sm.bad_story(o, t)
+        good[i] = sm.good_story(o, t)
+    return Stories(bad, good)
 
 
 @compiled
 def word_of_mouth(
-    state: tuple[Floats, Floats, Floats],
-    stories: tuple[Bools, Bools],
-    talk_draws: Floats,
-    ties: tuple[Ints, Ints],
-    rates: tuple[float, float, float, float, float, float, float, float, float],
+    opinions: Opinions, stories: Stories, talk_draws: Floats, ties: Ties, rates: WordOfMouthRates
 ) -> None:
     """Stories spread along ties; neighbours compare views; trust and disposition settle.
 
     Rules: :func:`~model.submodels.stories_heard` (one draw per tie of a
     teller: a household has at most one kind of story in a week),
     :func:`~model.submodels.push` (each story heard),
-    :func:`~model.submodels.bounded_confidence` (a talker picks one
-    neighbour, uniformly, with the same draw that decided it talks),
+    :func:`~model.submodels.talk_partner` (whether a household talks, and to
+    which neighbour, from one draw), :func:`~model.submodels.bounded_confidence`,
     :func:`~model.submodels.anchor`, :func:`~model.submodels.settle_disposition`.
 
     Args:
-        state: ``(trust, disposition, outlook)``; the first two are updated.
-        stories: ``(bad_story, good_story)``.
+        opinions: Trust and disposition are updated.
+        stories: This week's stories.
         talk_draws: One uniform draw per home: whether it talks, and to whom.
-        ties: ``(indptr, indices)`` of the neighbour network.
-        rates: ``(story weight (trust_learning_rate * story_weight),
-            bad_story_reach, good_story_reach, talk_rate, confidence_bound,
-            convergence_rate, trust_anchor_rate, disposition_learning_rate,
-            outside_trust_weight)``.
+        ties: The neighbour network.
+        rates: The word-of-mouth parameters.
     """
-    trust, disposition, outlook = state
-    bad_story, good_story = stories
-    indptr, indices = ties
-    weight, bad_reach, good_reach, talk_rate, bound, convergence, anchor_rate, settle_rate, outside = rates
-    tellers, listeners = ties_of(bad_story | good_story, indptr, indices)
+    opinions, stories, ties, rates = Opinions(*opinions), Stories(*stories), Ties(*ties), WordOfMouthRates(*rates)
+    trust, disposition, outlook = opinions.trust, opinions.disposition, opinions.outlook
+    indptr, indices = ties.indptr, ties.indices
+    tellers, listeners = ties_of(stories.bad | stories.good, indptr, indices)
     draws = np.random.random(tellers.size)
-    bad = sm.stories_heard(tellers, listeners, bad_story, bad_reach, draws, trust.size)
-    good = sm.stories_heard(tellers, listeners, good_story, good_reach, draws, trust.size)
+    bad = sm.stories_heard(tellers, listeners, stories.bad, rates.bad_story_reach, draws, trust.size)
+    good = sm.stories_heard(tellers, listeners, stories.good, rates.good_story_reach, draws, trust.size)
     for i in range(trust.size):
         if bad[i] > 0.0 or good[i] > 0.0:
-            trust[i] = sm.push(trust[i], weight * good[i], weight * bad[i])
+            trust[i] = sm.push(trust[i], rates.story_push * good[i], rates.story_push * bad[i])
     before = trust.copy()
     for i in range(trust.size):
-        draw = talk_draws[i]
-        talks = draw < talk_rate
-        partner_trust = before[i]
-        if talks:
-            degree = indptr[i + 1] - indptr[i]
-            partner_trust = before[indices[indptr[i] + min(int(draw / talk_rate * degree), degree - 1)]]
-        talked = sm.bounded_confidence(before[i], partner_trust, talks, bound, convergence)
-        trust[i] = sm.anchor(talked, disposition[i], anchor_rate)
-        disposition[i] = sm.settle_disposition(disposition[i], trust[i], outlook[i], settle_rate, outside)
+        partner = sm.talk_partner(talk_draws[i], rates.talk_rate, indptr[i + 1] - indptr[i])
+        talks = partner >= 0
+        partner_trust = before[indices[indptr[i] + partner]] if talks else before[i]
+        talked = sm.bounded_confidence(before[i], partner_trust, talks, rates.confidence_bound, rates.convergence_rate)
+        trust[i] = sm.anchor(talked, disposition[i], rates.trust_anchor_rate)
+        disposition[i] = sm.settle_disposition(
+            disposition[i], trust[i], outlook[i], rates.disposition_learning_rate, rates.outside_trust_weight
+        )
 
 
 @compiled
@@ -296,38 +541,34 @@ def took_part_within(active: Bools, last_took_part: Ints, week: int, weeks: int)
 
 @compiled
 def willingness(
-    week: int,
-    state: tuple[Floats, Floats, Floats, Floats],
-    took_part: tuple[Bools, Ints],
-    ties: tuple[Ints, Ints],
-    neighbour_pull: float,
+    week: int, readiness: Readiness, took_part: TookPart, ties: Ties, rates: ParticipationRates
 ) -> tuple[Bools, Floats]:
     """Who is ready to take part, and by how much (readiness minus threshold).
 
     Rules: :func:`~model.submodels.neighbour_share` (neighbours who took part
-    in the last year), :func:`~model.submodels.readiness`.
-
-    Args:
-        week: This week.
-        state: ``(trust, efficacy, participation cost, threshold)``.
-        took_part: ``(active, last_took_part)``.
-        ties: ``(indptr, indices)``.
-        neighbour_pull: Weight of neighbours taking part.
+    in the last year), :func:`~model.submodels.readiness` (with
+    ``rates.neighbour_pull``).
     """
-    trust, efficacy, cost, threshold = state
-    active, last_took_part = took_part
-    indptr, indices = ties
-    recent = took_part_within(active, last_took_part, week, sm.YEAR)
-    peers = sm.neighbour_share(recent, indptr, indices)
-    margin = np.empty(trust.size)
-    for i in range(trust.size):
-        margin[i] = sm.readiness(trust[i], efficacy[i], peers[i], cost[i], neighbour_pull) - threshold[i]
+    readiness, took_part, ties, rates = (
+        Readiness(*readiness),
+        TookPart(*took_part),
+        Ties(*ties),
+        ParticipationRates(*rates),
+    )
+    recent = took_part_within(took_part.active, took_part.last_took_part, week, sm.YEAR)
+    peers = sm.neighbour_share(recent, ties.indptr, ties.indices)
+    margin = np.empty(readiness.trust.size)
+    for i in range(margin.size):
+        ready = sm.readiness(
+            readiness.trust[i], readiness.efficacy[i], peers[i], readiness.cost[i], rates.neighbour_pull
+        )
+        margin[i] = ready - readiness.threshold[i]
     return margin >= 0.0, margin
 
 
 @compiled
 def take_part(willing: Bools, channel_open: Floats, visited: Bools, activity_rate: float) -> Bools:
-    """Willing households join a survey or meeting this week (:func:`~model.submodels.take_part`)."""
+    """Willing households join a survey or meeting this week (:func:`~model.submodels.take_part`; a draw each)."""
     joined = np.zeros(willing.size, dtype=np.bool_)
     for i in range(willing.size):
         if willing[i]:
@@ -336,38 +577,34 @@ def take_part(willing: Bools, channel_open: Floats, visited: Bools, activity_rat
 
 
 @compiled
-def hear_voice(
-    heard: Bools,
-    state: tuple[Floats, Floats, Floats],
-    push: tuple[float, float],
-    openness: float,
-    news_rate: float,
-) -> None:
+def hear_voice(heard: Bools, voice: Voice, rates: VoiceRates) -> None:
     """Participants, fully, and everyone else, in proportion to openness, feel the voice feedback.
 
-    Rules: :func:`~model.submodels.push` on efficacy by ``push`` (``up,
-    down``) and on trust at half that, scaled by 1 where ``heard`` and by
-    ``openness`` elsewhere; then every household's sense of being kept
-    informed moves ``news_rate`` of the way towards the landlord's openness.
+    Rules: :func:`~model.submodels.voice_reach` (who feels it how strongly),
+    :func:`~model.submodels.voice_keeps` (the push on efficacy, and on trust
+    at :data:`~model.submodels.VOICE_TRUST_WEIGHT` of it),
+    :func:`~model.submodels.pushed`, then every household's
+    :func:`~model.submodels.hear_landlord_news`.
 
     Args:
         heard: Took part in the last quarter.
-        state: ``(efficacy, trust, informed_score)``, updated.
-        push: The week's ``(up, down)`` from :func:`~model.submodels.voice_feedback`.
-        openness: How openly the landlord reports back.
-        news_rate: Weekly weight of the landlord's news.
+        voice: Updated.
+        rates: The week's push and the landlord's openness and news rate.
     """
-    efficacy, trust, informed = state
-    up, down = push
-    # The push reaches participants fully and everyone else scaled by openness: two exponentials a group.
-    gaps = (np.exp(-up), np.exp(-up * openness), np.exp(-0.5 * up), np.exp(-0.5 * up * openness))
-    levels = (np.exp(-down), np.exp(-down * openness), np.exp(-0.5 * down), np.exp(-0.5 * down * openness))
+    voice, rates = Voice(*voice), VoiceRates(*rates)
+    efficacy, trust, informed = voice.efficacy, voice.trust, voice.informed_score
+    up, down, openness = rates.up, rates.down, rates.openness
+    # The push reaches two groups (participants and the rest): two exponentials each, taken once.
+    participants, others = sm.voice_reach(True, openness), sm.voice_reach(False, openness)
+    efficacy_keeps = (sm.voice_keeps(up, down, participants, 1.0), sm.voice_keeps(up, down, others, 1.0))
+    weight = sm.VOICE_TRUST_WEIGHT
+    trust_keeps = (sm.voice_keeps(up, down, participants, weight), sm.voice_keeps(up, down, others, weight))
     for i in range(heard.size):
         group = 0 if heard[i] else 1
         if up > 0.0 or down > 0.0:
-            efficacy[i] = sm.pushed(efficacy[i], gaps[group], levels[group])
-            trust[i] = sm.pushed(trust[i], gaps[2 + group], levels[2 + group])
-        informed[i] = sm.ewma(informed[i], openness, news_rate)
+            efficacy[i] = sm.pushed(efficacy[i], efficacy_keeps[group][0], efficacy_keeps[group][1])
+            trust[i] = sm.pushed(trust[i], trust_keeps[group][0], trust_keeps[group][1])
+        informed[i] = sm.hear_landlord_news(informed[i], openness, rates.news_rate)
 
 
 @compiled
@@ -375,15 +612,12 @@ def repairs_and_contact(
     week: int,
     jobs: int,
     visited: Bools,
-    draws: tuple[Floats, Floats],
-    homes: tuple[Bools, Floats, Floats, Floats],
-    repairs: tuple[Bools, Bools, Ints, Floats],
-    memories: tuple[Floats, Floats, Floats, Floats, Floats],
-    rates: tuple[
-        tuple[float, float, float, float], tuple[float, float], tuple[float, float, float, float, float, float]
-    ],
-    job_weeks: float,
-) -> tuple[Ints, Floats, Floats, Bools, Bools]:
+    draws: ReportDraws,
+    homes: Homes,
+    repairs: Repairs,
+    memories: Memories,
+    rates: RepairRates,
+) -> tuple[Ints, Floats, Floats, Stories]:
     """The week's repairs and contacts, one phase after another.
 
     In order: :func:`report_needs`, :func:`complete_repairs`,
@@ -393,32 +627,38 @@ def repairs_and_contact(
         week: This week.
         jobs: Jobs the budget pays for this week.
         visited: Homes visited by their officer this week.
-        draws: One uniform draw per home for a new need, and one for a report.
-        homes: ``(digital, need_rate, fix_rate, visit_quality)``.
-        repairs: ``(need, reported, raised_week, expected_wait)``, updated.
-        memories: ``(trust, relationship, outcome_score, treatment_score, informed_score)``, updated.
-        rates: ``(channels, phone, weights)`` as :func:`report_needs`,
-            :func:`contact_signals` and :func:`experience` take them
-            (``weights[1]`` is the negativity bias).
-        job_weeks: Mean weeks a logged job takes.
+        draws: The week's draws for new needs and reports.
+        homes: Read only.
+        repairs: Updated.
+        memories: Updated.
+        rates: The parameters of the four phases.
 
     Returns:
-        The completed homes, their waits and outcome signals, and who has a
-        bad and who has a good story to tell.
+        The completed homes, their waits and outcome signals, and the week's stories.
     """
-    digital, need_rate, fix_rate, visit_quality = homes
-    need, reported, raised_week, expected_wait = repairs
-    channels, phone, weights = rates
-    logged, failed = report_needs(week, need, reported, raised_week, need_rate, digital, visited, channels, draws)
-    finished, waits, outcomes = complete_repairs(
-        week, jobs, job_weeks, need, reported, raised_week, expected_wait, fix_rate, memories[2], weights[1]
+    draws, homes, repairs, memories = ReportDraws(*draws), Homes(*homes), Repairs(*repairs), Memories(*memories)
+    rates = RepairRates(*rates)
+    channels, contact, weights = (
+        Channels(*rates.channels),
+        ContactRates(*rates.contact),
+        ExperienceRates(*rates.experience),
     )
-    outcome = np.zeros(need.size)
+    logged, failed = report_needs(week, repairs, homes, visited, channels, draws)
+    finished, waits, outcomes = complete_repairs(
+        week,
+        jobs,
+        rates.repair_job_weeks,
+        repairs,
+        homes.fix_rate,
+        memories.outcome_score,
+        weights.negativity_bias,
+    )
+    outcome = np.zeros(repairs.need.size)
     for k in range(finished.size):
         outcome[finished[k]] = outcomes[k]
-    treatment = contact_signals(logged, failed, visited, digital, visit_quality, phone)
-    bad_story, good_story = experience(week, outcome, treatment, memories, repairs, weights)
-    return finished, waits, outcomes, bad_story, good_story
+    treatment = contact_signals(logged, failed, visited, homes, contact)
+    stories = experience(week, outcome, treatment, memories, repairs, weights)
+    return finished, waits, outcomes, stories
 
 
 @compiled
@@ -426,11 +666,11 @@ def participation(
     week: int,
     seats: int,
     visited: Bools,
-    state: tuple[Floats, Floats, Floats, Floats],
-    took_part: tuple[Bools, Ints],
-    ties: tuple[Ints, Ints],
+    readiness: Readiness,
+    took_part: TookPart,
+    ties: Ties,
     channel_open: Floats,
-    rates: tuple[float, float],
+    rates: ParticipationRates,
 ) -> None:
     """Willing households join surveys and meetings; seats are refilled at the start of each quarter.
 
@@ -442,16 +682,16 @@ def participation(
         week: This week.
         seats: Panel and board seats.
         visited: Homes visited this week (an officer on the doorstep always gets an answer).
-        state: As :func:`willingness` takes it.
-        took_part: ``(active, last_took_part)``, updated.
-        ties: ``(indptr, indices)``.
+        readiness: As :func:`willingness` takes it.
+        took_part: Updated.
+        ties: The neighbour network.
         channel_open: How far each household can reach meetings held online or in person.
-        rates: ``(neighbour_pull, activity_rate)``.
+        rates: The participation parameters.
     """
-    active, last_took_part = took_part
-    neighbour_pull, activity_rate = rates
-    willing, margin = willingness(week, state, took_part, ties, neighbour_pull)
-    joined = take_part(willing, channel_open, visited, activity_rate)
+    took_part, rates = TookPart(*took_part), ParticipationRates(*rates)
+    active, last_took_part = took_part.active, took_part.last_took_part
+    willing, margin = willingness(week, readiness, took_part, ties, rates)
+    joined = take_part(willing, channel_open, visited, rates.activity_rate)
     if week % sm.QUARTER == 0:
         active[:] = sm.fill_seats(margin, willing, seats)
     for i in range(active.size):

@@ -35,7 +35,8 @@ import numpy as np
 from model import kernels, outcomes, params, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
 from model.households import OVER_65, create_households
-from model.scenario import FIXED_AT_START, Scenario, load_scenario
+from model.params import FIXED_AT_START
+from model.scenario import Scenario, load_scenario
 from model.submodels import QUARTER, YEAR
 
 #: Scale of the logistic answer noise on the latent satisfaction scale
@@ -201,43 +202,36 @@ class TrustModel(mesa.Model):
         )
         self._fix_rate = self._first_time_fix()
         self._repair_rates = self._rates_for_repairs()
+        self._plain_repair_rates = kernels.plain(self._repair_rates)
+        self._plain_ties = kernels.gather(kernels.Ties, h)
+        self._relationship_rates = kernels.RelationshipRates.from_params(p)
+        self._word_of_mouth_rates = kernels.WordOfMouthRates.from_params(p)
+        self._participation_rates = kernels.ParticipationRates.from_params(p)
 
-    def _rates_for_repairs(self) -> tuple[tuple[float, ...], tuple[float, float], tuple[float, ...]]:
+    def _rates_for_repairs(self) -> kernels.RepairRates:
         """The parameters of the week's repairs and contacts (:func:`model.kernels.repairs_and_contact`)."""
-        p = self.p
-        channels = (
-            self.landlord.phone_open,
-            p["phone_answer_rate"],
-            p["portal_success_rate"],
-            p["proxy_report_rate"],
+        p, phone_open = self.p, self.landlord.phone_open
+        phone_share = submodels.phone_share_of_excluded_reports(
+            phone_open, p["phone_answer_rate"], p["proxy_report_rate"]
         )
-        phone = (self._phone_share_of_excluded_reports(), self._phone_quality)
-        weights = (
-            p["trust_learning_rate"],
-            p["negativity_bias"],
-            p["treatment_weight"],
-            p["relationship_buffer"],
-            p["openness"],
-            p["openness_buffer"],
+        return kernels.RepairRates(
+            channels=kernels.Channels.from_params(p, phone_open=phone_open),
+            contact=kernels.ContactRates(phone_share=phone_share, phone_quality=self._phone_quality),
+            experience=kernels.ExperienceRates.from_params(p),
+            repair_job_weeks=float(p["repair_job_weeks"]),
         )
-        return channels, phone, weights
 
     def _first_time_fix(self) -> np.ndarray:
-        """Chance a repair fixes the problem, improved where tenants' priorities shape the service.
-
-        Rule: ``ftf + (1 - ftf) * gain * v``, and for the under-represented
-        group ``v`` is scaled by the representation ratio (capped at 1): a
-        service shaped by an unrepresentative panel fits them less.
-        Assumption (seeds/003, "who's not in the room?").
-        """
-        p, h = self.p, self.households
-        base, gain = p["first_time_fix"], p["scrutiny_fit_gain"]
-        v = self.landlord.visible_change
-        ratio = self._representation_ratio()
-        fit = 1.0 if math.isnan(ratio) else min(1.0, ratio)
-        improved = base + (1.0 - base) * gain * v
-        improved_for_under = base + (1.0 - base) * gain * v * fit
-        return np.where(h.underrepresented, improved_for_under, improved)
+        """Chance a repair fixes the problem (:func:`model.submodels.first_time_fix`)."""
+        p = self.p
+        fit = submodels.representation_fit(self._representation_ratio())
+        return submodels.first_time_fix(
+            self.households.underrepresented,
+            p["first_time_fix"],
+            p["scrutiny_fit_gain"],
+            self.landlord.visible_change,
+            fit,
+        )
 
     def _warm_start_participation(self) -> None:
         """Give households already willing to take part a past participation.
@@ -249,8 +243,8 @@ class TrustModel(mesa.Model):
         """
         h, p = self.households, self.p
         willing, margin = self._willingness()
-        channel = self._channel_open * p["activity_rate"]
-        took_part = willing & (self.rng.random(h.size) < 1.0 - (1.0 - channel) ** YEAR)
+        chance = submodels.chance_took_part_last_year(self._channel_open, p["activity_rate"])
+        took_part = willing & (self.rng.random(h.size) < chance)
         h.last_took_part = np.where(took_part, -self.rng.integers(0, YEAR, h.size), h.last_took_part)
         h.active = submodels.fill_seats(margin, willing, self.landlord.seats())
         self._fix_rate = self._first_time_fix()
@@ -289,9 +283,11 @@ class TrustModel(mesa.Model):
 
     def frontline_visits(self) -> np.ndarray:
         """Officers on the estate visit homes; visits build relationships."""
-        h, p = self.households, self.p
         visited = kernels.frontline_visits(
-            self._visit_p, self._draws[0], h.relationship, p["relationship_gain"], p["relationship_decay"]
+            visit_p=self._visit_p,
+            draws=self._draws[0],
+            relationship=self.households.relationship,
+            rates=kernels.plain(self._relationship_rates),
         )
         for officer in self.officers:
             officer.step()
@@ -300,16 +296,22 @@ class TrustModel(mesa.Model):
     def repairs_and_contact(self, visited: np.ndarray) -> None:
         """Needs arise, get reported and (budget allowing) fixed; trust responds."""
         h = self.households
-        finished, waits, outcomes, self._bad_story, self._good_story = kernels.repairs_and_contact(
-            self.week,
-            self.landlord.jobs_this_week(),
-            visited,
-            (self._draws[1], self._draws[2]),
-            (h.digital, self._need_rate, self._fix_rate, self._visit_quality),
-            (h.need, h.reported, h.raised_week, h.expected_wait),
-            (h.trust, h.relationship, h.outcome_score, h.treatment_score, h.informed_score),
-            self._repair_rates,
-            self.p["repair_job_weeks"],
+        finished, waits, outcomes, self._stories = kernels.repairs_and_contact(
+            week=self.week,
+            jobs=self.landlord.jobs_this_week(),
+            visited=visited,
+            draws=kernels.plain(kernels.ReportDraws(need=self._draws[1], report=self._draws[2])),
+            homes=kernels.plain(
+                kernels.Homes(
+                    digital=h.digital,
+                    need_rate=self._need_rate,
+                    fix_rate=self._fix_rate,
+                    visit_quality=self._visit_quality,
+                )
+            ),
+            repairs=kernels.gather(kernels.Repairs, h),
+            memories=kernels.gather(kernels.Memories, h),
+            rates=self._plain_repair_rates,
         )
         self._repairs_completed(finished, waits, outcomes)
 
@@ -318,62 +320,54 @@ class TrustModel(mesa.Model):
         slot = self.week % YEAR
         self._wait_sum[slot], self._wait_count[slot] = waits.sum(), waits.size
 
-    def _phone_share_of_excluded_reports(self) -> float:
-        """Chance a digitally excluded tenant's report (without a visit) went by phone, not by a proxy online."""
-        phone = self.landlord.phone_open * self.p["phone_answer_rate"]
-        either = 1.0 - (1.0 - phone) * (1.0 - self.p["proxy_report_rate"])
-        return phone / either if either > 0 else 0.0
+    def _ties(self) -> tuple:
+        """The neighbour network as the kernels take it (a plain :class:`~model.kernels.Ties`; fixed at set-up)."""
+        return self._plain_ties
 
-    def _ties(self) -> tuple[np.ndarray, np.ndarray]:
-        """The neighbour network as the kernels take it: ``(indptr, indices)``."""
+    def _readiness(self) -> tuple:
+        """What readiness to take part is made of (a plain :class:`~model.kernels.Readiness`)."""
         h = self.households
-        return h.indptr, h.indices
+        return kernels.plain(
+            kernels.Readiness(trust=h.trust, efficacy=h.efficacy, cost=self._participation_cost, threshold=h.threshold)
+        )
+
+    def _took_part(self) -> tuple:
+        """Seats and latest participation (a plain :class:`~model.kernels.TookPart`)."""
+        h = self.households
+        return kernels.gather(kernels.TookPart, h)
 
     def word_of_mouth(self) -> None:
         """Stories spread along ties (bad further than good); neighbours compare views."""
-        h, p = self.households, self.p
-        rates = (
-            p["trust_learning_rate"] * p["story_weight"],
-            p["bad_story_reach"],
-            p["good_story_reach"],
-            p["talk_rate"],
-            p["confidence_bound"],
-            p["convergence_rate"],
-            p["trust_anchor_rate"],
-            p["disposition_learning_rate"],
-            p["outside_trust_weight"],
-        )
+        h = self.households
         kernels.word_of_mouth(
-            (h.trust, h.disposition, h.outlook),
-            (self._bad_story, self._good_story),
-            self._draws[3],
-            self._ties(),
-            rates,
+            opinions=kernels.gather(kernels.Opinions, h),
+            stories=kernels.plain(self._stories),
+            talk_draws=self._draws[3],
+            ties=self._ties(),
+            rates=kernels.plain(self._word_of_mouth_rates),
         )
 
     def _willingness(self) -> tuple[np.ndarray, np.ndarray]:
         """Who is ready to take part, and by how much (readiness minus threshold)."""
-        h = self.households
         return kernels.willingness(
-            self.week,
-            (h.trust, h.efficacy, self._participation_cost, h.threshold),
-            (h.active, h.last_took_part),
-            self._ties(),
-            self.p["neighbour_pull"],
+            week=self.week,
+            readiness=self._readiness(),
+            took_part=self._took_part(),
+            ties=self._ties(),
+            rates=kernels.plain(self._participation_rates),
         )
 
     def participation(self, visited: np.ndarray) -> None:
         """Willing tenants join surveys and meetings; seats are refilled each quarter."""
-        h = self.households
         kernels.participation(
-            self.week,
-            self.landlord.seats(),
-            visited,
-            (h.trust, h.efficacy, self._participation_cost, h.threshold),
-            (h.active, h.last_took_part),
-            self._ties(),
-            self._channel_open,
-            (self.p["neighbour_pull"], self.p["activity_rate"]),
+            week=self.week,
+            seats=self.landlord.seats(),
+            visited=visited,
+            readiness=self._readiness(),
+            took_part=self._took_part(),
+            ties=self._ties(),
+            channel_open=self._channel_open,
+            rates=kernels.plain(self._participation_rates),
         )
 
     def staff_turnover(self) -> None:
@@ -383,10 +377,10 @@ class TrustModel(mesa.Model):
             self.officers[index].hand_over()
 
     def hear_news(self, signal: float) -> None:
-        """Every household hears news of weight ``signal`` in [-1, 1] (e.g. a damp scandal)."""
+        """Every household hears news of weight ``signal`` in [-1, 1] (:func:`model.submodels.news_push`)."""
         p, h = self.p, self.households
-        rate = p["trust_learning_rate"]
-        h.trust = submodels.push(h.trust, rate * max(signal, 0.0), rate * p["negativity_bias"] * max(-signal, 0.0))
+        up, down = submodels.news_push(signal, p["trust_learning_rate"], p["negativity_bias"])
+        h.trust = submodels.push(h.trust, up, down)
 
     # --- measurement ---------------------------------------------------------------
     def latent_answers(self) -> dict[str, np.ndarray]:

@@ -47,6 +47,9 @@ class Parameter:
         lever: True when it is a strategy choice a landlord makes (shown
             first on the dashboard); False for an uncertain fact of the world.
         step: For integers, values must be multiples of this.
+        read_at_start: True when it is read only when the estate is built
+            (every "estate" parameter is, and a few others), so a schedule
+            cannot change it (see :attr:`fixed_at_start`).
     """
 
     name: str
@@ -60,6 +63,12 @@ class Parameter:
     group: str = "world"
     lever: bool = False
     step: int = 1
+    read_at_start: bool = False
+
+    @property
+    def fixed_at_start(self) -> bool:
+        """Whether it is set when the estate is built and cannot change mid-run."""
+        return self.group == "estate" or self.read_at_start
 
     def __post_init__(self) -> None:
         """Check the declaration itself is coherent."""
@@ -296,6 +305,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         A,
         "float",
         "repairs",
+        read_at_start=True,
     ),
     _P(
         "phone_answer_rate",
@@ -498,6 +508,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Granovetter 1978 (threshold model); level " + A + " (set so that a few percent are consistently involved)",
         "float",
         "participation",
+        read_at_start=True,
     ),
     _P(
         "share_never_involved",
@@ -509,6 +520,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         A + " (MORI: 39% did not want more involvement [unverified])",
         "float",
         "participation",
+        read_at_start=True,
     ),
     _P(
         "participation_threshold_sd",
@@ -520,6 +532,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Granovetter 1978: cascades appear as the spread passes ~0.1",
         "float",
         "participation",
+        read_at_start=True,
     ),
     _P(
         "neighbour_pull",
@@ -891,10 +904,7 @@ PARAMETERS: tuple[Parameter, ...] = (
 _BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 
 #: Parameters read only when the estate is built; a schedule cannot change them.
-FIXED_AT_START: frozenset[str] = frozenset(
-    {p.name for p in PARAMETERS if p.group == "estate"}
-    | {"participation_threshold_mean", "participation_threshold_sd", "share_never_involved", "expected_wait_weeks"}
-)
+FIXED_AT_START: frozenset[str] = frozenset(p.name for p in PARAMETERS if p.fixed_at_start)
 
 
 def get(name: str) -> Parameter:

@@ -42,6 +42,7 @@ import numpy as np
 
 from model import params
 from model import shocks as shock_kinds
+from model.params import FIXED_AT_START  # declared there, from each Parameter's fixed_at_start
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SHOCK_DIR = SCENARIO_DIR / "shocks"
@@ -56,8 +57,6 @@ POSTERIOR_META = ("particle", "weight", "distance")
 #: Stream key that keeps posterior draws apart from the run's own random numbers.
 POSTERIOR_STREAM = 0x706F7374
 _SCHEDULE_KEYS = {"week", "set", "note"}
-#: Parameters that shape the estate itself and cannot change mid-run.
-FIXED_AT_START = params.FIXED_AT_START
 
 
 class ScenarioError(ValueError):

@@ -14,14 +14,36 @@ files name a kind, a week and any options::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from model.model import TrustModel
+from model.households import Households
+
+
+class ShockTarget(Protocol):
+    """What a shock may touch on the model (:class:`model.model.TrustModel` is one).
+
+    Attributes:
+        households: Tenant households' state arrays.
+        rng: The run's random number generator.
+        p: Current parameter values.
+    """
+
+    households: Households
+    rng: np.random.Generator
+    p: Mapping[str, float | int]
+
+    def set_params(self, values: Mapping[str, float | int], checked: bool = True) -> None:
+        """Change parameters now."""
+
+    def hear_news(self, signal: float) -> None:
+        """Every household hears news of weight ``signal`` in [-1, 1]."""
+
+    def replace_all_officers(self) -> None:
+        """Redraw patches at the current patch size; every relationship resets."""
 
 
 class ShockError(ValueError):
@@ -42,7 +64,7 @@ class Shock:
         return {"kind": self.kind, "week": self.week, **self.options}
 
 
-def _damp_crisis(model: TrustModel, extra_share: float, publicity: float) -> None:
+def _damp_crisis(model: ShockTarget, extra_share: float, publicity: float) -> None:
     """More homes develop damp and mould, and the news reaches every tenant.
 
     Rule: a further ``extra_share`` of homes become damp-risk; every household
@@ -56,7 +78,7 @@ def _damp_crisis(model: TrustModel, extra_share: float, publicity: float) -> Non
     model.hear_news(-publicity)
 
 
-def _budget_cut(model: TrustModel, cut: float) -> None:
+def _budget_cut(model: ShockTarget, cut: float) -> None:
     """The envelope for repairs, staff and engagement shrinks by ``cut``.
 
     Rule: ``envelope' = envelope * (1 - cut)``; the repair budget absorbs it.
@@ -69,7 +91,7 @@ def _budget_cut_params(p: Mapping[str, float | int], cut: float) -> dict[str, fl
     return {"envelope_per_home": p["envelope_per_home"] * (1.0 - cut)}
 
 
-def _welfare_reform(model: TrustModel, affected_share: float, hardship_hit: float) -> None:
+def _welfare_reform(model: ShockTarget, affected_share: float, hardship_hit: float) -> None:
     """A welfare reform pushes a share of households into hardship.
 
     Rule: ``affected_share`` of households gain support needs and their trust
@@ -82,7 +104,7 @@ def _welfare_reform(model: TrustModel, affected_share: float, hardship_hit: floa
     h.trust = np.where(affected, h.trust * np.exp(-hardship_hit), h.trust)
 
 
-def _staff_restructure(model: TrustModel, patch_change: float) -> None:
+def _staff_restructure(model: ShockTarget, patch_change: float) -> None:
     """Patches are redrawn: every relationship resets, patch sizes change.
 
     Rule: ``patch' = round(patch * (1 + patch_change))`` and all officers are
@@ -97,17 +119,63 @@ def _restructure_params(p: Mapping[str, float | int], patch_change: float) -> di
 
 
 @dataclass(frozen=True)
+class Option:
+    """One option of a shock kind.
+
+    It also reads as the tuple ``(default, low, high)`` (``option[0]``,
+    unpacking), as callers did before it had names.
+
+    Attributes:
+        default: Value when a scenario does not set it.
+        low: Smallest allowed value.
+        high: Largest allowed value.
+        meaning: What the option means, in plain language.
+    """
+
+    default: float
+    low: float
+    high: float
+    meaning: str
+
+    def __iter__(self) -> Iterator[float]:
+        """``default, low, high``."""
+        return iter((self.default, self.low, self.high))
+
+    def __getitem__(self, index: int) -> float:
+        """``(default, low, high)[index]``."""
+        return (self.default, self.low, self.high)[index]
+
+
+@dataclass(frozen=True)
 class _Kind:
     apply: Callable[..., None]
-    options: dict[str, tuple[float, float, float]]  # name -> (default, low, high)
+    options: dict[str, Option]
     changes: Callable[..., dict[str, float | int]] | None = None  # the parameters it changes
 
 
 KINDS: dict[str, _Kind] = {
-    "damp_crisis": _Kind(_damp_crisis, {"extra_share": (0.10, 0.0, 0.5), "publicity": (0.5, 0.0, 1.0)}),
-    "budget_cut": _Kind(_budget_cut, {"cut": (0.10, 0.0, 0.6)}, _budget_cut_params),
-    "welfare_reform": _Kind(_welfare_reform, {"affected_share": (0.15, 0.0, 0.5), "hardship_hit": (0.1, 0.0, 0.5)}),
-    "staff_restructure": _Kind(_staff_restructure, {"patch_change": (0.25, -0.5, 1.0)}, _restructure_params),
+    "damp_crisis": _Kind(
+        _damp_crisis,
+        {
+            "extra_share": Option(0.10, 0.0, 0.5, "Further share of homes that become damp-risk."),
+            "publicity": Option(0.5, 0.0, 1.0, "Weight of the bad news every household hears."),
+        },
+    ),
+    "budget_cut": _Kind(
+        _budget_cut, {"cut": Option(0.10, 0.0, 0.6, "Share cut from the envelope per home.")}, _budget_cut_params
+    ),
+    "welfare_reform": _Kind(
+        _welfare_reform,
+        {
+            "affected_share": Option(0.15, 0.0, 0.5, "Share of households pushed into hardship."),
+            "hardship_hit": Option(0.1, 0.0, 0.5, "Fall in an affected household's trust (log scale)."),
+        },
+    ),
+    "staff_restructure": _Kind(
+        _staff_restructure,
+        {"patch_change": Option(0.25, -0.5, 1.0, "Relative change in patch size.")},
+        _restructure_params,
+    ),
 }
 #: Latest week a shock may be scheduled (as for schedule entries).
 MAX_WEEK = 52 * 50
@@ -133,14 +201,14 @@ def parse(entry: Any, where: str) -> Shock:
     if isinstance(week, bool) or not isinstance(week, int) or not 0 <= week <= MAX_WEEK:
         raise ShockError(f"{where}: key 'week' = {week!r}; allowed: an integer week in [0, {MAX_WEEK}]")
     declared = KINDS[kind].options
-    options = {name: spec[0] for name, spec in declared.items()}
+    options = {name: option.default for name, option in declared.items()}
     for key, value in entry.items():
         if key in ("kind", "week"):
             continue
         if key not in declared:
             allowed = ", ".join(["kind", "week", *sorted(declared)])
             raise ShockError(f"{where}: unknown key '{key}' = {value!r} for {kind}; allowed keys: {allowed}")
-        _, low, high = declared[key]
+        low, high = declared[key].low, declared[key].high
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
             raise ShockError(f"{where}: key '{key}' = {value!r}; allowed: a number in [{low:g}, {high:g}]")
         options[key] = float(value)
@@ -153,6 +221,6 @@ def changed_params(shock: Shock, values: Mapping[str, float | int]) -> dict[str,
     return changes(values, **shock.options) if changes else {}
 
 
-def apply(shock: Shock, model: TrustModel) -> None:
+def apply(shock: Shock, model: ShockTarget) -> None:
     """Apply ``shock`` to ``model`` now."""
     KINDS[shock.kind].apply(model, **shock.options)

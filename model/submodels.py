@@ -25,6 +25,7 @@ so they stay in [0, 1] for any non-negative push without clamping.
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 from numba import njit, vectorize
@@ -59,10 +60,30 @@ FAILED_CONTACT_SIGNAL = -0.5
 #: memory of the repairs service. Assumption.
 CHASING_SIGNAL = -0.5
 
+#: Share of the voice feedback's push on efficacy that reaches trust
+#: (:func:`voice_keeps`). Assumption (seeds/003).
+VOICE_TRUST_WEIGHT = 0.5
+#: How far a quarter's news from the landlord moves the sense of being kept
+#: informed towards its openness (an EWMA rate, spread over the weeks by
+#: :func:`weekly_rate`). Assumption.
+NEWS_WEIGHT = 0.2
+
 #: Arnstein's ladder (1969): rung -> share of tenants' priorities that can turn
 #: into decisions. Rungs 1-2 are non-participation, 3-5 tokenism, 6-8 citizen
 #: power. The numbers are an assumption; the ordering is Arnstein's.
 RUNG_POWER: dict[int, float] = {1: 0.0, 2: 0.0, 3: 0.05, 4: 0.15, 5: 0.25, 6: 0.5, 7: 0.75, 8: 1.0}
+
+
+# --- 0. chance -------------------------------------------------------------------
+@elementwise
+def occurs(draw: float, chance: float) -> bool:
+    """Whether an event of probability ``chance`` happens, given a uniform [0, 1) draw.
+
+    Rule: it happens when ``draw < chance`` (strict, so chance 0 never
+    happens and chance 1 always does). Used for a visit, a report getting
+    through, a report going by phone and a repair fixing the problem first time.
+    """
+    return draw < chance
 
 
 # --- 1. repairs and contact --------------------------------------------------
@@ -109,6 +130,65 @@ def report_probability(
     p_portal = portal_success_rate if digital else proxy_report_rate
     p_phone = phone_open * phone_answer_rate
     return 1.0 - (1.0 - p_portal) * (1.0 - p_phone)
+
+
+@elementwise
+def may_have_phoned(logged: bool, digital: bool, visited: bool) -> bool:
+    """Whose report logged this week may have gone by phone.
+
+    Rule: a digitally excluded tenant's report logged without a visit went
+    either by phone or through a proxy online (with the chance of
+    :func:`phone_share_of_excluded_reports`); a digitally included tenant's
+    went through the portal and a visited tenant's through the officer.
+    Assumption.
+    """
+    return logged and not digital and not visited
+
+
+def phone_share_of_excluded_reports(phone_open: float, phone_answer_rate: float, proxy_report_rate: float) -> float:
+    """Chance a digitally excluded tenant's report (without a visit) went by phone, not by a proxy online.
+
+    Rule: ``p_phone / (1 - (1 - p_phone)(1 - p_proxy))`` with ``p_phone =
+    phone_open * phone_answer_rate``: of the reports that got through by
+    either channel (:func:`report_probability`), the share the phone carried;
+    0 when neither channel is open. Assumption.
+    """
+    phone = phone_open * phone_answer_rate
+    either = 1.0 - (1.0 - phone) * (1.0 - proxy_report_rate)
+    return phone / either if either > 0 else 0.0
+
+
+@elementwise
+def contact_signal(draw: float, quality: float) -> float:
+    """Treatment signal of one contact with a person (a phone call or a visit).
+
+    Rule: fair (+1) with probability ``quality`` (the phone line's or the
+    officer's, :func:`officer_quality`), unfair (-1) otherwise, given a
+    uniform [0, 1) draw. Evidence: procedural fairness in each encounter
+    (Tyler 2003); the all-or-nothing signal is an assumption.
+    """
+    return 1.0 if draw < quality else -1.0
+
+
+@elementwise
+def failed_contact_signal(failed: bool) -> float:
+    """Treatment signal of a week spent failing to get through.
+
+    Rule: :data:`FAILED_CONTACT_SIGNAL` (-0.5) for a tenant who tried to
+    report a need and was not heard, 0 otherwise. Assumption.
+    """
+    return FAILED_CONTACT_SIGNAL if failed else 0.0
+
+
+@elementwise
+def weeks_waited(week: int, raised_week: int) -> float:
+    """Weeks a tenant has waited for a repair by the end of this week.
+
+    Rule: ``week - raised_week + 1``: a need that arose this week has waited
+    one week. Used for a completed repair's wait and for an open one's
+    (:func:`overdue`).
+    """
+    return week - raised_week + 1.0
 
 
 @compiled
@@ -195,6 +275,50 @@ def adapt_expectation(expected: float, wait: float, rate: float) -> float:
     assumption.
     """
     return expected + rate * (wait - expected)
+
+
+def first_time_fix(
+    underrepresented: Bools, first_time_fix_rate: float, fit_gain: float, visible: float, fit: float
+) -> Floats:
+    """Chance a repair fixes the problem, improved where tenants' priorities shape the service.
+
+    Rule: ``ftf + (1 - ftf) * gain * v``, and for the under-represented
+    group ``v`` is scaled by ``fit`` (:func:`representation_fit`): a service
+    shaped by an unrepresentative panel fits them less.
+    Assumption (seeds/003, "who's not in the room?").
+
+    Args:
+        underrepresented: Each household belongs to the under-represented group.
+        first_time_fix_rate: Chance before any scrutiny (``first_time_fix``).
+        fit_gain: Share of the remaining gap scrutiny can close (``scrutiny_fit_gain``).
+        visible: Share of tenants' priorities acted on (:func:`visible_change`).
+        fit: How well the service fits the under-represented group.
+    """
+    base, gain, v = first_time_fix_rate, fit_gain, visible
+    improved = base + (1.0 - base) * gain * v
+    improved_for_under = base + (1.0 - base) * gain * v * fit
+    return np.where(underrepresented, improved_for_under, improved)
+
+
+def representation_fit(ratio: float) -> float:
+    """How well a service shaped by participants fits the under-represented group.
+
+    Rule: the representation ratio (the group's share among participants
+    over its share of tenants), capped at 1; 1 when it is undefined (no
+    participants, or no such group). Assumption (seeds/003).
+    """
+    return 1.0 if math.isnan(ratio) else min(1.0, ratio)
+
+
+def jobs_this_week(expected: float, draw: float) -> int:
+    """Whole repair jobs the budget pays for this week.
+
+    Rule: the whole part of ``expected`` (capacity per home times homes,
+    :func:`repair_capacity`), plus one more when a uniform [0, 1) ``draw``
+    falls below its fraction, so the jobs average ``expected``. Assumption.
+    """
+    whole = int(expected)
+    return whole + int(draw < expected - whole)
 
 
 # --- 2. experience -> trust ---------------------------------------------------
@@ -286,6 +410,70 @@ def remember_repair(score: float, outcome: float, rate: float, negativity_bias: 
 
 
 @elementwise
+def had_experience(outcome: float, treatment: float) -> bool:
+    """Whether this week's outcome or treatment moves a household's trust.
+
+    Rule: a completed repair (outcome signal not 0) or a contact with a
+    person or a failed attempt (treatment signal not 0). Assumption.
+    """
+    return outcome != 0.0 or treatment != 0.0
+
+
+@elementwise
+def fairly_treated(treatment: float) -> bool:
+    """Whether a week's contacts leave a tenant feeling fairly treated (TP08's memory).
+
+    Rule: a positive treatment signal counts as fair treatment, a negative one
+    as unfair (a week with no signal leaves the memory alone). Assumption.
+    """
+    return treatment > 0.0
+
+
+@elementwise
+def heard_from_landlord(outcome: float, treatment: float, late: bool) -> bool:
+    """Whether a week counts in the memory of being kept informed (TP07).
+
+    Rule: a completed repair, a contact (or failed attempt) or a week
+    chasing an overdue repair (:func:`overdue`) counts; other weeks do not.
+    Assumption.
+    """
+    return treatment != 0.0 or outcome != 0.0 or late
+
+
+@elementwise
+def kept_informed(outcome: float, treatment: float, late: bool) -> bool:
+    """Whether a week that counts (:func:`heard_from_landlord`) left the tenant kept informed.
+
+    Rule: no bad outcome, no unfair or failed contact and no overdue repair
+    (``o >= 0``, ``t >= 0``, not late). Evidence: "landlord does not bother"
+    is among the top reasons for dissatisfaction with repairs (English
+    Housing Survey 2021-22); the rule is an assumption.
+    """
+    return treatment >= 0.0 and outcome >= 0.0 and not late
+
+
+@elementwise
+def bad_story(outcome: float, treatment: float) -> bool:
+    """Whether a household has a bad story to tell this week.
+
+    Rule: a bad repair outcome or unfair (or failed) contact: ``o < 0`` or
+    ``t < 0``. Assumption.
+    """
+    return outcome < 0.0 or treatment < 0.0
+
+
+@elementwise
+def good_story(outcome: float, treatment: float) -> bool:
+    """Whether a household has a good story to tell this week.
+
+    Rule: a good repair outcome (``o > 0``) and no bad story
+    (:func:`bad_story`): a household tells one kind of story a week, and a
+    bad one wins. Fair treatment alone is not a story. Assumption.
+    """
+    return outcome > 0.0 and not bad_story(outcome, treatment)
+
+
+@elementwise
 def anchor(trust: float, disposition: float, rate: float) -> float:
     """Trust drifts back towards each household's disposition.
 
@@ -329,6 +517,21 @@ def bounded_confidence(trust: float, partner_trust: float, talks: bool, bound: f
     if talks and abs(gap) < bound:
         return trust + rate * gap
     return trust
+
+
+@elementwise
+def talk_partner(draw: float, talk_rate: float, degree: int) -> int:
+    """Whether a household talks with a neighbour this week, and with which.
+
+    Rule: it talks when ``draw < talk_rate`` and then picks one of its
+    ``degree`` neighbours uniformly with the same draw, neighbour
+    ``min(floor(draw / talk_rate * degree), degree - 1)`` in its list
+    (``draw / talk_rate`` is uniform on [0, 1) given that it talks); -1 when
+    it does not talk. Assumption (Deffuant et al. 2000 pick partners at random).
+    """
+    if not draw < talk_rate:
+        return -1
+    return min(int(draw / talk_rate * degree), degree - 1)
 
 
 @compiled
@@ -418,6 +621,28 @@ def take_part(willing: bool, channel_open: float, visited: bool, activity_rate: 
     return willing and (draw < activity_rate * channel_open or visited)
 
 
+def chance_took_part_last_year(channel_open: Floats, activity_rate: float) -> Floats:
+    """Chance a willing household took part at least once in the year before the run (warm start).
+
+    Rule: ``1 - (1 - activity_rate * channel_open) ** 52``: a year of weekly
+    chances of :func:`take_part` without a visit. Assumption.
+    """
+    return 1.0 - (1.0 - channel_open * activity_rate) ** YEAR
+
+
+def panel_seats(ladder_rung: int, panel_seats_per_1000: float, homes: int) -> int:
+    """Seats on scrutiny panels and the board.
+
+    Rule: ``round(seats_per_1000 * homes / 1000)``, and none below
+    consultation (rung 4 of Arnstein's ladder, :data:`RUNG_POWER`): there is
+    no panel to sit on. Evidence: panels at rungs 4-6 and board members at
+    5-6 (evidence.md); the seat count is an assumption.
+    """
+    if ladder_rung < 4:
+        return 0
+    return round(panel_seats_per_1000 * homes / 1000)
+
+
 @compiled
 def fill_seats(margin: Floats, willing: Bools, seats: int) -> Bools:
     """Who sits on the scrutiny panel or board.
@@ -458,6 +683,57 @@ def voice_feedback(visible: float, tolerance: float, rate: float) -> tuple[float
     seeds/003) erodes efficacy; visible change builds it. Assumption.
     """
     return rate * max(0.0, visible - tolerance), rate * max(0.0, tolerance - visible)
+
+
+def weekly_rate(quarterly_rate: float) -> float:
+    """A quarterly rate spread evenly over the weeks of a quarter.
+
+    Rule: ``rate / 13``: the quarterly "you said, we did" round reaches
+    tenants a thirteenth at a time, every week. Assumption.
+    """
+    return quarterly_rate / QUARTER
+
+
+@elementwise
+def voice_reach(heard: bool, openness: float) -> float:
+    """How strongly a household feels the landlord's voice feedback.
+
+    Rule: fully (1) for those who took part in the last quarter; for everyone
+    else in proportion to the landlord's ``openness`` (they hear of it
+    through "you said, we did" news). Assumption (seeds/003).
+    """
+    return 1.0 if heard else openness
+
+
+@compiled
+def voice_keeps(up: float, down: float, reach: float, weight: float) -> tuple[float, float]:
+    """The voice feedback's push as :func:`pushed` takes it, for a reach and a weight.
+
+    Rule: ``(exp(-weight * up * reach), exp(-weight * down * reach))``:
+    efficacy moves with weight 1 and trust with :data:`VOICE_TRUST_WEIGHT`
+    (half), each scaled by :func:`voice_reach`. Assumption (seeds/003).
+    """
+    return np.exp(-weight * up * reach), np.exp(-weight * down * reach)
+
+
+@elementwise
+def hear_landlord_news(informed: float, openness: float, rate: float) -> float:
+    """Every household's sense of being kept informed after the landlord's weekly news (TP07).
+
+    Rule: ``s' = s + rate * (openness - s)`` (:func:`ewma`): it moves towards
+    how openly the landlord reports back. Assumption.
+    """
+    return ewma(informed, openness, rate)
+
+
+def news_push(signal: float, learning_rate: float, negativity_bias: float) -> tuple[float, float]:
+    """Push on every household's trust from news of weight ``signal`` in [-1, 1] (e.g. a damp scandal).
+
+    Rule: ``up = lr * signal+``, ``down = lr * b * signal-`` for :func:`push`:
+    news moves trust as a repair outcome of that sign would, bad news
+    weighing ``b`` times good. Assumption.
+    """
+    return learning_rate * max(signal, 0.0), learning_rate * negativity_bias * max(-signal, 0.0)
 
 
 # --- 6. frontline staff -------------------------------------------------------

@@ -123,3 +123,39 @@ def test_every_run_keeps_parameters_within_their_declarations(write_toml):
     model.run_for(3)
     assert model.p["patch_size"] == 600
     assert params.validate(model.p) == model.p
+
+
+def test_every_shock_option_declares_its_default_bounds_and_meaning():
+    for kind in shocks.KINDS.values():
+        for option in kind.options.values():
+            assert isinstance(option, shocks.Option)
+            assert option.low <= option.default <= option.high
+            assert option.meaning.endswith(".")
+            assert tuple(option) == (option.default, option.low, option.high) == tuple(option[i] for i in range(3))
+
+
+def test_a_shock_acts_through_the_narrow_interface_only():
+    class Estate:
+        """Just what :class:`model.shocks.ShockTarget` names."""
+
+        def __init__(self) -> None:
+            self.households = model_after(weeks=1).households
+            self.rng = np.random.default_rng(1)
+            self.p = {"envelope_per_home": 800.0}
+            self.news: list[float] = []
+            self.set: list[dict] = []
+
+        def set_params(self, values, checked=True):
+            self.set.append(dict(values))
+
+        def hear_news(self, signal):
+            self.news.append(signal)
+
+        def replace_all_officers(self):
+            pass
+
+    estate = Estate()
+    shocks.apply(shock("damp_crisis", extra_share=0.0, publicity=0.25), estate)
+    shocks.apply(shock("budget_cut", cut=0.5), estate)
+    assert estate.news == [-0.25]
+    assert estate.set == [{"envelope_per_home": 400.0}]

@@ -480,6 +480,126 @@ def test_satisfied_strictly_above_half():
     assert_array_equal(out, bools(T, F, T, F))
 
 
+# --- rules the compiled loops and the landlord call (moved out of the loops) ------------------
+def test_occurs_strictly_below_the_chance():
+    assert_array_equal(sm.occurs(arr(0.0, 0.49, 0.5, 0.99, 0.0), arr(0.5, 0.5, 0.5, 1.0, 0.0)), bools(T, T, F, T, F))
+
+
+def test_may_have_phoned_only_an_excluded_tenants_report_without_a_visit():
+    logged, digital, visited = bools(T, T, T, F), bools(F, T, F, F), bools(F, F, T, F)
+    assert_array_equal(sm.may_have_phoned(logged, digital, visited), bools(T, F, F, F))
+
+
+def test_phone_share_of_excluded_reports():
+    # phone 0.5 * 0.8 = 0.4; either 1 - 0.6 * 0.9 = 0.46.
+    assert sm.phone_share_of_excluded_reports(0.5, 0.8, 0.1) == pytest.approx(0.4 / 0.46)
+    assert sm.phone_share_of_excluded_reports(1.0, 0.5, 0.0) == pytest.approx(1.0)
+    assert sm.phone_share_of_excluded_reports(0.0, 0.8, 0.3) == 0.0
+    assert sm.phone_share_of_excluded_reports(0.0, 0.8, 0.0) == 0.0  # neither channel open
+
+
+def test_contact_signal_fair_with_the_contacts_quality():
+    assert_allclose(sm.contact_signal(arr(0.0, 0.69, 0.7, 0.5), arr(0.7, 0.7, 0.7, 0.0)), [1.0, 1.0, -1.0, -1.0])
+
+
+def test_failed_contact_signal():
+    assert_allclose(sm.failed_contact_signal(bools(T, F)), [sm.FAILED_CONTACT_SIGNAL, 0.0])
+    assert sm.FAILED_CONTACT_SIGNAL == -0.5
+
+
+def test_weeks_waited_counts_this_week():
+    assert_allclose(sm.weeks_waited(10, ints(10, 9, 0)), [1.0, 2.0, 11.0])
+
+
+def test_first_time_fix_scrutiny_fits_the_represented_better():
+    under = bools(F, T)
+    # 0.6 + 0.4 * 0.5 * 0.5 = 0.7 for the majority; the under-represented get a quarter of the gain.
+    assert_allclose(sm.first_time_fix(under, 0.6, 0.5, 0.5, 0.25), [0.7, 0.6 + 0.4 * 0.5 * 0.5 * 0.25])
+    assert_allclose(sm.first_time_fix(under, 0.6, 0.5, 0.0, 1.0), [0.6, 0.6])
+    assert_allclose(sm.first_time_fix(under, 0.6, 1.0, 1.0, 1.0), [1.0, 1.0])
+
+
+def test_representation_fit_capped_at_one_and_neutral_when_undefined():
+    assert sm.representation_fit(0.4) == 0.4
+    assert sm.representation_fit(1.7) == 1.0
+    assert sm.representation_fit(math.nan) == 1.0
+
+
+def test_jobs_this_week_draws_the_fraction():
+    assert sm.jobs_this_week(3.25, 0.2) == 4
+    assert sm.jobs_this_week(3.25, 0.25) == 3  # strict
+    assert sm.jobs_this_week(3.0, 0.0) == 3
+    assert sm.jobs_this_week(0.5, 0.7) == 0
+
+
+def test_had_experience_any_outcome_or_treatment():
+    assert_array_equal(sm.had_experience(arr(0.0, 1.0, 0.0, -0.5), arr(0.0, 0.0, -0.5, 1.0)), bools(F, T, T, T))
+
+
+def test_fairly_treated_positive_signal_only():
+    assert_array_equal(sm.fairly_treated(arr(1.0, 0.5, 0.0, -0.5, -1.0)), bools(T, T, F, F, F))
+
+
+def test_heard_from_landlord_and_kept_informed():
+    outcome, treatment = arr(0.0, 1.0, 0.0, -1.0, 1.0, 0.0), arr(0.0, 0.0, 1.0, 0.0, -0.5, 0.0)
+    late = bools(F, F, F, F, F, T)
+    assert_array_equal(sm.heard_from_landlord(outcome, treatment, late), bools(F, T, T, T, T, T))
+    # Good repair, fair contact: kept informed; bad repair, failed contact, an overdue repair: not.
+    assert_array_equal(sm.kept_informed(outcome, treatment, late), bools(T, T, T, F, F, F))
+
+
+def test_bad_and_good_stories_one_kind_a_week_bad_wins():
+    outcome, treatment = arr(1.0, -1.0, 0.0, 1.0, 0.0, 0.0), arr(0.0, 1.0, -0.5, -1.0, 1.0, 0.0)
+    assert_array_equal(sm.bad_story(outcome, treatment), bools(F, T, T, T, F, F))
+    # Fair treatment alone is no story.
+    assert_array_equal(sm.good_story(outcome, treatment), bools(T, F, F, F, F, F))
+
+
+def test_talk_partner_one_draw_decides_talk_and_partner():
+    # talk_rate 0.5, three neighbours: draw / 0.5 * 3 -> 0, 1, 2; 0.5 and above: no talk.
+    out = sm.talk_partner(arr(0.0, 0.1, 0.2, 0.4999, 0.5, 0.9), 0.5, ints(3, 3, 3, 3, 3, 3))
+    assert_array_equal(out, ints(0, 0, 1, 2, -1, -1))
+    assert sm.talk_partner(0.3, 0.0, 4) == -1
+    assert sm.talk_partner(0.99, 1.0, 1) == 0
+
+
+def test_chance_took_part_last_year():
+    assert_allclose(sm.chance_took_part_last_year(arr(1.0, 0.5, 0.0), 0.1), [1 - 0.9**52, 1 - 0.95**52, 0.0])
+
+
+def test_panel_seats_none_below_consultation():
+    assert sm.panel_seats(3, 5.0, 6000) == 0
+    assert sm.panel_seats(4, 5.0, 6000) == 30
+    assert sm.panel_seats(8, 2.5, 500) == 1  # round(1.25)
+    assert sm.panel_seats(6, 3.0, 500) == 2  # round(1.5), to even
+
+
+def test_weekly_rate_spreads_a_quarter():
+    assert sm.weekly_rate(1.3) == pytest.approx(0.1)
+    assert sm.weekly_rate(sm.NEWS_WEIGHT) == pytest.approx(0.2 / 13)
+
+
+def test_voice_reach_participants_fully_others_by_openness():
+    assert_allclose(sm.voice_reach(bools(T, F), 0.3), [1.0, 0.3])
+
+
+def test_voice_keeps_trust_at_half_the_push():
+    assert sm.VOICE_TRUST_WEIGHT == 0.5
+    assert sm.voice_keeps(0.2, 0.4, 1.0, 1.0) == pytest.approx((math.exp(-0.2), math.exp(-0.4)))
+    assert sm.voice_keeps(0.2, 0.4, 0.5, 0.5) == pytest.approx((math.exp(-0.05), math.exp(-0.1)))
+    assert sm.voice_keeps(0.0, 0.0, 0.5, 1.0) == (1.0, 1.0)
+
+
+def test_hear_landlord_news_moves_towards_openness():
+    assert_allclose(sm.hear_landlord_news(arr(0.0, 1.0, 0.5), 0.5, 0.1), [0.05, 0.95, 0.5])
+
+
+def test_news_push_bad_news_weighs_more():
+    assert sm.news_push(0.5, 0.1, 4.0) == pytest.approx((0.05, 0.0))
+    assert sm.news_push(-0.5, 0.1, 4.0) == pytest.approx((0.0, 0.2))
+    assert sm.news_push(0.0, 0.1, 4.0) == (0.0, 0.0)
+
+
 def test_every_submodel_has_a_scripted_test_here():
     """New mechanisms in model/submodels.py must get a hand-worked case in this file."""
     source = Path(__file__).read_text(encoding="utf-8")
