@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from model import params
-from model.scenario import FIXED_AT_START, builtin_names, load_scenario
+from model.params import FIXED_AT_START
+from model.scenario import builtin_names, load_scenario
 
 __all__ = [
     "Control",

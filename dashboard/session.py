@@ -24,7 +24,8 @@ import mesa
 from dashboard.controls import preset_values, snap
 from model import params
 from model.model import TrustModel
-from model.scenario import FIXED_AT_START, MAX_WEEKS, Scenario, builtin_names, load_scenario
+from model.params import FIXED_AT_START
+from model.scenario import MAX_WEEKS, Scenario, builtin_names, load_scenario
 
 __all__ = ["SIDES", "Settings", "Workshop"]
 

@@ -99,7 +99,7 @@ def cmd_scenarios(args: argparse.Namespace) -> None:
         print(f"  {name:26s} {shock_description(name)}")
     print("\nShock kinds for [[shocks]] tables in your own scenario files:")
     for kind, spec in KINDS.items():
-        options = ", ".join(f"{k} (default {v[0]:g}, {v[1]:g}-{v[2]:g})" for k, v in spec.options.items())
+        options = ", ".join(f"{k} (default {o.default:g}, {o.low:g}-{o.high:g})" for k, o in spec.options.items())
         print(f"  {kind:26s} {describe(kind)} Options: {options}")
 
 

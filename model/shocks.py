@@ -14,7 +14,7 @@ files name a kind, a week and any options::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -122,9 +122,6 @@ def _restructure_params(p: Mapping[str, float | int], patch_change: float) -> di
 class Option:
     """One option of a shock kind.
 
-    It also reads as the tuple ``(default, low, high)`` (``option[0]``,
-    unpacking), as callers did before it had names.
-
     Attributes:
         default: Value when a scenario does not set it.
         low: Smallest allowed value.
@@ -136,14 +133,6 @@ class Option:
     low: float
     high: float
     meaning: str
-
-    def __iter__(self) -> Iterator[float]:
-        """``default, low, high``."""
-        return iter((self.default, self.low, self.high))
-
-    def __getitem__(self, index: int) -> float:
-        """``(default, low, high)[index]``."""
-        return (self.default, self.low, self.high)[index]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from model import PARAMETERS, ScenarioError, TrustModel, load_scenario, shocks
 from model.agents import HousingOfficer, Landlord, Tenant
-from model.scenario import FIXED_AT_START, Change
+from model.params import FIXED_AT_START
+from model.scenario import Change
 
 SMALL_HOMES = st.integers(60, 300)
 
@@ -40,7 +41,8 @@ CHANGEABLE = [p for p in PARAMETERS if p.name not in FIXED_AT_START]
 def shock_entries(draw, weeks: int) -> dict[str, float | int | str]:
     kind = draw(st.sampled_from(sorted(shocks.KINDS)))
     entry: dict[str, float | int | str] = {"kind": kind, "week": draw(st.integers(0, weeks - 1))}
-    for option, (_, low, high) in shocks.KINDS[kind].options.items():
+    for option, declared in shocks.KINDS[kind].options.items():
+        low, high = declared.low, declared.high
         entry[option] = draw(st.floats(low, high, allow_nan=False))
     return entry
 

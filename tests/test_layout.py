@@ -96,7 +96,6 @@ def test_the_dashboard_imports_nothing_of_the_experiments():
     assert crossings("dashboard", ("experiments",)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="model/ import cycles are being removed in a parallel change")
 def test_the_model_modules_import_each_other_without_a_cycle():
     inside = set(modules("model"))
     graph = {name: {t for t in targets if t in inside and t != name} for name, targets in imports_of("model").items()}
