@@ -14,24 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scripted import F, T, arr, bools, ints
 
 from model import TrustModel, kernels, load_scenario, params
 from model.households import NEVER
 
-T, F = True, False
 e = math.exp
-
-
-def arr(*values: float) -> np.ndarray:
-    return np.array(values, dtype=float)
-
-
-def bools(*values: bool) -> np.ndarray:
-    return np.array(values, dtype=bool)
-
-
-def ints(*values: int) -> np.ndarray:
-    return np.array(values, dtype=np.int64)
 
 
 #: A ring of four homes, 0-1-2-3-0: each home's neighbours in order.

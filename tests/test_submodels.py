@@ -9,22 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scripted import F, T, arr, bools, ints
 
 from model import submodels as sm
-
-T, F = True, False
-
-
-def arr(*values: float) -> np.ndarray:
-    return np.array(values, dtype=float)
-
-
-def bools(*values: bool) -> np.ndarray:
-    return np.array(values, dtype=bool)
-
-
-def ints(*values: int) -> np.ndarray:
-    return np.array(values, dtype=np.int64)
 
 
 # --- 1. repairs and contact ----------------------------------------------------
