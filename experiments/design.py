@@ -125,8 +125,8 @@ class Experiment:
 
 
 def uncertain_parameters() -> list[str]:
-    """Parameters that describe the world rather than a strategy choice (estate size excluded)."""
-    return [p.name for p in params.PARAMETERS if not p.lever and p.name != "homes"]
+    """Parameters that describe the world rather than a strategy choice (estate size and run settings excluded)."""
+    return [p.name for p in params.PARAMETERS if not p.lever and p.name != "homes" and p.group != "run"]
 
 
 def _fail(where: str, key: str, value: Any, allowed: str) -> ExperimentError:

@@ -147,6 +147,8 @@ class Landlord(mesa.Agent):
     Attributes:
         visible_change: Share of tenants' priorities that changed decisions at the
             latest quarterly round ("you said, we did").
+        influence: Share of one participant's priorities that changed a
+            decision, after the landlord's capacity is shared among them.
     """
 
     model: Estate
@@ -155,6 +157,7 @@ class Landlord(mesa.Agent):
         """Create the landlord of ``model``'s estate."""
         super().__init__(model)
         self.visible_change = 0.0
+        self.influence = 0.0
 
     @property
     def phone_open(self) -> float:
@@ -191,28 +194,71 @@ class Landlord(mesa.Agent):
         p = self.model.p
         return submodels.panel_seats(p["ladder_rung"], p["panel_seats_per_1000"], self.model.households.size)
 
-    def share_power(self) -> None:
-        """Each week: act on tenants' priorities in proportion to rung and responsiveness.
+    def voice_pushes(self) -> tuple[np.ndarray, tuple[float, float], tuple[float, float]]:
+        """Who took part in the last quarter, and this week's (up, down) pushes on participants and on everyone else.
 
-        Participants of the last quarter (and, in proportion to openness,
-        everyone else through "you said, we did" news) see how much changed;
-        efficacy and, at half the weight, trust move by
-        :func:`model.submodels.voice_feedback` at a thirteenth of the quarterly
-        rate each week (:func:`model.submodels.weekly_rate`), through
-        :func:`model.kernels.hear_voice`. The landlord's news also moves every
-        tenant's sense of being kept informed (TP07) towards its openness.
-        Assumption (seeds/003).
+        The share of priorities the landlord acts on (:func:`model.submodels.visible_change`)
+        is diluted by its finite capacity among those who took part in the last
+        quarter (:func:`model.submodels.influence_per_participant`), and set
+        against what consultation led them to expect
+        (:func:`model.submodels.promised_influence`,
+        :func:`model.submodels.felt_influence`). Participants feel it fully and
+        everyone else through news (:func:`model.submodels.voice_push`), a
+        thirteenth of the quarterly rate each week (:func:`model.submodels.weekly_rate`).
         """
         p, h = self.model.p, self.model.households
         self.visible_change = submodels.visible_change(
             p["ladder_rung"], p["responsiveness"], p["delegated_budget_per_home"]
         )
-        weekly = submodels.weekly_rate(p["efficacy_learning_rate"])
-        up, down = submodels.voice_feedback(self.visible_change, p["tokenism_tolerance"], weekly)
         heard = h.took_part_within(self.model.week, QUARTER)
+        capacity = p["decision_capacity_per_1000"] * h.size / 1000.0
+        self.influence = submodels.influence_per_participant(
+            self.visible_change, int(np.count_nonzero(heard)), capacity
+        )
+        promised = submodels.promised_influence(p["ladder_rung"], p["consultation_expectation"])
+        felt = submodels.felt_influence(self.influence, promised, p["expectation_adaptation"], p["frustration_weight"])
+        rate = submodels.weekly_rate(p["efficacy_learning_rate"])
+        openness, buffer = p["openness"], p["openness_buffer"]
+        participants = submodels.voice_push(felt, rate, 1.0, openness, buffer)
+        others = submodels.voice_push(felt, rate, p["news_reach"], openness, buffer)
+        return heard, participants, others
+
+    def share_power(self) -> None:
+        """Each week: act on tenants' priorities, and tenants feel how much their voice counted.
+
+        The pushes of :meth:`voice_pushes` move efficacy (and trust, at half the
+        weight) through :func:`model.kernels.hear_voice`; the landlord's news
+        also moves every tenant's sense of being kept informed (TP07) towards
+        its openness.
+        """
+        heard, participants, others = self.voice_pushes()
         news_rate = submodels.weekly_rate(submodels.NEWS_WEIGHT)
+        h, p = self.model.households, self.model.p
         kernels.hear_voice(
             heard=heard,
             voice=kernels.gather(kernels.Voice, h),
-            rates=kernels.plain(kernels.VoiceRates.from_params(p, up=up, down=down, news_rate=news_rate)),
+            rates=kernels.plain(
+                kernels.VoiceRates.from_params(
+                    p,
+                    participants_up=participants[0],
+                    participants_down=participants[1],
+                    others_up=others[0],
+                    others_down=others[1],
+                    news_rate=news_rate,
+                )
+            ),
         )
+
+    def settle_efficacy(self) -> None:
+        """Start every household's efficacy at its conditional equilibrium under this week's pushes.
+
+        Rule: :func:`model.submodels.efficacy_equilibrium` for each household,
+        with the push of its group (participants of the last quarter, or
+        everyone else) held at this week's. Assumption (initialisation at the
+        conditional equilibrium, so the run has no start-up drift).
+        """
+        heard, participants, others = self.voice_pushes()
+        h, fade = self.model.households, self.model.p["efficacy_fade_rate"]
+        up = np.where(heard, participants[0], others[0])
+        down = np.where(heard, participants[1], others[1])
+        h.efficacy = submodels.efficacy_equilibrium(h.efficacy_outlook, np.exp(-up), np.exp(-down), fade)

@@ -38,6 +38,10 @@ class Households:
         outlook: View of landlords and institutions the household brings from
             outside the tenancy (from age and group), 0-1; fixed.
         efficacy: Belief that speaking up changes anything, 0-1.
+        efficacy_outlook: The efficacy the household brings from outside the
+            tenancy, which its efficacy returns to without fresh experience of
+            being heard, 0-1; fixed.
+        fatigue: Participation fatigue, on the readiness scale, 0-1.
         digital: Can use online services.
         support_needs: Has a disability, long-term condition or hardship.
         underrepresented: Belongs to an under-represented (ethnic-minority) group.
@@ -63,6 +67,8 @@ class Households:
     disposition: NDArray[np.float64]
     outlook: NDArray[np.float64]
     efficacy: NDArray[np.float64]
+    efficacy_outlook: NDArray[np.float64]
+    fatigue: NDArray[np.float64]
     digital: NDArray[np.bool_]
     support_needs: NDArray[np.bool_]
     underrepresented: NDArray[np.bool_]
@@ -253,6 +259,8 @@ def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Ho
         disposition=disposition,
         outlook=disposition.copy(),
         efficacy=efficacy,
+        efficacy_outlook=efficacy.copy(),
+        fatigue=np.zeros(n),
         digital=_digital_access(age, float(p["share_digitally_excluded"]), rng),
         support_needs=rng.random(n) < p["share_support_needs"],
         underrepresented=under,

@@ -133,6 +133,7 @@ class Readiness(NamedTuple):
     efficacy: Floats
     cost: Floats
     threshold: Floats
+    fatigue: Floats
 
 
 class TookPart(NamedTuple):
@@ -140,6 +141,7 @@ class TookPart(NamedTuple):
 
     active: Bools
     last_took_part: Ints
+    fatigue: Floats
 
 
 class Voice(NamedTuple):
@@ -148,6 +150,7 @@ class Voice(NamedTuple):
     efficacy: Floats
     trust: Floats
     informed_score: Floats
+    efficacy_outlook: Floats
 
 
 #: The structures whose fields are all :class:`~model.households.Households` arrays of the same names.
@@ -249,6 +252,8 @@ class ParticipationRates(NamedTuple):
 
     neighbour_pull: float
     activity_rate: float
+    fatigue_gain: float
+    fatigue_recovery: float
 
     @classmethod
     def from_params(cls, p: Mapping[str, float | int]) -> ParticipationRates:
@@ -260,21 +265,45 @@ class VoiceRates(NamedTuple):
     """Parameters of :func:`hear_voice`.
 
     Attributes:
-        up: The week's push up on efficacy (:func:`~model.submodels.voice_feedback`).
-        down: The week's push down.
+        participants_up: The week's push up on participants' efficacy
+            (:func:`~model.submodels.voice_push` with reach 1).
+        participants_down: The week's push down on it.
+        others_up: The week's push up on everyone else's efficacy (reach ``news_reach``).
+        others_down: The week's push down on it.
+        efficacy_fade_rate: Weekly pull of efficacy towards each household's outlook.
+        voice_trust_weight: Share of the push on efficacy that reaches trust.
         openness: How openly the landlord reports back.
         news_rate: Weekly weight of the landlord's news.
     """
 
-    up: float
-    down: float
+    participants_up: float
+    participants_down: float
+    others_up: float
+    others_down: float
+    efficacy_fade_rate: float
+    voice_trust_weight: float
     openness: float
     news_rate: float
 
     @classmethod
-    def from_params(cls, p: Mapping[str, float | int], up: float, down: float, news_rate: float) -> VoiceRates:
-        """``openness`` from the parameter of that name; the rest as given (built weekly, so spelt out)."""
-        return cls(up=float(up), down=float(down), openness=float(p["openness"]), news_rate=float(news_rate))
+    def from_params(
+        cls,
+        p: Mapping[str, float | int],
+        participants_up: float,
+        participants_down: float,
+        others_up: float,
+        others_down: float,
+        news_rate: float,
+    ) -> VoiceRates:
+        """``efficacy_fade_rate``, ``voice_trust_weight``, ``openness`` from their parameters; pushes as given."""
+        given = {
+            "participants_up": participants_up,
+            "participants_down": participants_down,
+            "others_up": others_up,
+            "others_down": others_down,
+            "news_rate": news_rate,
+        }
+        return _by_name(cls, p, given)
 
 
 #: The rate structures built from parameters, for checks that each field reads its namesake.
@@ -560,7 +589,12 @@ def willingness(
     margin = np.empty(readiness.trust.size)
     for i in range(margin.size):
         ready = sm.readiness(
-            readiness.trust[i], readiness.efficacy[i], peers[i], readiness.cost[i], rates.neighbour_pull
+            readiness.trust[i],
+            readiness.efficacy[i],
+            peers[i],
+            readiness.cost[i],
+            readiness.fatigue[i],
+            rates.neighbour_pull,
         )
         margin[i] = ready - readiness.threshold[i]
     return margin >= 0.0, margin
@@ -578,33 +612,35 @@ def take_part(willing: Bools, channel_open: Floats, visited: Bools, activity_rat
 
 @compiled
 def hear_voice(heard: Bools, voice: Voice, rates: VoiceRates) -> None:
-    """Participants, fully, and everyone else, in proportion to openness, feel the voice feedback.
+    """Participants, fully, and everyone else, through news, feel the week's voice push; efficacy fades back.
 
-    Rules: :func:`~model.submodels.voice_reach` (who feels it how strongly),
-    :func:`~model.submodels.voice_keeps` (the push on efficacy, and on trust
-    at :data:`~model.submodels.VOICE_TRUST_WEIGHT` of it),
-    :func:`~model.submodels.pushed`, then every household's
-    :func:`~model.submodels.hear_landlord_news`.
+    Rules: :func:`~model.submodels.voice_keeps` (the push on efficacy, and on
+    trust at ``rates.voice_trust_weight`` of it),
+    :func:`~model.submodels.efficacy_after_push` (push, then fading towards
+    the household's outlook), :func:`~model.submodels.pushed` (trust), then
+    every household's :func:`~model.submodels.hear_landlord_news`.
 
     Args:
         heard: Took part in the last quarter.
-        voice: Updated.
-        rates: The week's push and the landlord's openness and news rate.
+        voice: Updated (``efficacy_outlook`` is read only).
+        rates: The week's pushes for participants and for everyone else, and
+            the landlord's openness and news rate.
     """
     voice, rates = Voice(*voice), VoiceRates(*rates)
     efficacy, trust, informed = voice.efficacy, voice.trust, voice.informed_score
-    up, down, openness = rates.up, rates.down, rates.openness
-    # The push reaches two groups (participants and the rest): two exponentials each, taken once.
-    participants, others = sm.voice_reach(True, openness), sm.voice_reach(False, openness)
-    efficacy_keeps = (sm.voice_keeps(up, down, participants, 1.0), sm.voice_keeps(up, down, others, 1.0))
-    weight = sm.VOICE_TRUST_WEIGHT
-    trust_keeps = (sm.voice_keeps(up, down, participants, weight), sm.voice_keeps(up, down, others, weight))
+    # Two groups (participants and the rest): their push factors, taken once.
+    pushes = ((rates.participants_up, rates.participants_down), (rates.others_up, rates.others_down))
+    efficacy_keeps = (sm.voice_keeps(*pushes[0], 1.0, 1.0), sm.voice_keeps(*pushes[1], 1.0, 1.0))
+    weight = rates.voice_trust_weight
+    trust_keeps = (sm.voice_keeps(*pushes[0], 1.0, weight), sm.voice_keeps(*pushes[1], 1.0, weight))
     for i in range(heard.size):
         group = 0 if heard[i] else 1
-        if up > 0.0 or down > 0.0:
-            efficacy[i] = sm.pushed(efficacy[i], efficacy_keeps[group][0], efficacy_keeps[group][1])
-            trust[i] = sm.pushed(trust[i], trust_keeps[group][0], trust_keeps[group][1])
-        informed[i] = sm.hear_landlord_news(informed[i], openness, rates.news_rate)
+        keep_gap, keep_level = efficacy_keeps[group]
+        efficacy[i] = sm.efficacy_after_push(
+            efficacy[i], voice.efficacy_outlook[i], keep_gap, keep_level, rates.efficacy_fade_rate
+        )
+        trust[i] = sm.pushed(trust[i], trust_keeps[group][0], trust_keeps[group][1])
+        informed[i] = sm.hear_landlord_news(informed[i], rates.openness, rates.news_rate)
 
 
 @compiled
@@ -695,5 +731,9 @@ def participation(
     if week % sm.QUARTER == 0:
         active[:] = sm.fill_seats(margin, willing, seats)
     for i in range(active.size):
-        if joined[i] or active[i]:
+        took_part_now = joined[i] or active[i]
+        if took_part_now:
             last_took_part[i] = week
+        took_part.fatigue[i] = sm.fatigue_after_week(
+            took_part.fatigue[i], took_part_now, rates.fatigue_gain, rates.fatigue_recovery
+        )

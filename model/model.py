@@ -34,7 +34,7 @@ import numpy as np
 
 from model import kernels, outcomes, params, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
-from model.households import OVER_65, create_households
+from model.households import NEVER, OVER_65, create_households
 from model.params import FIXED_AT_START
 from model.scenario import Scenario, load_scenario
 from model.submodels import QUARTER, YEAR
@@ -45,6 +45,8 @@ ANSWER_NOISE = 0.15 * math.sqrt(3.0) / math.pi
 #: Uniform draws every household gets each week, in one block: a visit, a new
 #: repair need, a report, a talk with a neighbour (:mod:`model.kernels`).
 WEEKLY_DRAWS = 4
+#: Rounds of the warm start's search for participation at equilibrium (:meth:`TrustModel._warm_start_participation`).
+WARM_START_ROUNDS = 30
 #: Series recorded every week (the columns of ``weekly()``), from :mod:`model.outcomes`.
 WEEKLY_SERIES = outcomes.WEEKLY
 #: Numeric outcomes of ``summary()`` (besides ``weeks`` and ``homes``), from :mod:`model.outcomes`.
@@ -91,7 +93,8 @@ class TrustModel(mesa.Model):
         self.record_weekly = record_weekly
         self.scenario_spec = scenario if scenario is not None else load_scenario("baseline")
         self.p: dict[str, float | int] = dict(self.scenario_spec.params)
-        self.week = 0
+        self.week = -int(self.p["burn_in_weeks"])
+        strategy = self._baseline_levers_until_week_0()
         self.households = create_households(self.p, self.rng)
         self._tenants: mesa.AgentSet | None = None
         self.landlord = Landlord(self)
@@ -108,8 +111,38 @@ class TrustModel(mesa.Model):
         self._wait_count = np.zeros(YEAR)
         self._refresh()
         self._warm_start_participation()
+        self.landlord.settle_efficacy()
+        self._burn_in(strategy)
         self.datacollector = mesa.DataCollector(tables={"weekly": ["week", *WEEKLY_SERIES]})
         self._record()
+
+    def _baseline_levers_until_week_0(self) -> dict[str, float | int]:
+        """With a burn-in, set every lever to its baseline value and return the strategy's own values.
+
+        Levers read only when the estate is built keep the strategy's values.
+        """
+        if self.week >= 0:
+            return {}
+        strategy = {name: value for name, value in self.p.items() if params.get(name).lever}
+        self.p.update({name: params.get(name).default for name in strategy if name not in FIXED_AT_START})
+        return {name: value for name, value in strategy.items() if value != self.p[name]}
+
+    def _burn_in(self, strategy: Mapping[str, float | int]) -> None:
+        """Run the estate at the baseline levers up to week 0, then switch to the strategy.
+
+        Rule: ``burn_in_weeks`` weeks (weeks ``-burn_in_weeks`` to -1) of the
+        weekly process at the baseline levers, with no schedule, shocks or
+        recording, so that week 0 of every strategy is the same settled estate
+        (common random numbers start from the same state); the strategy's own
+        levers then take effect at week 0, as a change of strategy would, and
+        the survey record starts afresh. Assumption (a documented burn-in; its
+        length is a declared parameter).
+        """
+        while self.week < 0:
+            self._week()
+        self.last_survey = {}
+        if strategy:
+            self.set_params(strategy, checked=False)
 
     # --- agents ----------------------------------------------------------------
     @property
@@ -234,18 +267,28 @@ class TrustModel(mesa.Model):
         )
 
     def _warm_start_participation(self) -> None:
-        """Give households already willing to take part a past participation.
+        """Give households willing to take part a past participation, at its conditional equilibrium.
 
         Each willing household took part within the last year with the
-        probability implied by ``activity_rate`` over 52 weeks, at a uniform
-        past week; seats are filled at once. This avoids starting from nobody
-        having taken part; participation still settles over the first year or two.
+        probability implied by ``activity_rate`` over 52 weeks
+        (:func:`model.submodels.chance_took_part_last_year`), at a uniform past
+        week; seats are filled at once. Who is willing depends on how many
+        neighbours took part, so the assignment is repeated, with the same
+        draws, until it no longer changes (at most :data:`WARM_START_ROUNDS`
+        rounds): participation starts at its equilibrium given the estate's
+        trust and efficacy, rather than relaxing to it through the slow
+        year-on-year feedback of neighbours taking part.
         """
         h, p = self.households, self.p
-        willing, margin = self._willingness()
         chance = submodels.chance_took_part_last_year(self._channel_open, p["activity_rate"])
-        took_part = willing & (self.rng.random(h.size) < chance)
-        h.last_took_part = np.where(took_part, -self.rng.integers(0, YEAR, h.size), h.last_took_part)
+        draws = self.rng.random(h.size)
+        past_week = self.week - self.rng.integers(0, YEAR, h.size)
+        for _ in range(WARM_START_ROUNDS):
+            willing, margin = self._willingness()
+            took_part = np.where(willing & (draws < chance), past_week, NEVER)
+            if np.array_equal(took_part, h.last_took_part):
+                break
+            h.last_took_part = took_part
         h.active = submodels.fill_seats(margin, willing, self.landlord.seats())
         self._fix_rate = self._first_time_fix()
 
@@ -253,6 +296,11 @@ class TrustModel(mesa.Model):
     def step(self) -> None:
         """One week on the estate."""
         self._apply_timeline()
+        self._week()
+        self._record()
+
+    def _week(self) -> None:
+        """The weekly process (the schedule and shocks apart); the week counter moves on."""
         kernels.seed(self.kernel_seed())
         self._draws = self.rng.random((WEEKLY_DRAWS, self.households.size))
         visited = self.frontline_visits()
@@ -266,7 +314,6 @@ class TrustModel(mesa.Model):
         if self.week % YEAR == YEAR - 1:
             self.survey()
         self.week += 1
-        self._record()
 
     def _apply_timeline(self) -> None:
         for change in self.scenario_spec.schedule:
@@ -328,7 +375,13 @@ class TrustModel(mesa.Model):
         """What readiness to take part is made of (a plain :class:`~model.kernels.Readiness`)."""
         h = self.households
         return kernels.plain(
-            kernels.Readiness(trust=h.trust, efficacy=h.efficacy, cost=self._participation_cost, threshold=h.threshold)
+            kernels.Readiness(
+                trust=h.trust,
+                efficacy=h.efficacy,
+                cost=self._participation_cost,
+                threshold=h.threshold,
+                fatigue=h.fatigue,
+            )
         )
 
     def _took_part(self) -> tuple:

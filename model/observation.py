@@ -55,7 +55,7 @@ from numpy.typing import NDArray
 from model import submodels
 from model.households import OVER_65, Households
 from model.model import ANSWER_NOISE, TrustModel, satisfied_probability
-from model.scenario import Scenario
+from model.scenario import Scenario, load_scenario
 from model.submodels import QUARTER, YEAR
 
 Floats = NDArray[np.float64]
@@ -209,9 +209,14 @@ class ObservedModel(TrustModel):
         rng: int | np.random.Generator | None = None,
         record_weekly: bool = False,
     ) -> None:
-        """Build the model and the records."""
+        """Build the model, keeping records from week 0 on (the burn-in's repairs are not observed)."""
+        size = int((scenario if scenario is not None else load_scenario("baseline")).params["homes"])
+        self._new_records(size)
         super().__init__(scenario, rng=rng, record_weekly=record_weekly)
-        size = self.households.size
+        self._new_records(size)
+
+    def _new_records(self, size: int) -> None:
+        """Empty records for ``size`` households."""
         self.last_repair_week = np.full(size, -(10**6), dtype=np.int64)
         self.last_repair_outcome = np.zeros(size)
         self.completed_weeks: list[int] = []

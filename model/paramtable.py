@@ -53,6 +53,7 @@ GROUP_TITLES: dict[str, str] = {
     "strategy": "The landlord's strategy",
     "money": "Money",
     "survey": "Measurement (the yearly TSM survey)",
+    "run": "The run (numerical settings)",
 }
 _HEADER = ("name", "default", "low–high", "unit", "meaning", "source", "posterior median (90% interval)")
 

@@ -60,9 +60,6 @@ FAILED_CONTACT_SIGNAL = -0.5
 #: memory of the repairs service. Assumption.
 CHASING_SIGNAL = -0.5
 
-#: Share of the voice feedback's push on efficacy that reaches trust
-#: (:func:`voice_keeps`). Assumption (seeds/003).
-VOICE_TRUST_WEIGHT = 0.5
 #: How far a quarter's news from the landlord moves the sense of being kept
 #: informed towards its openness (an EWMA rate, spread over the weeks by
 #: :func:`weekly_rate`). Assumption.
@@ -576,15 +573,35 @@ def neighbour_share(flag: Bools, indptr: Ints, indices: Ints) -> Floats:
 
 
 @elementwise
-def readiness(trust: float, efficacy: float, peer_share: float, cost: float, neighbour_pull: float) -> float:
+def readiness(
+    trust: float, efficacy: float, peer_share: float, cost: float, fatigue: float, neighbour_pull: float
+) -> float:
     """Readiness to take part, compared with each household's threshold.
 
-    Rule: ``r = (1 - w) * (trust + efficacy) / 2 + w * peers - cost``; a
-    household takes part when ``r >= threshold``. Thresholds are normally
-    distributed, so a few joiners can tip their neighbours (Granovetter 1978).
+    Rule: ``r = (trust + efficacy) / 2 + w * peers - cost - fatigue``; a
+    household takes part when ``r >= threshold``. Neighbours taking part can
+    only raise readiness (``w >= 0``, ``peers`` the share of neighbours who
+    took part in the last year): with normally distributed thresholds a few
+    joiners can tip their neighbours, a threshold cascade (Granovetter 1978).
+    Fatigue from recent participation (:func:`fatigue_after_week`) lowers it.
     Weights and costs: assumption.
     """
-    return (1.0 - neighbour_pull) * 0.5 * (trust + efficacy) + neighbour_pull * peer_share - cost
+    return 0.5 * (trust + efficacy) + neighbour_pull * peer_share - cost - fatigue
+
+
+@elementwise
+def fatigue_after_week(fatigue: float, took_part: bool, gain: float, recovery: float) -> float:
+    """Participation fatigue after a week: it builds with each week of taking part and wears off.
+
+    Rule: ``f' = f * (1 - recovery)``, then, for a household that took part
+    this week (a meeting, a survey or a seat), ``f'' = f' + gain * (1 - f')``.
+    A household taking part every week settles at ``f* = g / (1 - (1 - r)(1 -
+    g))``; one that stops recovers geometrically. Evidence: in repeated
+    public-goods games contributions decline with repetition, never to zero
+    (Amin et al. 2018, JASSS 21(1)3); rates: assumption.
+    """
+    rested = fatigue * (1.0 - recovery)
+    return rested + gain * (1.0 - rested) if took_part else rested
 
 
 @elementwise
@@ -675,14 +692,93 @@ def visible_change(rung: int, responsiveness: float, delegated_budget_per_home: 
     return 1.0 - (1.0 - acted_on) * np.exp(-delegated_budget_per_home / 100.0)
 
 
-def voice_feedback(visible: float, tolerance: float, rate: float) -> tuple[float, float]:
-    """Push on efficacy from one round of "you said, we did".
+@elementwise
+def efficacy_equilibrium(outlook: float, keep_gap: float, keep_level: float, fade: float) -> float:
+    """The efficacy at which a constant weekly push and the fading balance exactly.
 
-    Rule: ``up = rate * max(0, v - tol)``, ``down = rate * max(0, tol - v)``:
-    consultation that changes less than the tolerated share ("ticking the box",
-    seeds/003) erodes efficacy; visible change builds it. Assumption.
+    Rule: the fixed point of :func:`efficacy_after_push`, ``e* = ((1 - f) b (1
+    - a) + f o) / (1 - (1 - f) a b)`` with ``a = keep_gap``, ``b =
+    keep_level``, ``f = fade`` and outlook ``o``; the estate's efficacy
+    starts there (its conditional equilibrium), so the run has no start-up
+    drift from it. With no push (``a = b = 1``) it is the outlook.
     """
-    return rate * max(0.0, visible - tolerance), rate * max(0.0, tolerance - visible)
+    return ((1.0 - fade) * keep_level * (1.0 - keep_gap) + fade * outlook) / (
+        1.0 - (1.0 - fade) * keep_gap * keep_level
+    )
+
+
+def promised_influence(rung: int, consultation_expectation: float) -> float:
+    """Share of their priorities tenants expect to be acted on, from what the landlord's rung offers.
+
+    Rule: ``max(x_c * [rung >= 4], power(rung))``: consulting tenants (rung 4,
+    consultation, and above) raises the expectation that their views count to
+    at least ``x_c``, and the citizen-power rungs promise their full power
+    (:data:`RUNG_POWER`); below consultation nothing is promised. Evidence:
+    Arnstein 1969; seeds/003 ("you've just come in to tick the box"); ``x_c``:
+    assumption.
+    """
+    consulted = consultation_expectation if rung >= 4 else 0.0
+    return max(consulted, RUNG_POWER[int(rung)])
+
+
+def influence_per_participant(visible: float, participants: int, capacity: float) -> float:
+    """Share of one participant's priorities that changes a decision, with the landlord's finite capacity.
+
+    Rule: ``v * min(1, capacity / participants)`` (``v`` when nobody takes
+    part): the landlord can take only so many participants' priorities
+    through to decisions in a quarter, so as participants multiply the
+    influence of each dilutes. Assumption (seeds/003: "how scalable are these
+    models?").
+    """
+    if participants <= 0:
+        return visible
+    return visible * min(1.0, capacity / participants)
+
+
+def felt_influence(experienced: float, promised: float, adaptation: float, frustration: float) -> float:
+    """How a round of "you said, we did" feels, in [-frustration, 1].
+
+    Rule: the expected influence is ``x = (1 - a) * promised + a * experienced``
+    (reference dependence: expectations adapt to experience, partly, and stay
+    anchored to what was promised); the felt signal is ``phi = experienced -
+    lambda * max(0, x - experienced)``: influence counts for itself, and
+    influence short of what was expected counts against it, so voice that is
+    visibly ignored is worse than no voice at all (below rung 4 nothing is
+    promised and ``phi = experienced``). Evidence: Folger 1977 (the
+    frustration effect); Van Ryzin 2004 (expectations partly normative);
+    ``a`` and ``lambda``: assumption.
+    """
+    expected = (1.0 - adaptation) * promised + adaptation * experienced
+    return experienced - frustration * max(0.0, expected - experienced)
+
+
+def voice_push(felt: float, rate: float, reach: float, openness: float, openness_buffer: float) -> tuple[float, float]:
+    """Weekly push (up, down) on efficacy from the felt influence, for a given reach.
+
+    Rule: ``up = rate * reach * phi+``, ``down = rate * reach * phi- * (1 -
+    ob * openness)``: participants feel it fully (``reach = 1``), everyone else
+    through news at ``news_reach``; a landlord that explains its hard choices
+    softens how bad news is read (``openness``), but never hides it.
+    Evidence: Peters, Covello & McCallum 1997 (openness and honesty); seeds/003;
+    sizes: assumption.
+    """
+    good, bad = max(felt, 0.0), max(-felt, 0.0)
+    return rate * reach * good, rate * reach * bad * (1.0 - openness_buffer * openness)
+
+
+@elementwise
+def efficacy_after_push(efficacy: float, outlook: float, keep_gap: float, keep_level: float, fade: float) -> float:
+    """Efficacy after the week's voice push and its fading towards the household's own outlook.
+
+    Rule: ``e' = pushed(e)`` (:func:`pushed`, with the factors of
+    :func:`voice_keeps`), then ``e'' = e' + fade * (outlook - e')``: without
+    fresh experience of being heard, efficacy returns to what the household
+    brings (set when the estate is built), so it settles where the push and the
+    fading balance, ``e* = (fade * o + up) / (fade + up + down)`` to first
+    order, rather than drifting. Assumption.
+    """
+    moved = pushed(efficacy, keep_gap, keep_level)
+    return moved + fade * (outlook - moved)
 
 
 def weekly_rate(quarterly_rate: float) -> float:
@@ -694,24 +790,13 @@ def weekly_rate(quarterly_rate: float) -> float:
     return quarterly_rate / QUARTER
 
 
-@elementwise
-def voice_reach(heard: bool, openness: float) -> float:
-    """How strongly a household feels the landlord's voice feedback.
-
-    Rule: fully (1) for those who took part in the last quarter; for everyone
-    else in proportion to the landlord's ``openness`` (they hear of it
-    through "you said, we did" news). Assumption (seeds/003).
-    """
-    return 1.0 if heard else openness
-
-
 @compiled
 def voice_keeps(up: float, down: float, reach: float, weight: float) -> tuple[float, float]:
     """The voice feedback's push as :func:`pushed` takes it, for a reach and a weight.
 
     Rule: ``(exp(-weight * up * reach), exp(-weight * down * reach))``:
-    efficacy moves with weight 1 and trust with :data:`VOICE_TRUST_WEIGHT`
-    (half), each scaled by :func:`voice_reach`. Assumption (seeds/003).
+    efficacy moves with weight 1 and trust with the declared
+    ``voice_trust_weight``. Assumption (seeds/003).
     """
     return np.exp(-weight * up * reach), np.exp(-weight * down * reach)
 

@@ -1,18 +1,22 @@
-"""A few model-level behaviours with a clear direction, averaged over seeds.
+"""Model-level behaviours with a clear direction, averaged over seeds.
 
-Each compares strategies on the same estates (same seeds) of 1,000 homes over
-2.5 years; margins are generous so only a real change of behaviour fails.
+Strategies are compared on the same estates (same seeds) of 1,000 homes;
+margins are generous so only a real change of behaviour fails. The dynamic
+ones run for 30 years: the baseline settles, power-sharing's participation
+levels off, tokenism hurts, and neighbours can only draw others in.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model import TrustModel, load_scenario
 from model import submodels as sm
+from model.observation import ObservedModel
+from model.submodels import YEAR
 
 HOMES = 1000
 WEEKS = 130
@@ -42,23 +46,103 @@ def test_power_sharing_raises_efficacy(results):
     assert results["power_sharing"]["efficacy_mean"] > results["baseline"]["efficacy_mean"] + 0.03
 
 
-def test_tokenistic_consultation_erodes_efficacy_over_time():
-    scenario = load_scenario("tokenistic_consultation", homes=HOMES)
-    p = scenario.params
-    visible = sm.visible_change(p["ladder_rung"], p["responsiveness"], p["delegated_budget_per_home"])
-    up, down = sm.voice_feedback(visible, p["tokenism_tolerance"], p["efficacy_learning_rate"])
-    assert up == 0.0 and down > 0.0  # less changes than tenants tolerate
-    for seed in SEEDS:
-        model = TrustModel(scenario, rng=seed)
-        start = model.households.efficacy.copy()
-        model.run_for(WEEKS)
-        weekly = model.weekly()["efficacy_mean"]
-        # Efficacy only ever falls, for everyone ...
-        assert np.all(np.diff(weekly.to_numpy()) <= 1e-12)
-        assert np.all(model.households.efficacy < start)
-        # ... and at least as fast as for those reached only through "you said, we did" news:
-        # each full quarter pushes efficacy down by at least openness * down.
-        quarters = WEEKS // 13
-        bound = start.mean() * math.exp(-quarters * p["openness"] * down)
-        assert weekly.iloc[-1] <= bound + 1e-12
-        assert weekly.iloc[-1] < weekly.iloc[0] - 0.005
+def paired(name: str, weeks: int, seeds=SEEDS, homes: int = HOMES, **overrides) -> list[ObservedModel]:
+    """One run per seed of ``name`` (with ``overrides``), observed at the end."""
+    runs = []
+    for seed in seeds:
+        model = ObservedModel(load_scenario(name, homes=homes, **overrides), rng=seed, record_weekly=True)
+        model.run_for(weeks)
+        runs.append(model)
+    return runs
+
+
+def mean_of(runs: list[ObservedModel], read) -> float:
+    return float(np.mean([read(run) for run in runs]))
+
+
+@pytest.fixture(scope="module")
+def thirty_years() -> dict[str, list[ObservedModel]]:
+    """Baseline and power-sharing for 30 years on 1,000 homes, two seeds each."""
+    return {name: paired(name, 30 * YEAR) for name in ("baseline", "power_sharing")}
+
+
+#: Largest change per decade, averaged over seeds, that still counts as settled (display units:
+#: trust and efficacy 0-1, participation a share, satisfaction in points). Participation still relaxes
+#: by about 1.5 points in the first decade (opinions converge by bounded confidence, so fewer
+#: households clear high thresholds), within its tolerance.
+DRIFT_TOLERANCE = {"trust_mean": 0.01, "efficacy_mean": 0.015, "participation_rate": 0.025, "satisfaction_true": 2.0}
+
+
+@pytest.mark.parametrize("outcome", sorted(DRIFT_TOLERANCE))
+def test_the_baseline_settles_with_no_start_up_transient_and_no_drift(thirty_years, outcome):
+    runs = thirty_years["baseline"]
+    at = {year: mean_of(runs, lambda m, y=year: m.weekly().loc[y * YEAR, outcome]) for year in (0, 2, 10, 20, 30)}
+    tolerance = DRIFT_TOLERANCE[outcome]
+    assert abs(at[2] - at[0]) < tolerance  # no start-up jump: the burn-in has spent it
+    assert abs(at[10] - at[0]) < tolerance
+    assert abs(at[20] - at[10]) < tolerance and abs(at[30] - at[20]) < tolerance
+
+
+def test_power_sharing_participation_saturates_and_the_involved_pool_stays_small(thirty_years):
+    runs = thirty_years["power_sharing"]
+    share = {
+        year: mean_of(runs, lambda m, y=year: m.weekly().loc[y * YEAR, "participation_rate"]) for year in (10, 20, 30)
+    }
+    assert abs(share[30] - share[10]) < 0.02 and abs(share[20] - share[10]) < 0.02
+    efficacy = {year: mean_of(runs, lambda m, y=year: m.weekly().loc[y * YEAR, "efficacy_mean"]) for year in (10, 30)}
+    assert abs(efficacy[30] - efficacy[10]) < 0.015 and efficacy[30] < 0.7
+    # A small, repeating pool (TLF Research 2023; "a few per cent", DCLG 2011 [unverified]).
+    assert mean_of(runs, lambda m: m.observe()["consistently_involved"]) < 5.0
+    # ... and still well above the baseline's participation.
+    baseline = mean_of(thirty_years["baseline"], lambda m: m.weekly().loc[30 * YEAR, "participation_rate"])
+    assert share[30] > baseline + 0.04
+
+
+def test_tokenism_lowers_efficacy_tp06_and_trust_against_baseline():
+    weeks = 10 * YEAR
+    seeds = (1, 2, 3)
+    base, token = paired("baseline", weeks, seeds), paired("tokenistic_consultation", weeks, seeds)
+    for read in (
+        lambda m: m.households.efficacy.mean(),
+        lambda m: m.latent_answers()["tp06"].mean(),  # TP06 without survey error
+        lambda m: m.households.trust.mean(),
+    ):
+        differences = [read(t) - read(b) for t, b in zip(token, base, strict=True)]
+        assert max(differences) < 0.0  # on every paired estate
+
+
+def test_consulting_and_ignoring_is_worse_than_not_consulting():
+    weeks = 5 * YEAR
+    ignored = paired("baseline", weeks, ladder_rung=4, responsiveness=0.0)
+    none = paired("baseline", weeks, ladder_rung=1)
+    assert (
+        mean_of(ignored, lambda m: m.households.efficacy.mean())
+        < mean_of(none, lambda m: m.households.efficacy.mean()) - 0.03
+    )
+
+
+def test_more_neighbour_pull_raises_participation():
+    weeks = 5 * YEAR
+    shares = [
+        mean_of(paired("baseline", weeks, neighbour_pull=pull), lambda m: m.summary()["participation_rate"])
+        for pull in (0.0, 0.3, 0.6)
+    ]
+    assert shares[0] < shares[1] < shares[2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    trust=st.floats(0, 1),
+    efficacy=st.floats(0, 1),
+    peers=st.floats(0, 1),
+    more=st.floats(0, 1),
+    cost=st.floats(0, 0.5),
+    fatigue=st.floats(0, 1),
+    pull=st.floats(0, 1),
+)
+def test_more_peers_taking_part_never_lowers_anyones_readiness(trust, efficacy, peers, more, cost, fatigue, pull):
+    lower = sm.readiness(trust, efficacy, peers * more, cost, fatigue, pull)
+    assert sm.readiness(trust, efficacy, peers, cost, fatigue, pull) >= lower
+    assert sm.readiness(trust, efficacy, peers, cost, fatigue, min(1.0, pull + 0.1)) >= sm.readiness(
+        trust, efficacy, peers, cost, fatigue, pull
+    )

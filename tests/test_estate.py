@@ -10,7 +10,9 @@ from model.households import OVER_65
 
 
 def estate(seed: int = 1, **overrides):
+    """The estate as drawn (no burn-in)."""
     overrides.setdefault("homes", 1000)
+    overrides.setdefault("burn_in_weeks", 0)
     return TrustModel(load_scenario("baseline", **overrides), rng=seed).households
 
 
@@ -76,7 +78,7 @@ def test_odd_neighbour_ties_are_refused(ties):
 
 
 def test_patches_follow_patch_size():
-    model = TrustModel(load_scenario("baseline", homes=1000, patch_size=300), rng=1)
+    model = TrustModel(load_scenario("baseline", homes=1000, patch_size=300, burn_in_weeks=0), rng=1)
     assert [len(o.patch) for o in model.officers] == [300, 300, 300, 100]
     np.testing.assert_array_equal(np.bincount(model.households.officer), [300, 300, 300, 100])
     assert np.all(model.households.relationship == 0.0)

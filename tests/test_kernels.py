@@ -243,16 +243,22 @@ def test_took_part_within_counts_seats_and_recent_participation():
 
 
 READY = kernels.Readiness(
-    trust=arr(0.75, 0.5, 1.0), efficacy=arr(0.25, 0.5, 1.0), cost=arr(0.0, 0.125, 0.5), threshold=arr(0.25, 0.5, 0.125)
+    trust=arr(0.75, 0.5, 1.0),
+    efficacy=arr(0.25, 0.5, 1.0),
+    cost=arr(0.0, 0.125, 0.5),
+    threshold=arr(0.5, 0.75, 0.375),
+    fatigue=arr(0.0, 0.0, 0.25),
+)
+PARTICIPATION = kernels.ParticipationRates(
+    neighbour_pull=0.5, activity_rate=0.0, fatigue_gain=0.5, fatigue_recovery=0.5
 )
 
 
 def test_willingness_compares_readiness_with_thresholds():
-    took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(90, NEVER, NEVER))
-    rates = kernels.ParticipationRates(neighbour_pull=0.5, activity_rate=0.0)
-    willing, margin = kernels.willingness(100, READY, took_part, LINE, rates)
+    took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(90, NEVER, NEVER), fatigue=arr(0, 0, 0))
+    willing, margin = kernels.willingness(100, READY, took_part, LINE, PARTICIPATION)
     # Recent: home 0 (week 90) and home 2 (a seat). Peers: 0 -> [1]: 0; 1 -> [0, 2]: 1; 2 -> [1]: 0.
-    # Readiness 0.5 * (t + e) / 2 + 0.5 * peers - cost: 0.25, 0.625, 0.0.
+    # Readiness (t + e) / 2 + 0.5 * peers - cost - fatigue: 0.5, 0.875, 0.25.
     assert_allclose(margin, [0.0, 0.125, -0.125])
     assert_array_equal(willing, bools(T, T, F))  # a margin of 0 is enough
 
@@ -264,46 +270,50 @@ def test_take_part_joins_the_willing_who_can_reach_it_or_are_asked_on_the_doorst
 
 
 def test_participation_refills_seats_at_the_start_of_a_quarter():
-    took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(3, NEVER, NEVER))
-    rates = kernels.ParticipationRates(neighbour_pull=0.5, activity_rate=0.0)
-    kernels.participation(13, 1, bools(T, F, F), READY, took_part, LINE, arr(1, 1, 1), rates)
+    took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(3, NEVER, NEVER), fatigue=arr(0.5, 0, 0.5))
+    kernels.participation(13, 1, bools(T, F, F), READY, took_part, LINE, arr(1, 1, 1), PARTICIPATION)
     # Willing 0 and 1 (as above); the one seat goes to the larger margin (home 1); home 0 is visited: joins.
     assert_array_equal(took_part.active, bools(F, T, F))
     assert_array_equal(took_part.last_took_part, ints(13, 13, NEVER))
+    # Fatigue halves, then those who took part move half-way to 1: 0.5 -> 0.25 -> 0.625; 0 -> 0.5; 0.5 -> 0.25.
+    assert_allclose(took_part.fatigue, [0.625, 0.5, 0.25])
 
 
 def test_participation_keeps_seats_between_quarters():
-    took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(3, NEVER, NEVER))
-    rates = kernels.ParticipationRates(neighbour_pull=0.5, activity_rate=0.0)
-    kernels.participation(14, 1, bools(T, F, F), READY, took_part, LINE, arr(1, 1, 1), rates)
+    took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(3, NEVER, NEVER), fatigue=arr(0, 0, 0))
+    kernels.participation(14, 1, bools(T, F, F), READY, took_part, LINE, arr(1, 1, 1), PARTICIPATION)
     assert_array_equal(took_part.active, bools(F, F, T))
     assert_array_equal(took_part.last_took_part, ints(14, NEVER, 14))
 
 
-def voice(efficacy: np.ndarray, trust: np.ndarray, informed: np.ndarray) -> kernels.Voice:
-    return kernels.Voice(efficacy=efficacy, trust=trust, informed_score=informed)
+def voice(efficacy: np.ndarray, trust: np.ndarray, informed: np.ndarray, outlook: np.ndarray) -> kernels.Voice:
+    return kernels.Voice(efficacy=efficacy, trust=trust, informed_score=informed, efficacy_outlook=outlook)
 
 
-def test_hear_voice_participants_fully_others_by_openness_trust_at_half():
-    state = voice(arr(0.5, 0.5), arr(0.5, 0.5), arr(0.0, 1.0))
-    kernels.hear_voice(bools(T, F), state, kernels.VoiceRates(up=0.2, down=0.0, openness=0.5, news_rate=0.1))
+def voice_rates(participants, others, fade=0.0, trust_weight=0.5, openness=0.5, news_rate=0.1) -> kernels.VoiceRates:
+    return kernels.VoiceRates(*participants, *others, fade, trust_weight, openness, news_rate)
+
+
+def test_hear_voice_pushes_participants_and_others_by_their_own_push_and_trust_by_its_weight():
+    state = voice(arr(0.5, 0.5), arr(0.5, 0.5), arr(0.0, 1.0), arr(0.5, 0.5))
+    kernels.hear_voice(bools(T, F), state, voice_rates((0.2, 0.0), (0.1, 0.0)))
     assert_allclose(state.efficacy, [1 - 0.5 * e(-0.2), 1 - 0.5 * e(-0.1)])
     assert_allclose(state.trust, [1 - 0.5 * e(-0.1), 1 - 0.5 * e(-0.05)])
     assert_allclose(state.informed_score, [0.05, 0.95])  # 10% of the way to openness 0.5
 
 
-def test_hear_voice_tokenism_pushes_down():
-    state = voice(arr(0.5, 0.5), arr(0.5, 0.5), arr(0.5, 0.5))
-    kernels.hear_voice(bools(T, F), state, kernels.VoiceRates(up=0.0, down=0.4, openness=0.25, news_rate=0.0))
+def test_hear_voice_frustration_pushes_down():
+    state = voice(arr(0.5, 0.5), arr(0.5, 0.5), arr(0.5, 0.5), arr(0.5, 0.5))
+    kernels.hear_voice(bools(T, F), state, voice_rates((0.0, 0.4), (0.0, 0.1), openness=0.25, news_rate=0.0))
     assert_allclose(state.efficacy, [0.5 * e(-0.4), 0.5 * e(-0.1)])
     assert_allclose(state.trust, [0.5 * e(-0.2), 0.5 * e(-0.05)])
     assert_allclose(state.informed_score, [0.5, 0.5])
 
 
-def test_hear_voice_without_a_push_only_the_news_moves():
-    state = voice(arr(0.3, 0.7), arr(0.2, 0.8), arr(0.0, 1.0))
-    kernels.hear_voice(bools(T, F), state, kernels.VoiceRates(up=0.0, down=0.0, openness=1.0, news_rate=0.5))
-    assert_allclose(state.efficacy, [0.3, 0.7])
+def test_hear_voice_without_a_push_efficacy_fades_towards_the_outlook():
+    state = voice(arr(0.3, 0.7), arr(0.2, 0.8), arr(0.0, 1.0), arr(0.5, 0.5))
+    kernels.hear_voice(bools(T, F), state, voice_rates((0.0, 0.0), (0.0, 0.0), fade=0.25, openness=1.0, news_rate=0.5))
+    assert_allclose(state.efficacy, [0.35, 0.65])  # a quarter of the way back to 0.5
     assert_allclose(state.trust, [0.2, 0.8])
     assert_allclose(state.informed_score, [0.5, 1.0])
 
@@ -434,6 +444,7 @@ def test_plain_keeps_each_value_in_its_fields_order_and_kernels_take_either_form
     assert type(flat) is tuple and all(type(part) is tuple for part in flat[:3])
     assert kernels.ContactRates(*flat[1]) == repair.contact
     named, bare = arr(0.5, 0.5), arr(0.5, 0.5)
-    kernels.hear_voice(bools(T, F), voice(named, arr(0.5, 0.5), arr(0, 1)), kernels.VoiceRates(0.2, 0.0, 0.5, 0.1))
-    kernels.hear_voice(bools(T, F), (bare, arr(0.5, 0.5), arr(0, 1)), (0.2, 0.0, 0.5, 0.1))
+    rates = voice_rates((0.2, 0.0), (0.1, 0.0), fade=0.1)
+    kernels.hear_voice(bools(T, F), voice(named, arr(0.5, 0.5), arr(0, 1), arr(0.4, 0.4)), rates)
+    kernels.hear_voice(bools(T, F), (bare, arr(0.5, 0.5), arr(0, 1), arr(0.4, 0.4)), tuple(rates))
     assert_array_equal(named, bare)

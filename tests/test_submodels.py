@@ -319,10 +319,21 @@ def test_neighbour_share():
 
 
 def test_readiness():
-    out = sm.readiness(arr(0.6, 1.0), arr(0.4, 1.0), arr(0.5, 0.0), arr(0.1, 0.0), 0.2)
-    # 0.8 * 0.5 * (0.6 + 0.4) + 0.2 * 0.5 - 0.1 = 0.4;  0.8 * 1 + 0 - 0 = 0.8
-    assert_allclose(out, [0.4, 0.8])
-    assert_allclose(sm.readiness(arr(0.0), arr(0.0), arr(1.0), arr(0.0), 1.0), [1.0])
+    out = sm.readiness(arr(0.6, 1.0), arr(0.4, 1.0), arr(0.5, 0.0), arr(0.1, 0.0), arr(0.2, 0.25), 0.2)
+    # 0.5 * (0.6 + 0.4) + 0.2 * 0.5 - 0.1 - 0.2 = 0.3;  1 + 0 - 0 - 0.25 = 0.75
+    assert_allclose(out, [0.3, 0.75])
+    assert_allclose(sm.readiness(arr(0.0), arr(0.0), arr(1.0), arr(0.0), arr(0.0), 1.0), [1.0])
+
+
+def test_fatigue_builds_with_taking_part_and_wears_off():
+    out = sm.fatigue_after_week(arr(0.5, 0.5, 0.0), bools(T, F, T), 0.5, 0.5)
+    # 0.5 -> 0.25 rested, then half-way to 1: 0.625;  0.5 -> 0.25;  0 -> 0.5
+    assert_allclose(out, [0.625, 0.25, 0.5])
+    # Taking part every week settles at g / (1 - (1 - r)(1 - g)) = 0.5 / 0.75 = 2/3.
+    f = 0.0
+    for _ in range(200):
+        f = sm.fatigue_after_week(f, True, 0.5, 0.5)
+    assert f == pytest.approx(2 / 3)
 
 
 def test_participation_cost():
@@ -378,13 +389,46 @@ def test_visible_change_increases_with_rung():
     assert with_budget[0] > 0
 
 
-def test_voice_feedback_signs():
-    up, down = sm.voice_feedback(0.5, 0.15, 0.1)
-    assert (up, down) == (pytest.approx(0.035), 0.0)
-    up, down = sm.voice_feedback(0.05, 0.15, 0.1)
-    assert (up, down) == (0.0, pytest.approx(0.01))
-    assert sm.voice_feedback(0.15, 0.15, 0.1) == (0.0, 0.0)
-    assert sm.voice_feedback(0.9, 0.15, 0.0) == (0.0, 0.0)
+def test_promised_influence_rises_with_consultation_and_the_rung():
+    assert sm.promised_influence(1, 0.4) == 0.0  # nothing promised below consultation
+    assert sm.promised_influence(3, 0.4) == pytest.approx(0.05)  # informing: its power only
+    assert sm.promised_influence(4, 0.4) == pytest.approx(0.4)  # consulted: expects its views to count
+    assert sm.promised_influence(7, 0.4) == pytest.approx(0.75)  # delegated power promises its power
+
+
+def test_influence_per_participant_dilutes_beyond_capacity():
+    assert sm.influence_per_participant(0.6, 50, 100.0) == pytest.approx(0.6)
+    assert sm.influence_per_participant(0.6, 300, 100.0) == pytest.approx(0.2)
+    assert sm.influence_per_participant(0.6, 0, 100.0) == pytest.approx(0.6)
+
+
+def test_felt_influence_counts_what_falls_short_of_expectation_against_it():
+    # expected = 0.5 * 0.4 + 0.5 * 0.1 = 0.25; felt = 0.1 - 1.0 * 0.15 = -0.05
+    assert sm.felt_influence(0.1, 0.4, 0.5, 1.0) == pytest.approx(-0.05)
+    # consulted and ignored is worse than never consulted (Folger's frustration effect)
+    assert sm.felt_influence(0.0, 0.4, 0.5, 1.0) < sm.felt_influence(0.0, 0.0, 0.5, 1.0) == 0.0
+    # influence above expectation is felt in full
+    assert sm.felt_influence(0.6, 0.4, 0.5, 1.0) == pytest.approx(0.6)
+
+
+def test_voice_push_softens_bad_news_with_openness_but_never_hides_it():
+    assert sm.voice_push(0.2, 0.1, 0.5, 0.8, 0.5) == (pytest.approx(0.01), 0.0)
+    up, down = sm.voice_push(-0.2, 0.1, 1.0, 0.8, 0.5)
+    assert up == 0.0 and down == pytest.approx(0.02 * (1 - 0.4))
+    assert sm.voice_push(-0.2, 0.1, 1.0, 1.0, 0.9)[1] > 0.0
+
+
+def test_efficacy_after_push_then_fades_towards_the_outlook():
+    out = sm.efficacy_after_push(arr(0.5, 0.5), arr(0.3, 0.3), arr(math.exp(-0.2), 1.0), arr(1.0, 1.0), 0.5)
+    pushed_up = 1 - 0.5 * math.exp(-0.2)
+    assert_allclose(out, [pushed_up + 0.5 * (0.3 - pushed_up), 0.4])
+
+
+def test_efficacy_equilibrium_is_the_fixed_point_of_the_weekly_update():
+    a, b, fade, outlook = math.exp(-0.01), math.exp(-0.02), 0.05, 0.6
+    e = sm.efficacy_equilibrium(outlook, a, b, fade)
+    assert sm.efficacy_after_push(e, outlook, a, b, fade) == pytest.approx(e)
+    assert sm.efficacy_equilibrium(outlook, 1.0, 1.0, fade) == pytest.approx(outlook)
 
 
 # --- 6. frontline staff -------------------------------------------------------------
@@ -566,12 +610,7 @@ def test_weekly_rate_spreads_a_quarter():
     assert sm.weekly_rate(sm.NEWS_WEIGHT) == pytest.approx(0.2 / 13)
 
 
-def test_voice_reach_participants_fully_others_by_openness():
-    assert_allclose(sm.voice_reach(bools(T, F), 0.3), [1.0, 0.3])
-
-
-def test_voice_keeps_trust_at_half_the_push():
-    assert sm.VOICE_TRUST_WEIGHT == 0.5
+def test_voice_keeps_scales_the_push_by_reach_and_weight():
     assert sm.voice_keeps(0.2, 0.4, 1.0, 1.0) == pytest.approx((math.exp(-0.2), math.exp(-0.4)))
     assert sm.voice_keeps(0.2, 0.4, 0.5, 0.5) == pytest.approx((math.exp(-0.05), math.exp(-0.1)))
     assert sm.voice_keeps(0.0, 0.0, 0.5, 1.0) == (1.0, 1.0)
