@@ -173,6 +173,23 @@ class Landlord(mesa.Agent):
         )
 
     @property
+    def frontline_cost_per_home(self) -> float:
+        """£ a home a year on housing officers (part of :attr:`engagement_cost_per_home`)."""
+        p = self.model.p
+        return submodels.frontline_cost_per_home(p["officer_cost"], p["patch_size"])
+
+    @property
+    def involvement_cost_per_home(self) -> float:
+        """£ a home a year on involvement and a delegated budget (the rest of :attr:`engagement_cost_per_home`)."""
+        p = self.model.p
+        return submodels.involvement_cost_per_home(p["involvement_spend_per_home"], p["delegated_budget_per_home"])
+
+    @property
+    def channel_cost_per_home(self) -> float:
+        """£ a home a year on phone lines and offices, as open as they are."""
+        return submodels.channel_cost_per_home(self.model.p["phone_office_cost_per_home"], self.phone_open)
+
+    @property
     def repairs_per_home_week(self) -> float:
         """Responsive repairs the budget pays for, per home per week."""
         p = self.model.p

@@ -83,6 +83,7 @@ class Homes(NamedTuple):
     need_rate: Floats
     fix_rate: Floats
     visit_quality: Floats
+    damp: Bools
 
 
 class Repairs(NamedTuple):
@@ -219,6 +220,27 @@ class ExperienceRates(NamedTuple):
         return _by_name(cls, p, {})
 
 
+class RepairStandards(NamedTuple):
+    """What tenants judge a repair against, and what waiting costs them.
+
+    Parameters of :func:`complete_repairs` (the zone of tolerance, and how
+    expectations adapt) and :func:`experience` (weeks overdue, past the
+    published target, and with damp).
+    """
+
+    repair_target_weeks: float
+    repair_tolerance: float
+    expectation_rate: float
+    expectation_norm_weight: float
+    past_target_cost: float
+    damp_need_cost: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, float | int]) -> RepairStandards:
+        """Each field from the parameter of the same name."""
+        return _by_name(cls, p, {})
+
+
 class RepairRates(NamedTuple):
     """Everything :func:`repairs_and_contact` needs besides the households."""
 
@@ -226,6 +248,7 @@ class RepairRates(NamedTuple):
     contact: ContactRates
     experience: ExperienceRates
     repair_job_weeks: float
+    standards: RepairStandards
 
 
 class WordOfMouthRates(NamedTuple):
@@ -307,7 +330,15 @@ class VoiceRates(NamedTuple):
 
 
 #: The rate structures built from parameters, for checks that each field reads its namesake.
-RATES_FROM_PARAMS = (RelationshipRates, Channels, ExperienceRates, WordOfMouthRates, ParticipationRates, VoiceRates)
+RATES_FROM_PARAMS = (
+    RelationshipRates,
+    Channels,
+    ExperienceRates,
+    RepairStandards,
+    WordOfMouthRates,
+    ParticipationRates,
+    VoiceRates,
+)
 
 
 # --- kernels -----------------------------------------------------------------------------
@@ -377,15 +408,16 @@ def complete_repairs(
     fix_rate: Floats,
     outcome_score: Floats,
     negativity_bias: float,
+    standards: RepairStandards,
 ) -> tuple[Ints, Floats, Floats]:
     """The landlord completes the ready jobs its budget pays for, oldest first.
 
     Rules: :func:`~model.submodels.jobs_ready`,
     :func:`~model.submodels.repairs_to_complete`,
     :func:`~model.submodels.weeks_waited`, :func:`~model.submodels.occurs` (fixed first time),
-    :func:`~model.submodels.repair_outcome`,
-    :func:`~model.submodels.adapt_expectation`,
-    :func:`~model.submodels.remember_repair`. A repair that fails leaves the
+    :func:`~model.submodels.repair_outcome` (with ``standards.repair_tolerance``),
+    :func:`~model.submodels.adapt_expectation` (towards the wait and the
+    published target), :func:`~model.submodels.remember_repair`. A repair that fails leaves the
     need open, to be reported again from this week. Draws: one per waiting job
     (ready or not), then one per completed job (fixed or not).
 
@@ -408,8 +440,14 @@ def complete_repairs(
         home = finished[k]
         waits[k] = sm.weeks_waited(week, raised_week[home])
         fixed = sm.occurs(np.random.random(), fix_rate[home])  # fixed first time
-        outcomes[k] = sm.repair_outcome(waits[k], expected_wait[home], fixed, sm.REPAIR_TOLERANCE)
-        expected_wait[home] = sm.adapt_expectation(expected_wait[home], waits[k], sm.EXPECTATION_RATE)
+        outcomes[k] = sm.repair_outcome(waits[k], expected_wait[home], fixed, standards.repair_tolerance)
+        expected_wait[home] = sm.adapt_expectation(
+            expected_wait[home],
+            waits[k],
+            standards.repair_target_weeks,
+            standards.expectation_rate,
+            standards.expectation_norm_weight,
+        )
         outcome_score[home] = sm.remember_repair(outcome_score[home], outcomes[k], sm.MEMORY_RATE, negativity_bias)
         need[home], reported[home], raised_week[home] = not fixed, False, week
     return finished, waits, outcomes
@@ -442,20 +480,32 @@ def contact_signals(logged: Bools, failed: Bools, visited: Bools, homes: Homes, 
 
 @compiled
 def experience(
-    week: int, outcome: Floats, treatment: Floats, memories: Memories, repairs: Repairs, rates: ExperienceRates
+    week: int,
+    outcome: Floats,
+    treatment: Floats,
+    memories: Memories,
+    repairs: Repairs,
+    damp: Bools,
+    rates: ExperienceRates,
+    standards: RepairStandards,
 ) -> Stories:
-    """Outcomes and treatment move trust and the memories a survey asks about.
+    """Outcomes, waiting and treatment move trust and the memories a survey asks about.
 
-    Rules: :func:`~model.submodels.had_experience`,
+    Rules: :func:`~model.submodels.weeks_waited`,
+    :func:`~model.submodels.overdue` (past the tenant's zone of tolerance),
+    :func:`~model.submodels.past_target` (past the published target),
+    :func:`~model.submodels.waiting_signal` (with damp and an open need) and
+    :func:`~model.submodels.week_outcome` (the trust signal of the completed
+    repair and the wait), :func:`~model.submodels.had_experience`,
     :func:`~model.submodels.experience_buffer`,
     :func:`~model.submodels.trust_after_experience`,
     :func:`~model.submodels.ewma` of :func:`~model.submodels.fairly_treated`
-    (treatment, TP08), :func:`~model.submodels.weeks_waited`,
-    :func:`~model.submodels.overdue` and
-    :func:`~model.submodels.remember_repair` (a week chasing an overdue repair),
-    :func:`~model.submodels.heard_from_landlord` and
+    (treatment, TP08), :func:`~model.submodels.waiting_memory_signal` and
+    :func:`~model.submodels.remember_repair` (a week chasing an overdue repair
+    or past target), :func:`~model.submodels.heard_from_landlord` and
     :func:`~model.submodels.kept_informed` (TP07),
-    :func:`~model.submodels.bad_story`, :func:`~model.submodels.good_story`.
+    :func:`~model.submodels.bad_story`, :func:`~model.submodels.good_story`
+    (stories are of completed repairs and contacts, not of waiting).
 
     Args:
         week: This week.
@@ -463,7 +513,9 @@ def experience(
         treatment: Treatment signal of its contacts (0 if none).
         memories: Updated.
         repairs: Read only.
+        damp: Each home is at risk of damp and mould (read only).
         rates: The experience parameters.
+        standards: The repair target, tolerance and costs of waiting.
 
     Returns:
         Who has a bad and who has a good story to tell this week.
@@ -478,22 +530,26 @@ def experience(
     good = np.zeros(trust.size, dtype=np.bool_)
     for i in range(trust.size):
         o, t = outcome[i], treatment[i]
-        if sm.had_experience(o, t):
+        waited = sm.weeks_waited(week, repairs.raised_week[i])
+        open_logged = repairs.need[i] and repairs.reported[i]
+        late = sm.overdue(open_logged, waited, repairs.expected_wait[i], standards.repair_tolerance)
+        after_target = sm.past_target(open_logged, waited, standards.repair_target_weeks)
+        waiting = sm.waiting_signal(
+            after_target, damp[i] and repairs.need[i], standards.past_target_cost, standards.damp_need_cost
+        )
+        felt = sm.week_outcome(o, waiting)
+        if sm.had_experience(felt, t):
             buffer = sm.experience_buffer(
                 relationship[i], rates.relationship_buffer, rates.openness, rates.openness_buffer
             )
             trust[i] = sm.trust_after_experience(
-                trust[i], o, t, rates.trust_learning_rate, rates.negativity_bias, rates.treatment_weight, buffer
+                trust[i], felt, t, rates.trust_learning_rate, rates.negativity_bias, rates.treatment_weight, buffer
             )
         if t != 0.0:
             treatment_score[i] = sm.ewma(treatment_score[i], 1.0 if sm.fairly_treated(t) else 0.0, sm.MEMORY_RATE)
-        waited = sm.weeks_waited(week, repairs.raised_week[i])
-        open_logged = repairs.need[i] and repairs.reported[i]
-        late = sm.overdue(open_logged, waited, repairs.expected_wait[i], sm.REPAIR_TOLERANCE)
-        if late:
-            outcome_score[i] = sm.remember_repair(
-                outcome_score[i], sm.CHASING_SIGNAL, sm.MEMORY_RATE, rates.negativity_bias
-            )
+        remembered = sm.waiting_memory_signal(late, after_target, standards.past_target_cost)
+        if remembered != 0.0:
+            outcome_score[i] = sm.remember_repair(outcome_score[i], remembered, sm.MEMORY_RATE, rates.negativity_bias)
         if sm.heard_from_landlord(o, t, late):
             informed = 1.0 if sm.kept_informed(o, t, late) else 0.0
             informed_score[i] = sm.ewma(informed_score[i], informed, sm.MEMORY_RATE)
@@ -674,10 +730,11 @@ def repairs_and_contact(
     """
     draws, homes, repairs, memories = ReportDraws(*draws), Homes(*homes), Repairs(*repairs), Memories(*memories)
     rates = RepairRates(*rates)
-    channels, contact, weights = (
+    channels, contact, weights, standards = (
         Channels(*rates.channels),
         ContactRates(*rates.contact),
         ExperienceRates(*rates.experience),
+        RepairStandards(*rates.standards),
     )
     logged, failed = report_needs(week, repairs, homes, visited, channels, draws)
     finished, waits, outcomes = complete_repairs(
@@ -688,12 +745,13 @@ def repairs_and_contact(
         homes.fix_rate,
         memories.outcome_score,
         weights.negativity_bias,
+        standards,
     )
     outcome = np.zeros(repairs.need.size)
     for k in range(finished.size):
         outcome[finished[k]] = outcomes[k]
     treatment = contact_signals(logged, failed, visited, homes, contact)
-    stories = experience(week, outcome, treatment, memories, repairs, weights)
+    stories = experience(week, outcome, treatment, memories, repairs, homes.damp, weights, standards)
     return finished, waits, outcomes, stories
 
 

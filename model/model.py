@@ -252,6 +252,7 @@ class TrustModel(mesa.Model):
             contact=kernels.ContactRates(phone_share=phone_share, phone_quality=self._phone_quality),
             experience=kernels.ExperienceRates.from_params(p),
             repair_job_weeks=float(p["repair_job_weeks"]),
+            standards=kernels.RepairStandards.from_params(p),
         )
 
     def _first_time_fix(self) -> np.ndarray:
@@ -354,6 +355,7 @@ class TrustModel(mesa.Model):
                     need_rate=self._need_rate,
                     fix_rate=self._fix_rate,
                     visit_quality=self._visit_quality,
+                    damp=h.damp,
                 )
             ),
             repairs=kernels.gather(kernels.Repairs, h),
@@ -547,11 +549,35 @@ class TrustModel(mesa.Model):
             "satisfaction_true_over_65": 100.0 * _mean(satisfied, older),
             "satisfaction_true_25_54": 100.0 * _mean(satisfied, middle),
             "repair_budget_per_home": float(self.landlord.repairs_per_home_week * YEAR * self.p["repair_unit_cost"]),
+            **self.spending(),
         }
         out = {name: values[name] for name in outcomes.ESTATE}
         out |= {"weeks": self.week, "homes": h.size}
         out |= {name: self.last_survey.get(name) for name in outcomes.SURVEY}
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
+
+    def spending(self) -> dict[str, float]:
+        """What the landlord spends, £ a home a year, by use, from the rules its budget uses.
+
+        Officers (:func:`model.submodels.frontline_cost_per_home`), involvement
+        and a delegated budget (:func:`model.submodels.involvement_cost_per_home`),
+        phone lines and offices (:func:`model.submodels.channel_cost_per_home`)
+        at the current parameters; repairs are the jobs actually done over the
+        last year (or the run so far, if shorter) at the unit cost
+        (:func:`model.submodels.repair_spend_per_home`), so money the budget
+        allows but no need used is not counted as spent.
+        """
+        landlord = self.landlord
+        repairs = submodels.repair_spend_per_home(
+            float(self._wait_count.sum()), self.households.size, min(self.week, YEAR), float(self.p["repair_unit_cost"])
+        )
+        spend = {
+            "spend_frontline_per_home": float(landlord.frontline_cost_per_home),
+            "spend_involvement_per_home": float(landlord.involvement_cost_per_home),
+            "spend_channels_per_home": float(landlord.channel_cost_per_home),
+            "spend_repairs_per_home": float(repairs),
+        }
+        return spend | {"spend_total_per_home": float(sum(spend.values()))}
 
     def weekly(self) -> Any:
         """The weekly series as a pandas DataFrame indexed by week."""

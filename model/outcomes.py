@@ -82,6 +82,10 @@ def _satisfaction(name: str, label: str, group: str) -> Outcome:
     return Outcome(name, label, "%", 1.0, 0.0, 100.0, "higher", group)
 
 
+def _spend(name: str, label: str, brief: str) -> Outcome:
+    return Outcome(name, label, "£/home/year", 1.0, 0.0, math.inf, "lower", brief=brief)
+
+
 def _survey(name: str, label: str, brief: str = "", weekly: bool = False) -> Outcome:
     return Outcome(name, label, "%", 1.0, 0.0, 100.0, "higher", source="survey", weekly=weekly, brief=brief)
 
@@ -170,6 +174,11 @@ OUTCOMES: tuple[Outcome, ...] = (
     _satisfaction("satisfaction_true_over_65", "True satisfaction: aged 65 and over (%)", "over_65"),
     _satisfaction("satisfaction_true_25_54", "True satisfaction: aged 25-54 (%)", "aged_25_54"),
     Outcome("repair_budget_per_home", "Repair budget (£/home/year)", "£/home/year", 1.0, 0.0, math.inf, "higher"),
+    _spend("spend_frontline_per_home", "Spend on housing officers (£/home/year)", "officer spend"),
+    _spend("spend_involvement_per_home", "Spend on involvement, delegated budget (£/home/year)", "involvement spend"),
+    _spend("spend_channels_per_home", "Spend on phone lines and offices (£/home/year)", "channel spend"),
+    _spend("spend_repairs_per_home", "Spend on repairs done, last year (£/home/year)", "repair spend"),
+    _spend("spend_total_per_home", "Total spend (£/home/year)", "total spend"),
     _survey("tsm_tp01", "TP01 overall satisfaction, survey (%)", brief="TP01 overall satisfaction", weekly=True),
     _survey("tsm_tp06", "TP06 listens and acts, survey (%)"),
     _survey("tsm_tp07", "TP07 keeps informed, survey (%)"),

@@ -45,15 +45,9 @@ compiled = njit(cache=True)
 QUARTER = 13
 YEAR = 52
 
-#: Zone of tolerance: a repair is late once its wait exceeds this multiple of
-#: the wait the tenant expected. Assumption (Van Ryzin 2004's zone of tolerance).
-REPAIR_TOLERANCE = 2.0
 #: Weight of one new experience in the memories a survey asks about (the
 #: ``rate`` of :func:`ewma` and :func:`remember_repair`). Assumption.
 MEMORY_RATE = 0.3
-#: How far a tenant's expected wait moves towards the wait just had (the
-#: ``rate`` of :func:`adapt_expectation`). Assumption.
-EXPECTATION_RATE = 0.2
 #: Treatment signal of a week of failing to get through (not being heard). Assumption.
 FAILED_CONTACT_SIGNAL = -0.5
 #: Signal of one week spent chasing an overdue repair (:func:`overdue`) in the
@@ -239,7 +233,10 @@ def repair_outcome(wait: float, expected: float, fixed: bool, tolerance: float) 
     Rule (expectancy-disconfirmation, Van Ryzin 2004, with a zone of
     tolerance): with ``r = wait / expected``, +1 when fixed and ``r <=
     tolerance``; when fixed late, ``-min(1, 0.5 + (r - tolerance) / 2)``; -1
-    when not fixed at all. The tolerance (:data:`REPAIR_TOLERANCE`, 2) is an assumption.
+    when not fixed at all. The tolerance (``repair_tolerance``, 2) is an
+    assumption. The expectation is partly the landlord's published target
+    (:func:`adapt_expectation`), and weeks waited past that target cost
+    whatever the tenant expected (:func:`past_target`, :func:`waiting_signal`).
     """
     if not fixed:
         return -1.0
@@ -258,20 +255,87 @@ def overdue(open_logged: bool, waited: float, expected: float, tolerance: float)
     informed and counts the week against the repairs service. Evidence: the
     top reasons for dissatisfaction with repairs are "slow" (30%) and
     "landlord does not bother" (30%) (English Housing Survey 2021-22); the
-    tolerance is an assumption.
+    tolerance (``repair_tolerance``) is an assumption.
     """
     return open_logged and waited > tolerance * expected
 
 
 @elementwise
-def adapt_expectation(expected: float, wait: float, rate: float) -> float:
-    """Tenants' expected wait moves towards the wait they just had.
+def past_target(open_logged: bool, waited: float, target: float) -> bool:
+    """Logged repairs still open after the landlord's published target.
 
-    Rule: ``e' = e + rate * (wait - e)``; adaptive expectations.
-    Evidence: expectations matter (Van Ryzin 2004, 2006); the rate is an
-    assumption.
+    Rule: open and logged, with ``waited > target`` weeks since the need
+    arose (``repair_target_weeks``, 4). Unlike :func:`overdue` this does not
+    depend on what the tenant has come to expect: a long, predictable queue
+    is still late. Evidence: landlords publish repair targets and report
+    completions within them (Housemark: 88% within target); "slow" is a top
+    reason for dissatisfaction with repairs (30%, English Housing Survey
+    2021-22). The four-week target is an assumption (landlords set their own).
     """
-    return expected + rate * (wait - expected)
+    return open_logged and waited > target
+
+
+@elementwise
+def waiting_signal(late: bool, damp_open: bool, past_target_cost: float, damp_need_cost: float) -> float:
+    """Outcome signal in [-1, 0] of a week spent waiting for a repair, whatever the tenant expected.
+
+    Rule: ``-(c_late * late + c_damp * damp_open)``, capped at -1: a week past
+    the published target (:func:`past_target`) costs ``past_target_cost``, and
+    a damp-risk home with any open need (reported or not) pays
+    ``damp_need_cost`` more, for living with unmet need, damp and mould. The
+    signal is a bad outcome like a bad repair's, so the negativity bias
+    weighs it once, where it weighs every outcome
+    (:func:`trust_after_experience`). Evidence: "slow" is a top reason for
+    dissatisfaction with repairs (30%, English Housing Survey 2021-22); over
+    half of tenants with maintenance or safety concerns named damp, mould or
+    condensation (DLUHC 2022). Both costs: assumption.
+    """
+    cost = (past_target_cost if late else 0.0) + (damp_need_cost if damp_open else 0.0)
+    return -min(1.0, cost)
+
+
+@elementwise
+def week_outcome(outcome: float, waiting: float) -> float:
+    """The outcome signal a week's experience brings to trust: a completed repair's and the wait's.
+
+    Rule: ``max(-1, o + w)`` for the completed repair's signal ``o``
+    (:func:`repair_outcome`, 0 when none) and the waiting signal ``w`` <= 0
+    (:func:`waiting_signal`), so it stays in [-1, 1]. Assumption.
+    """
+    return max(-1.0, outcome + waiting)
+
+
+@elementwise
+def waiting_memory_signal(chasing: bool, late: bool, past_target_cost: float) -> float:
+    """Signal a week spent waiting sends to the memory of the repairs service (what TP02 asks about).
+
+    Rule: ``CHASING_SIGNAL`` (-0.5) for a week chasing an overdue repair
+    (:func:`overdue`), else ``-past_target_cost`` for a week past the
+    published target (:func:`past_target`), else 0: the worse of the two,
+    counted once. Evidence: "slow" and "landlord does not bother" are the
+    top reasons for dissatisfaction with repairs (30% each, English Housing
+    Survey 2021-22); the sizes are assumptions.
+    """
+    if chasing:
+        return CHASING_SIGNAL
+    return -past_target_cost if late else 0.0
+
+
+@elementwise
+def adapt_expectation(expected: float, wait: float, target: float, rate: float, norm_weight: float) -> float:
+    """Tenants' expected wait moves towards a mix of the wait they just had and the published target.
+
+    Rule: ``e' = e + rate * ((1 - w) * wait + w * target - e)``: expectations
+    are partly adaptive (the wait just had) and partly normative (the
+    landlord's published target, ``repair_target_weeks``, and what a
+    repairs service should do), so a long queue does not become the norm.
+    With ``w = 0`` they are fully adaptive. Evidence: expectations are partly
+    normative, not only adaptive (Van Ryzin 2004, 2006); the rate
+    (``expectation_rate``) and the weight (``expectation_norm_weight``) are
+    assumptions.
+    """
+    anchor_wait = (1.0 - norm_weight) * wait + norm_weight * target
+    return expected + rate * (anchor_wait - expected)
 
 
 def first_time_fix(
@@ -857,12 +921,40 @@ def relationship_after_week(relationship: float, visited: bool, gain: float, dec
 
 
 # --- 7. budget ----------------------------------------------------------------
+def frontline_cost_per_home(officer_cost: float, patch_size: float) -> float:
+    """£ a home a year on housing officers.
+
+    Rule: ``officer_cost / patch_size``. Evidence: patches of 125-450 homes
+    (evidence.md); the officer's cost is an assumption.
+    """
+    return officer_cost / patch_size
+
+
+def involvement_cost_per_home(involvement: float, delegated: float) -> float:
+    """£ a home a year on tenant involvement and a budget delegated to tenants.
+
+    Rule: ``involvement + delegated``. Evidence: involvement spend £30-£64 a
+    home (Housemark).
+    """
+    return involvement + delegated
+
+
 def engagement_cost_per_home(officer_cost: float, patch_size: float, involvement: float, delegated: float) -> float:
     """£ a home a year on frontline staff and tenant engagement.
 
-    Rule: ``officer_cost / patch_size + involvement + delegated``.
+    Rule: :func:`frontline_cost_per_home` plus :func:`involvement_cost_per_home`,
+    ``officer_cost / patch_size + involvement + delegated``.
     """
-    return officer_cost / patch_size + involvement + delegated
+    return frontline_cost_per_home(officer_cost, patch_size) + involvement_cost_per_home(involvement, delegated)
+
+
+def channel_cost_per_home(phone_office_cost: float, phone_open: float) -> float:
+    """£ a home a year on phone lines and offices.
+
+    Rule: ``phone_office_cost * phone_open``: closing channels (digital-first)
+    saves their running cost in proportion. Assumption.
+    """
+    return phone_office_cost * phone_open
 
 
 def repair_capacity(
@@ -874,14 +966,29 @@ def repair_capacity(
 ) -> float:
     """Responsive repairs the budget pays for, per home per week.
 
-    Rule: ``(envelope - engagement - phone_office * phone_open) / unit_cost /
-    52``, floored at 0: whatever is not spent on staff, engagement (including
-    a budget delegated to tenants, who spend it on their own priorities) or
-    phone lines and offices buys repairs. Evidence: £115-£171 a repair
-    (Housemark); envelope: assumption.
+    Rule: ``(envelope - engagement - channels) / unit_cost / 52``, floored at
+    0, with ``channels`` from :func:`channel_cost_per_home`: whatever is not
+    spent on staff, engagement (including a budget delegated to tenants, who
+    spend it on their own priorities) or phone lines and offices buys
+    repairs. Evidence: £115-£171 a repair (Housemark); the envelope is set so
+    that it pays for about Housemark's 2.8 repairs a home a year
+    (``envelope_per_home``).
     """
-    repairs_money = envelope - engagement_cost - phone_office_cost * phone_open
+    repairs_money = envelope - engagement_cost - channel_cost_per_home(phone_office_cost, phone_open)
     return max(0.0, repairs_money) / unit_cost / 52.0
+
+
+def repair_spend_per_home(jobs_done: float, homes: int, weeks: int, unit_cost: float) -> float:
+    """£ a home a year spent on the repair jobs actually done.
+
+    Rule: ``jobs_done / homes * 52 / weeks * unit_cost`` over the last
+    ``weeks`` weeks (0 before any week has passed): the budget's
+    :func:`repair_capacity` read backwards, counting the jobs done rather
+    than the jobs paid for. Evidence: £115-£171 a repair (Housemark).
+    """
+    if weeks <= 0 or homes <= 0:
+        return 0.0
+    return jobs_done / homes * YEAR / weeks * unit_cost
 
 
 # --- 9. measurement -------------------------------------------------------------

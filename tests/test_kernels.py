@@ -56,6 +56,7 @@ def report_case() -> tuple[kernels.Repairs, kernels.Homes]:
         need_rate=arr(0.5, 0.5, 0.5, 0.5, 0.5),
         fix_rate=arr(1, 1, 1, 1, 1),
         visit_quality=arr(1, 1, 1, 1, 1),
+        damp=bools(F, F, F, F, F),
     )
     return repairs, homes
 
@@ -76,6 +77,17 @@ def test_report_needs_raises_new_needs_and_logs_them_through_the_open_channels()
     assert_array_equal(repairs.raised_week, ints(10, 0, 3, 2, 7))
 
 
+#: The old rules: a tolerance of twice the expected wait and fully adaptive expectations (no weight on the target).
+ADAPTIVE = kernels.RepairStandards(
+    repair_target_weeks=4.0,
+    repair_tolerance=2.0,
+    expectation_rate=0.2,
+    expectation_norm_weight=0.0,
+    past_target_cost=0.1,
+    damp_need_cost=0.2,
+)
+
+
 def test_complete_repairs_oldest_first_within_the_budget():
     repairs = kernels.Repairs(
         need=bools(T, T, T, T),
@@ -86,7 +98,7 @@ def test_complete_repairs_oldest_first_within_the_budget():
     outcome_score = arr(0.5, 0.5, 0.5, 0.5)
     fix_rate = arr(1.0, 0.0, 1.0, 1.0)
     # One week a job (every waiting job is ready), two jobs: homes 1 (raised week 0) and 3 (week 4).
-    finished, waits, outcomes = kernels.complete_repairs(6, 2, 1.0, repairs, fix_rate, outcome_score, 2.0)
+    finished, waits, outcomes = kernels.complete_repairs(6, 2, 1.0, repairs, fix_rate, outcome_score, 2.0, ADAPTIVE)
     assert_array_equal(finished, ints(1, 3))
     assert_allclose(waits, [7.0, 3.0])  # week - raised + 1
     # Home 1 is never fixed first time: -1. Home 3 waited 3 / 1.25 = 2.4 > 2: -(0.5 + 0.4 / 2).
@@ -99,10 +111,20 @@ def test_complete_repairs_oldest_first_within_the_budget():
     assert_array_equal(repairs.raised_week, ints(5, 6, 1, 6))
 
 
+def test_complete_repairs_anchors_expectations_to_the_target():
+    repairs = kernels.Repairs(need=bools(T), reported=bools(T), raised_week=ints(0), expected_wait=arr(3.0))
+    standards = ADAPTIVE._replace(repair_tolerance=1.5, expectation_norm_weight=0.5)
+    # Waited 12 weeks against 3 expected: r = 4 > 1.5, -1. Expectation towards 0.5 * 12 + 0.5 * 4 = 8: 3 + 0.2 * 5.
+    _, waits, outcomes = kernels.complete_repairs(11, 1, 1.0, repairs, arr(1.0), arr(0.5), 2.0, standards)
+    assert_allclose(waits, [12.0])
+    assert_allclose(outcomes, [-1.0])
+    assert_allclose(repairs.expected_wait, [4.0])
+
+
 def test_complete_repairs_a_fixed_repair_in_time_is_good_news():
     repairs = kernels.Repairs(need=bools(T), reported=bools(T), raised_week=ints(5), expected_wait=arr(2.0))
     outcome_score = arr(0.5)
-    finished, waits, outcomes = kernels.complete_repairs(6, 5, 1.0, repairs, arr(1.0), outcome_score, 2.0)
+    finished, waits, outcomes = kernels.complete_repairs(6, 5, 1.0, repairs, arr(1.0), outcome_score, 2.0, ADAPTIVE)
     assert_array_equal(finished, ints(0))
     assert_allclose(waits, [2.0])
     assert_allclose(outcomes, [1.0])
@@ -112,14 +134,20 @@ def test_complete_repairs_a_fixed_repair_in_time_is_good_news():
 
 def test_complete_repairs_none_without_a_budget():
     repairs = kernels.Repairs(need=bools(T, T), reported=bools(T, T), raised_week=ints(0, 1), expected_wait=arr(2, 2))
-    finished, waits, _ = kernels.complete_repairs(6, 0, 1.0, repairs, arr(1, 1), arr(0.5, 0.5), 2.0)
+    finished, waits, _ = kernels.complete_repairs(6, 0, 1.0, repairs, arr(1, 1), arr(0.5, 0.5), 2.0, ADAPTIVE)
     assert finished.size == 0 and waits.size == 0
     assert_array_equal(repairs.need, bools(T, T))
 
 
 def contact_homes(visit_quality: np.ndarray) -> kernels.Homes:
     five = arr(0, 0, 0, 0, 0)
-    return kernels.Homes(digital=bools(F, T, F, F, F), need_rate=five, fix_rate=five, visit_quality=visit_quality)
+    return kernels.Homes(
+        digital=bools(F, T, F, F, F),
+        need_rate=five,
+        fix_rate=five,
+        visit_quality=visit_quality,
+        damp=bools(F, F, F, F, F),
+    )
 
 
 def test_contact_signals_phone_visit_and_failed_contact():
@@ -134,7 +162,9 @@ def test_contact_signals_phone_visit_and_failed_contact():
 
 def test_contact_signals_a_proxy_report_carries_no_signal_and_an_unfair_phone_line_hurts():
     logged, failed, visited = bools(T, T), bools(F, F), bools(F, F)
-    homes = kernels.Homes(digital=bools(F, F), need_rate=arr(0, 0), fix_rate=arr(0, 0), visit_quality=arr(1, 1))
+    homes = kernels.Homes(
+        digital=bools(F, F), need_rate=arr(0, 0), fix_rate=arr(0, 0), visit_quality=arr(1, 1), damp=bools(F, F)
+    )
     by_proxy = kernels.contact_signals(logged, failed, visited, homes, kernels.ContactRates(0.0, 1.0))
     assert_allclose(by_proxy, [0.0, 0.0])
     unfair = kernels.contact_signals(logged, failed, visited, homes, kernels.ContactRates(1.0, 0.0))
@@ -167,13 +197,20 @@ def test_experience_moves_trust_memories_and_tells_stories():
         expected_wait=arr(2, 2, 2, 2, 2),
     )
     outcome, treatment = arr(1.0, 0.0, -1.0, 0.0, 0.0), arr(0.0, -1.0, 1.0, 0.0, 0.0)
-    stories = kernels.experience(10, outcome, treatment, memories, repairs, EXPERIENCE)
+    stories = kernels.experience(10, outcome, treatment, memories, repairs, bools(F, F, F, F, F), EXPERIENCE, ADAPTIVE)
     # 0: a good repair. 1: unfair contact. 2: a bad repair buffered by
     # 1 - (1 - 0.5 * 0.4)(1 - 0.5 * 0.4) = 0.36, and fair contact.
-    # 3: waited 10 - 2 + 1 = 9 > 2 * 2 weeks: chasing an overdue repair. 4: waited 2: not late.
+    # 3: waited 10 - 2 + 1 = 9 > 2 * 2 weeks: chasing an overdue repair, and past the 4-week target,
+    # which costs trust 0.1 as a bad outcome, buffered by openness, 0.5 * 0.4. 4: waited 2: not late.
     assert_allclose(
         memories.trust,
-        [1 - 0.5 * e(-0.1), 0.5 * e(-0.05), (1 - 0.5 * e(-0.05)) * e(-0.1 * 2.0 * 0.64), 0.5, 0.5],
+        [
+            1 - 0.5 * e(-0.1),
+            0.5 * e(-0.05),
+            (1 - 0.5 * e(-0.05)) * e(-0.1 * 2.0 * 0.64),
+            0.5 * e(-0.1 * 2.0 * 0.8 * 0.1),
+            0.5,
+        ],
     )
     assert_allclose(memories.treatment_score, [0.5, 0.35, 0.65, 0.5, 0.5])
     assert_allclose(memories.outcome_score, [0.5, 0.5, 0.5, 0.5 * e(-0.3 * 2.0 * 0.5), 0.5])
@@ -181,6 +218,28 @@ def test_experience_moves_trust_memories_and_tells_stories():
     assert_array_equal(stories.bad, bools(F, T, T, F, F))
     assert_array_equal(stories.good, bools(T, F, F, F, F))
     assert_allclose(memories.relationship, [0.0, 0.0, 0.4, 0.0, 0.0])  # read only
+
+
+def test_experience_waiting_past_target_and_with_damp_costs_whatever_was_expected():
+    halves = arr(0.5, 0.5, 0.5, 0.5)
+    memories = kernels.Memories(halves.copy(), arr(0, 0, 0, 0), halves.copy(), halves.copy(), halves.copy())
+    repairs = kernels.Repairs(
+        need=bools(T, T, T, T),
+        reported=bools(T, T, F, T),
+        raised_week=ints(0, 8, 0, 0),
+        expected_wait=arr(20, 20, 20, 20),
+    )
+    damp = bools(F, T, T, T)
+    zero = arr(0, 0, 0, 0)
+    stories = kernels.experience(10, zero, zero, memories, repairs, damp, EXPERIENCE, ADAPTIVE)
+    # Expected 20 weeks, so nothing is overdue to the tenant. 0: waited 11 > 4, past target: -0.1.
+    # 1: waited 3, on target, but damp with an open need: -0.2. 2: not logged, damp: -0.2.
+    # 3: past target and damp: -0.3. The negativity bias (2) weighs each once, buffered by openness (0.2).
+    assert_allclose(memories.trust, 0.5 * np.exp(-0.1 * 2.0 * 0.8 * arr(0.1, 0.2, 0.2, 0.3)))
+    # The repairs memory counts only weeks past the target: -0.1 at rate 0.3 and bias 2.
+    assert_allclose(memories.outcome_score, [0.5 * e(-0.3 * 2.0 * 0.1), 0.5, 0.5, 0.5 * e(-0.3 * 2.0 * 0.1)])
+    assert_allclose(memories.informed_score, [0.5] * 4)  # not overdue to the tenant: no week counts
+    assert not stories.bad.any() and not stories.good.any()  # waiting is not a story
 
 
 WORD_OF_MOUTH = kernels.WordOfMouthRates(
@@ -327,6 +386,7 @@ def test_repairs_and_contact_runs_the_phases_in_order():
         contact=kernels.ContactRates(0.0, 1.0),
         experience=EXPERIENCE,
         repair_job_weeks=1.0,
+        standards=ADAPTIVE,
     )
     draws = kernels.ReportDraws(need=arr(0.1, 0.9, 0.0, 0.0, 0.0), report=arr(0, 0, 0, 0, 0))
     finished, waits, outcomes, stories = kernels.repairs_and_contact(
@@ -373,6 +433,7 @@ def test_the_model_builds_its_rates_from_its_parameters():
     assert model._repair_rates.experience == kernels.ExperienceRates.from_params(model.p)
     assert model._repair_rates.channels == kernels.Channels.from_params(model.p, phone_open=model.landlord.phone_open)
     assert model._repair_rates.repair_job_weeks == model.p["repair_job_weeks"]
+    assert model._repair_rates.standards == kernels.RepairStandards.from_params(model.p)
 
 
 def trust_after_stories(**values: float) -> float:
@@ -438,10 +499,10 @@ def test_plain_keeps_each_value_in_its_fields_order_and_kernels_take_either_form
     rates = kernels.WordOfMouthRates.from_params(params.defaults())
     assert kernels.WordOfMouthRates(*kernels.plain(rates)) == rates
     repair = kernels.RepairRates(
-        kernels.Channels(1.0, 0.5, 0.25, 0.0), kernels.ContactRates(0.5, 0.75), EXPERIENCE, 2.0
+        kernels.Channels(1.0, 0.5, 0.25, 0.0), kernels.ContactRates(0.5, 0.75), EXPERIENCE, 2.0, ADAPTIVE
     )
     flat = kernels.plain(repair)
-    assert type(flat) is tuple and all(type(part) is tuple for part in flat[:3])
+    assert type(flat) is tuple and all(type(part) is tuple for part in (*flat[:3], flat[4]))
     assert kernels.ContactRates(*flat[1]) == repair.contact
     named, bare = arr(0.5, 0.5), arr(0.5, 0.5)
     rates = voice_rates((0.2, 0.0), (0.1, 0.0), fade=0.1)

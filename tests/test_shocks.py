@@ -74,13 +74,13 @@ def test_budget_cut_scales_the_envelope():
 
 
 def test_shock_in_a_scenario_fires_at_its_week(write_toml):
-    path = write_toml('[[shocks]]\nkind = "budget_cut"\nweek = 3\ncut = 0.5\n')
+    path = write_toml('[[shocks]]\nkind = "budget_cut"\nweek = 3\ncut = 0.3\n')
     model = TrustModel(load_scenario(path, homes=100), rng=1)
     envelope = params.get("envelope_per_home").default
     model.run_for(3)
     assert model.p["envelope_per_home"] == envelope
     model.step()
-    assert model.p["envelope_per_home"] == pytest.approx(envelope / 2)
+    assert model.p["envelope_per_home"] == pytest.approx(envelope * 0.7)
 
 
 def test_staff_restructure_beyond_patch_bounds_is_refused_before_anything_runs():
@@ -100,24 +100,24 @@ def test_staff_restructure_within_bounds_runs_past_the_shock():
 
 
 def test_budget_cut_below_the_declared_envelope_is_refused(write_toml):
-    # cut = 0.6 is an allowed option, but 800 * 0.4 = 320 is below envelope_per_home's low.
+    # cut = 0.6 is an allowed option, but 620 * 0.4 = 248 is below envelope_per_home's low.
     path = write_toml('[[shocks]]\nkind = "budget_cut"\nweek = 0\ncut = 0.6\n')
     with pytest.raises(ScenarioError) as error:
         load_scenario(path, homes=100)
     message = str(error.value)
-    assert str(path) in message and "'envelope_per_home'" in message and "320" in message
+    assert str(path) in message and "'envelope_per_home'" in message and "248" in message
 
 
 def test_stacked_budget_cuts_are_checked_together(write_toml):
     one_cut = '[[shocks]]\nkind = "budget_cut"\nweek = {week}\ncut = 0.3\n'
-    path = write_toml(one_cut.format(week=5) + one_cut.format(week=9))  # 800 * 0.7 * 0.7 = 392
+    path = write_toml(one_cut.format(week=5) + one_cut.format(week=9))  # 620 * 0.7 * 0.7 = 303.8
     with pytest.raises(ScenarioError, match="envelope_per_home"):
         load_scenario(path, homes=100)
     assert load_scenario(path, homes=100, envelope_per_home=1000.0).shocks[1].week == 9
 
 
 def test_every_run_keeps_parameters_within_their_declarations(write_toml):
-    text = '[[shocks]]\nkind = "budget_cut"\nweek = 0\ncut = 0.45\n'
+    text = '[[shocks]]\nkind = "budget_cut"\nweek = 0\ncut = 0.35\n'
     text += '[[shocks]]\nkind = "staff_restructure"\nweek = 1\npatch_change = 1.0\n'
     model = TrustModel(load_scenario(write_toml(text), homes=100), rng=1)
     model.run_for(3)

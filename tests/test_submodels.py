@@ -11,6 +11,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scripted import F, T, arr, bools, ints
 
+from model import params
 from model import submodels as sm
 
 
@@ -94,11 +95,12 @@ def test_repair_outcome_cases():
     assert_allclose(out, [1.0, 1.0, -0.55, -0.75, -1.0, -1.0])
 
 
-def test_repair_outcome_default_tolerance_is_twice_the_expected_wait():
-    assert sm.REPAIR_TOLERANCE == 2.0
-    out = sm.repair_outcome(arr(4.0, 5.0), arr(2.0, 2.0), bools(T, T), sm.REPAIR_TOLERANCE)
-    # r = 2 at the tolerance: +1; r = 2.5: -(0.5 + 0.25).
-    assert_allclose(out, [1.0, -0.75])
+def test_repair_outcome_default_tolerance_is_1_4_times_the_expected_wait():
+    tolerance = params.get("repair_tolerance").default
+    assert tolerance == 1.4
+    out = sm.repair_outcome(arr(2.8, 4.0), arr(2.0, 2.0), bools(T, T), tolerance)
+    # r = 1.4 at the tolerance: +1; r = 2: -(0.5 + 0.6 / 2).
+    assert_allclose(out, [1.0, -0.8])
 
 
 def test_jobs_ready_with_chance_one_over_job_weeks():
@@ -114,7 +116,7 @@ def test_overdue_beyond_the_zone_of_tolerance_only_when_open_and_logged():
     waited = ints(4, 5, 9, 9)
     expected = arr(2.0, 2.0, 2.0, 2.0)
     # 4 = 2 x 2 is not beyond; 5 is; 9 is; the last is not logged.
-    assert_array_equal(sm.overdue(open_logged, waited, expected, sm.REPAIR_TOLERANCE), bools(F, T, T, F))
+    assert_array_equal(sm.overdue(open_logged, waited, expected, 2.0), bools(F, T, T, F))
     assert_array_equal(sm.overdue(open_logged, waited, expected, 1.0), bools(T, T, T, F))
 
 
@@ -131,9 +133,51 @@ def test_repair_outcome_custom_tolerance():
     assert_allclose(out, [-0.75, 1.0])
 
 
-def test_adapt_expectation_moves_a_fifth_of_the_way():
-    assert_allclose(sm.adapt_expectation(arr(3.0, 5.0), arr(8.0, 5.0), sm.EXPECTATION_RATE), [4.0, 5.0])
-    assert_allclose(sm.adapt_expectation(arr(4.0), arr(2.0), 0.5), [3.0])
+def test_adapt_expectation_fully_adaptive_moves_a_fifth_of_the_way_to_the_wait():
+    # Weight 0 on the target: e + 0.2 (wait - e), whatever the target.
+    assert_allclose(sm.adapt_expectation(arr(3.0, 5.0), arr(8.0, 5.0), 4.0, 0.2, 0.0), [4.0, 5.0])
+    assert_allclose(sm.adapt_expectation(arr(4.0), arr(2.0), 99.0, 0.5, 0.0), [3.0])
+
+
+def test_adapt_expectation_is_anchored_to_the_published_target():
+    # Half weight on a 4-week target: towards 0.5 * 12 + 0.5 * 4 = 8 from 3, a fifth of the way: 4;
+    # from 8 it stays; fully normative (w = 1) it moves towards the target alone: 3 + 0.2 * (4 - 3).
+    out = sm.adapt_expectation(arr(3.0, 8.0, 3.0), arr(12.0, 12.0, 12.0), 4.0, 0.2, arr(0.5, 0.5, 1.0))
+    assert_allclose(out, [4.0, 8.0, 3.2])
+
+
+def test_a_long_predictable_queue_no_longer_becomes_the_expectation():
+    # Two hundred repairs, each after 12 weeks: fully adaptive, the expectation nears 12 and a 12-week wait is on time;
+    # anchored half-way to a 4-week target it nears 8, and 12 / 8 = 1.5 is at the edge of the tolerance.
+    adaptive, anchored = 3.0, 3.0
+    for _ in range(200):
+        adaptive = sm.adapt_expectation(adaptive, 12.0, 4.0, 0.2, 0.0)
+        anchored = sm.adapt_expectation(anchored, 12.0, 4.0, 0.2, 0.5)
+    assert adaptive == pytest.approx(12.0) and anchored == pytest.approx(8.0)
+
+
+def test_past_target_counts_weeks_beyond_the_published_target_whatever_was_expected():
+    open_logged = bools(T, T, T, F)
+    waited = arr(4.0, 5.0, 20.0, 20.0)
+    # 4 weeks is within a 4-week target; 5 and 20 are past it; an unlogged need is not (it pays failed contact).
+    assert_array_equal(sm.past_target(open_logged, waited, 4.0), bools(F, T, T, F))
+
+
+def test_waiting_signal_costs_a_week_past_target_and_a_week_of_damp():
+    late, damp = bools(F, T, F, T, T), bools(F, F, T, T, T)
+    out = sm.waiting_signal(late, damp, 0.1, arr(0.2, 0.2, 0.2, 0.2, 0.95))
+    # Nothing; late: -0.1; damp: -0.2; both: -0.3; both, capped at -1.
+    assert_allclose(out, [0.0, -0.1, -0.2, -0.3, -1.0])
+
+
+def test_week_outcome_adds_the_wait_to_the_repair_and_stays_in_range():
+    out = sm.week_outcome(arr(0.0, 1.0, -1.0, -0.5, 0.0), arr(-0.1, 0.0, -0.3, -0.2, 0.0))
+    assert_allclose(out, [-0.1, 1.0, -1.0, -0.7, 0.0])
+
+
+def test_waiting_memory_signal_counts_the_worse_of_chasing_and_past_target_once():
+    chasing, late = bools(F, T, F, T), bools(F, F, T, T)
+    assert_allclose(sm.waiting_memory_signal(chasing, late, 0.1), [0.0, -0.5, -0.1, -0.5])
 
 
 # --- 2. experience -> trust ----------------------------------------------------
@@ -475,6 +519,28 @@ def test_repair_capacity():
     assert repair_capacity(800.0, 180.0, 60.0, 0.7, 150.0) == pytest.approx(578.0 / 150 / 52)
     assert repair_capacity(800.0, 248.0, 60.0, 0.8, 150.0) == pytest.approx(504.0 / 150 / 52)
     assert repair_capacity(800.0, 180.0, 60.0, 0.0, 100.0) == pytest.approx(620.0 / 100 / 52)
+
+
+def test_costs_by_use_add_up_to_the_engagement_cost():
+    assert sm.frontline_cost_per_home(42000.0, 300) == pytest.approx(140.0)
+    assert sm.involvement_cost_per_home(40.0, 25.0) == 65.0
+    assert sm.engagement_cost_per_home(42000.0, 300, 40.0, 25.0) == pytest.approx(140.0 + 65.0)
+    assert sm.channel_cost_per_home(60.0, 0.7) == pytest.approx(42.0)
+    assert sm.channel_cost_per_home(60.0, 0.0) == 0.0
+
+
+def test_repair_capacity_spends_what_the_channels_do_not():
+    # 620 - 180 - channel_cost(60, 0.7) = 398: 398 / 150 jobs a home a year.
+    engagement, channels = 180.0, sm.channel_cost_per_home(60.0, 0.7)
+    capacity = repair_capacity(620.0, engagement, 60.0, 0.7, 150.0)
+    assert capacity * 52 == pytest.approx((620.0 - engagement - channels) / 150)
+
+
+def test_repair_spend_per_home_annualises_the_jobs_done():
+    # 260 jobs on 100 homes over 26 weeks: 2.6 jobs a home over half a year, 5.2 a year, at £150.
+    assert sm.repair_spend_per_home(260.0, 100, 26, 150.0) == pytest.approx(5.2 * 150.0)
+    assert sm.repair_spend_per_home(0.0, 100, 52, 150.0) == 0.0
+    assert sm.repair_spend_per_home(10.0, 100, 0, 150.0) == 0.0
 
 
 def test_repair_capacity_floors_at_zero():
