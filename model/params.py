@@ -765,12 +765,14 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _P(
         "fatigue_gain",
-        0.02,
+        0.005,
         0.0,
         0.2,
         "per week",
         "How far a week of taking part moves a household's participation fatigue towards 1 (on the readiness scale).",
-        "Amin et al. 2018 (JASSS 21(1)3): contributions decline with repetition, never to zero; size " + A,
+        "Amin et al. 2018 (JASSS 21(1)3): contributions decline with repetition, never to zero; size "
+        + A
+        + " (set so that a few per cent stay consistently involved)",
         "float",
         "participation",
     ),
@@ -1067,7 +1069,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     # --- the run ---------------------------------------------------------
     _P(
         "burn_in_weeks",
-        104,
+        260,
         0,
         520,
         "weeks",
