@@ -243,14 +243,14 @@ class Landlord(mesa.Agent):
     def share_power(self) -> None:
         """Each week: act on tenants' priorities, and tenants feel how much their voice counted.
 
-        The pushes of :meth:`voice_pushes` move efficacy (and trust, at half the
-        weight) through :func:`model.kernels.hear_voice`; the landlord's news
+        The pushes of :meth:`voice_pushes` move efficacy (and trust, at
+        ``voice_trust_weight``) through :func:`model.kernels.hear_voice`; the landlord's news
         also moves every tenant's sense of being kept informed (TP07) towards
         its openness.
         """
         heard, participants, others = self.voice_pushes()
-        news_rate = submodels.weekly_rate(submodels.NEWS_WEIGHT)
         h, p = self.model.households, self.model.p
+        news_rate = submodels.weekly_rate(p["news_weight"])
         kernels.hear_voice(
             heard=heard,
             voice=kernels.gather(kernels.Voice, h),

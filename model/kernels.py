@@ -198,10 +198,12 @@ class ContactRates(NamedTuple):
         phone_share: Chance a digitally excluded tenant's report logged without a
             visit went by phone (:func:`~model.submodels.phone_share_of_excluded_reports`).
         phone_quality: Chance a phone contact is fair (:func:`~model.submodels.officer_quality`).
+        failed_contact_signal: Treatment signal of a week of failing to get through.
     """
 
     phone_share: float
     phone_quality: float
+    failed_contact_signal: float
 
 
 class ExperienceRates(NamedTuple):
@@ -234,6 +236,8 @@ class RepairStandards(NamedTuple):
     expectation_norm_weight: float
     past_target_cost: float
     damp_need_cost: float
+    memory_rate: float
+    chasing_signal: float
 
     @classmethod
     def from_params(cls, p: Mapping[str, float | int]) -> RepairStandards:
@@ -448,7 +452,9 @@ def complete_repairs(
             standards.expectation_rate,
             standards.expectation_norm_weight,
         )
-        outcome_score[home] = sm.remember_repair(outcome_score[home], outcomes[k], sm.MEMORY_RATE, negativity_bias)
+        outcome_score[home] = sm.remember_repair(
+            outcome_score[home], outcomes[k], standards.memory_rate, negativity_bias
+        )
         need[home], reported[home], raised_week[home] = not fixed, False, week
     return finished, waits, outcomes
 
@@ -474,7 +480,7 @@ def contact_signals(logged: Bools, failed: Bools, visited: Bools, homes: Homes, 
             treatment[i] += sm.contact_signal(np.random.random(), rates.phone_quality)
         if visited[i]:
             treatment[i] += sm.contact_signal(np.random.random(), homes.visit_quality[i])
-        treatment[i] += sm.failed_contact_signal(failed[i])
+        treatment[i] += sm.failed_contact_signal(failed[i], rates.failed_contact_signal)
     return treatment
 
 
@@ -546,13 +552,16 @@ def experience(
                 trust[i], felt, t, rates.trust_learning_rate, rates.negativity_bias, rates.treatment_weight, buffer
             )
         if t != 0.0:
-            treatment_score[i] = sm.ewma(treatment_score[i], 1.0 if sm.fairly_treated(t) else 0.0, sm.MEMORY_RATE)
-        remembered = sm.waiting_memory_signal(late, after_target, standards.past_target_cost)
+            fair = 1.0 if sm.fairly_treated(t) else 0.0
+            treatment_score[i] = sm.ewma(treatment_score[i], fair, standards.memory_rate)
+        remembered = sm.waiting_memory_signal(late, after_target, standards.chasing_signal, standards.past_target_cost)
         if remembered != 0.0:
-            outcome_score[i] = sm.remember_repair(outcome_score[i], remembered, sm.MEMORY_RATE, rates.negativity_bias)
+            outcome_score[i] = sm.remember_repair(
+                outcome_score[i], remembered, standards.memory_rate, rates.negativity_bias
+            )
         if sm.heard_from_landlord(o, t, late):
             informed = 1.0 if sm.kept_informed(o, t, late) else 0.0
-            informed_score[i] = sm.ewma(informed_score[i], informed, sm.MEMORY_RATE)
+            informed_score[i] = sm.ewma(informed_score[i], informed, standards.memory_rate)
         bad[i] = sm.bad_story(o, t)
         good[i] = sm.good_story(o, t)
     return Stories(bad, good)

@@ -249,7 +249,11 @@ class TrustModel(mesa.Model):
         )
         return kernels.RepairRates(
             channels=kernels.Channels.from_params(p, phone_open=phone_open),
-            contact=kernels.ContactRates(phone_share=phone_share, phone_quality=self._phone_quality),
+            contact=kernels.ContactRates(
+                phone_share=phone_share,
+                phone_quality=self._phone_quality,
+                failed_contact_signal=float(p["failed_contact_signal"]),
+            ),
             experience=kernels.ExperienceRates.from_params(p),
             repair_job_weeks=float(p["repair_job_weeks"]),
             standards=kernels.RepairStandards.from_params(p),
@@ -441,24 +445,35 @@ class TrustModel(mesa.Model):
     def latent_answers(self) -> dict[str, np.ndarray]:
         """Each household's latent view behind TP01, TP06, TP07 and TP08.
 
-        Rule: the mean of trust and the perception the question is about:
-        efficacy (TP06, listens and acts), being kept informed (TP07), fair
-        treatment (TP08); overall satisfaction (TP01) takes the mean of all
-        four perceptions, repair outcomes included. Assumption.
+        Rule: :func:`model.submodels.tsm_latent`, trust blended with the
+        perception the question is about: efficacy (TP06, listens and acts),
+        being kept informed (TP07), fair treatment (TP08); overall satisfaction
+        (TP01) blends trust with the weighted mean of all four perceptions,
+        repair outcomes included (:func:`model.submodels.overall_perception`).
+        The weights are declared parameters. Assumption.
         """
-        h = self.households
+        h, w = self.households, self.p["tsm_trust_weight"]
         return {
             "tp01": self._overall_latent(),
-            "tp06": 0.5 * (h.trust + h.efficacy),
-            "tp07": 0.5 * (h.trust + h.informed_score),
-            "tp08": 0.5 * (h.trust + h.treatment_score),
+            "tp06": submodels.tsm_latent(h.trust, h.efficacy, w),
+            "tp07": submodels.tsm_latent(h.trust, h.informed_score, w),
+            "tp08": submodels.tsm_latent(h.trust, h.treatment_score, w),
         }
 
     def _overall_latent(self) -> np.ndarray:
-        """The latent view behind TP01: trust averaged with the mean of the four perceptions."""
-        h = self.households
-        perceptions = (h.outcome_score + h.efficacy + h.informed_score + h.treatment_score) / 4.0
-        return 0.5 * (h.trust + perceptions)
+        """The latent view behind TP01: trust blended with the weighted mean of the four perceptions."""
+        h, p = self.households, self.p
+        perceptions = submodels.overall_perception(
+            h.outcome_score,
+            h.efficacy,
+            h.informed_score,
+            h.treatment_score,
+            p["tp01_repairs_weight"],
+            p["tp01_voice_weight"],
+            p["tp01_informed_weight"],
+            p["tp01_treatment_weight"],
+        )
+        return submodels.tsm_latent(h.trust, perceptions, p["tsm_trust_weight"])
 
     def satisfaction_probability(self) -> np.ndarray:
         """Each household's chance of answering 'satisfied' to TP01 (no survey error)."""

@@ -26,13 +26,13 @@ noise):
   ``survey_phone_share`` says, :class:`SurveyModes`), its answer mixed over
   the two modes (a telephone answer carries ``phone_mode_lift``).
 * **TP02, repairs service** (perception): asked of households with a repair
-  completed in the last 52 weeks; latent view ``(trust + outcome_score) / 2``,
+  completed in the last 52 weeks; latent view ``tsm_latent(trust, outcome_score)``,
   the model's rule for the TSM items (the mean of trust and the perception
   the question is about); ``outcome_score`` remembers a year of repairs with
   bad jobs and overdue weeks weighing more (:func:`model.submodels.remember_repair`).
 * **Transactional repair survey**: asked of households whose repair was
   completed in the last :data:`TRANSACTIONAL_WEEKS` weeks, about that repair;
-  latent view ``(trust + x) / 2`` with ``x = 1`` if the repair fixed the
+  latent view ``tsm_latent(trust, x)`` with ``x = 1`` if the repair fixed the
   problem on time (outcome signal > 0) and 0 otherwise: the one job, where the
   perception survey hears a year of repairs remembered with bad jobs and
   overdue weeks weighing more.
@@ -255,8 +255,9 @@ def _recent_repairs(model: ObservedModel, weeks: int) -> tuple[float, float]:
 
 def _latents(h: Households, model: ObservedModel) -> dict[str, Floats]:
     latent = model.latent_answers()
-    latent["tp02"] = 0.5 * (h.trust + h.outcome_score)
-    latent["transactional"] = 0.5 * (h.trust + (model.last_repair_outcome > 0))
+    weight = model.p["tsm_trust_weight"]
+    latent["tp02"] = submodels.tsm_latent(h.trust, h.outcome_score, weight)
+    latent["transactional"] = submodels.tsm_latent(h.trust, (model.last_repair_outcome > 0).astype(float), weight)
     return latent
 
 

@@ -45,20 +45,6 @@ compiled = njit(cache=True)
 QUARTER = 13
 YEAR = 52
 
-#: Weight of one new experience in the memories a survey asks about (the
-#: ``rate`` of :func:`ewma` and :func:`remember_repair`). Assumption.
-MEMORY_RATE = 0.3
-#: Treatment signal of a week of failing to get through (not being heard). Assumption.
-FAILED_CONTACT_SIGNAL = -0.5
-#: Signal of one week spent chasing an overdue repair (:func:`overdue`) in the
-#: memory of the repairs service. Assumption.
-CHASING_SIGNAL = -0.5
-
-#: How far a quarter's news from the landlord moves the sense of being kept
-#: informed towards its openness (an EWMA rate, spread over the weeks by
-#: :func:`weekly_rate`). Assumption.
-NEWS_WEIGHT = 0.2
-
 #: Arnstein's ladder (1969): rung -> share of tenants' priorities that can turn
 #: into decisions. Rungs 1-2 are non-participation, 3-5 tokenism, 6-8 citizen
 #: power. The numbers are an assumption; the ordering is Arnstein's.
@@ -162,13 +148,13 @@ def contact_signal(draw: float, quality: float) -> float:
 
 
 @elementwise
-def failed_contact_signal(failed: bool) -> float:
+def failed_contact_signal(failed: bool, signal: float) -> float:
     """Treatment signal of a week spent failing to get through.
 
-    Rule: :data:`FAILED_CONTACT_SIGNAL` (-0.5) for a tenant who tried to
+    Rule: ``signal`` (``failed_contact_signal``, -0.5) for a tenant who tried to
     report a need and was not heard, 0 otherwise. Assumption.
     """
-    return FAILED_CONTACT_SIGNAL if failed else 0.0
+    return signal if failed else 0.0
 
 
 @elementwise
@@ -306,10 +292,10 @@ def week_outcome(outcome: float, waiting: float) -> float:
 
 
 @elementwise
-def waiting_memory_signal(chasing: bool, late: bool, past_target_cost: float) -> float:
+def waiting_memory_signal(chasing: bool, late: bool, chasing_signal: float, past_target_cost: float) -> float:
     """Signal a week spent waiting sends to the memory of the repairs service (what TP02 asks about).
 
-    Rule: ``CHASING_SIGNAL`` (-0.5) for a week chasing an overdue repair
+    Rule: ``chasing_signal`` (-0.5) for a week chasing an overdue repair
     (:func:`overdue`), else ``-past_target_cost`` for a week past the
     published target (:func:`past_target`), else 0: the worse of the two,
     counted once. Evidence: "slow" and "landlord does not bother" are the
@@ -317,7 +303,7 @@ def waiting_memory_signal(chasing: bool, late: bool, past_target_cost: float) ->
     Survey 2021-22); the sizes are assumptions.
     """
     if chasing:
-        return CHASING_SIGNAL
+        return chasing_signal
     return -past_target_cost if late else 0.0
 
 
@@ -1003,6 +989,44 @@ def survey_response_probability(trust: float, digital: bool, by_phone: bool, bas
     """
     reach = 1.0 if by_phone or digital else 0.05
     return base_rate * (0.4 + 0.6 * trust) * reach
+
+
+@elementwise
+def tsm_latent(trust: float, perception: float, trust_weight: float) -> float:
+    """The latent view behind a TSM answer: trust blended with the perception the question asks about.
+
+    Rule: ``w * trust + (1 - w) * perception`` with ``w = tsm_trust_weight``
+    (0.5: the mean of the two). Evidence: none sets the weights (evidence
+    brief: "the weights with which repairs, treatment, voice and information
+    combine into overall satisfaction" are unsettled; a key driver analysis of
+    landlord-level TSM returns would estimate them); assumption.
+    """
+    return trust_weight * trust + (1.0 - trust_weight) * perception
+
+
+@elementwise
+def overall_perception(
+    repairs: float,
+    voice: float,
+    informed: float,
+    treatment: float,
+    repairs_weight: float,
+    voice_weight: float,
+    informed_weight: float,
+    treatment_weight: float,
+) -> float:
+    """The perception behind TP01: a weighted mean of the four perceptions the survey asks about.
+
+    Rule: ``(w_r * repairs + w_v * efficacy + w_i * informed + w_t * treatment) /
+    (w_r + w_v + w_i + w_t)``; equal weights give their plain mean. The
+    weights are relative (declared ``tp01_*_weight``). Assumption (see
+    :func:`tsm_latent`).
+    """
+    total = repairs_weight + voice_weight + informed_weight + treatment_weight
+    weighted = (
+        repairs_weight * repairs + voice_weight * voice + informed_weight * informed + treatment_weight * treatment
+    )
+    return weighted / total
 
 
 @elementwise

@@ -85,6 +85,8 @@ ADAPTIVE = kernels.RepairStandards(
     expectation_norm_weight=0.0,
     past_target_cost=0.1,
     damp_need_cost=0.2,
+    memory_rate=0.3,
+    chasing_signal=-0.5,
 )
 
 
@@ -153,7 +155,7 @@ def contact_homes(visit_quality: np.ndarray) -> kernels.Homes:
 def test_contact_signals_phone_visit_and_failed_contact():
     logged, failed, visited = bools(T, T, T, F, F), bools(F, F, F, T, F), bools(F, F, T, F, F)
     homes = contact_homes(arr(1.0, 1.0, 0.0, 1.0, 1.0))
-    rates = kernels.ContactRates(phone_share=1.0, phone_quality=1.0)
+    rates = kernels.ContactRates(phone_share=1.0, phone_quality=1.0, failed_contact_signal=-0.5)
     treatment = kernels.contact_signals(logged, failed, visited, homes, rates)
     # 0: excluded, logged without a visit: by phone, fair (+1). 1: the portal: no signal.
     # 2: a visit by an officer who is never fair (-1). 3: failed to get through (-0.5). 4: no contact.
@@ -165,9 +167,9 @@ def test_contact_signals_a_proxy_report_carries_no_signal_and_an_unfair_phone_li
     homes = kernels.Homes(
         digital=bools(F, F), need_rate=arr(0, 0), fix_rate=arr(0, 0), visit_quality=arr(1, 1), damp=bools(F, F)
     )
-    by_proxy = kernels.contact_signals(logged, failed, visited, homes, kernels.ContactRates(0.0, 1.0))
+    by_proxy = kernels.contact_signals(logged, failed, visited, homes, kernels.ContactRates(0.0, 1.0, -0.5))
     assert_allclose(by_proxy, [0.0, 0.0])
-    unfair = kernels.contact_signals(logged, failed, visited, homes, kernels.ContactRates(1.0, 0.0))
+    unfair = kernels.contact_signals(logged, failed, visited, homes, kernels.ContactRates(1.0, 0.0, -0.5))
     assert_allclose(unfair, [-1.0, -1.0])
 
 
@@ -383,7 +385,7 @@ def test_repairs_and_contact_runs_the_phases_in_order():
     memories = kernels.Memories(*(arr(*[0.5] * 5) for _ in range(5)))
     rates = kernels.RepairRates(
         channels=kernels.Channels(1.0, 1.0, 1.0, 0.0),
-        contact=kernels.ContactRates(0.0, 1.0),
+        contact=kernels.ContactRates(0.0, 1.0, -0.5),
         experience=EXPERIENCE,
         repair_job_weeks=1.0,
         standards=ADAPTIVE,
@@ -499,7 +501,7 @@ def test_plain_keeps_each_value_in_its_fields_order_and_kernels_take_either_form
     rates = kernels.WordOfMouthRates.from_params(params.defaults())
     assert kernels.WordOfMouthRates(*kernels.plain(rates)) == rates
     repair = kernels.RepairRates(
-        kernels.Channels(1.0, 0.5, 0.25, 0.0), kernels.ContactRates(0.5, 0.75), EXPERIENCE, 2.0, ADAPTIVE
+        kernels.Channels(1.0, 0.5, 0.25, 0.0), kernels.ContactRates(0.5, 0.75, -0.5), EXPERIENCE, 2.0, ADAPTIVE
     )
     flat = kernels.plain(repair)
     assert type(flat) is tuple and all(type(part) is tuple for part in (*flat[:3], flat[4]))

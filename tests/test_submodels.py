@@ -177,7 +177,7 @@ def test_week_outcome_adds_the_wait_to_the_repair_and_stays_in_range():
 
 def test_waiting_memory_signal_counts_the_worse_of_chasing_and_past_target_once():
     chasing, late = bools(F, T, F, T), bools(F, F, T, T)
-    assert_allclose(sm.waiting_memory_signal(chasing, late, 0.1), [0.0, -0.5, -0.1, -0.5])
+    assert_allclose(sm.waiting_memory_signal(chasing, late, -0.5, 0.1), [0.0, -0.5, -0.1, -0.5])
 
 
 # --- 2. experience -> trust ----------------------------------------------------
@@ -600,8 +600,20 @@ def test_contact_signal_fair_with_the_contacts_quality():
 
 
 def test_failed_contact_signal():
-    assert_allclose(sm.failed_contact_signal(bools(T, F)), [sm.FAILED_CONTACT_SIGNAL, 0.0])
-    assert sm.FAILED_CONTACT_SIGNAL == -0.5
+    assert_allclose(sm.failed_contact_signal(bools(T, F), -0.5), [-0.5, 0.0])
+    assert_allclose(sm.failed_contact_signal(bools(T, F), -0.2), [-0.2, 0.0])
+
+
+def test_tsm_latent_blends_trust_with_the_perception():
+    assert_allclose(sm.tsm_latent(arr(0.8, 0.2), arr(0.4, 0.6), 0.5), [0.6, 0.4])
+    assert_allclose(sm.tsm_latent(arr(0.8), arr(0.4), 0.25), [0.5])  # 0.25 * 0.8 + 0.75 * 0.4
+    assert_allclose(sm.tsm_latent(arr(0.8), arr(0.4), 1.0), [0.8])
+
+
+def test_overall_perception_is_a_weighted_mean():
+    assert_allclose(sm.overall_perception(0.8, 0.4, 0.6, 0.2, 1.0, 1.0, 1.0, 1.0), 0.5)
+    # (2 * 0.8 + 0.4 + 0.6 + 0.2) / 5 = 0.56
+    assert_allclose(sm.overall_perception(0.8, 0.4, 0.6, 0.2, 2.0, 1.0, 1.0, 1.0), 0.56)
 
 
 def test_weeks_waited_counts_this_week():
@@ -673,7 +685,7 @@ def test_panel_seats_none_below_consultation():
 
 def test_weekly_rate_spreads_a_quarter():
     assert sm.weekly_rate(1.3) == pytest.approx(0.1)
-    assert sm.weekly_rate(sm.NEWS_WEIGHT) == pytest.approx(0.2 / 13)
+    assert sm.weekly_rate(0.2) == pytest.approx(0.2 / 13)
 
 
 def test_voice_keeps_scales_the_push_by_reach_and_weight():
