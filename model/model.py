@@ -142,7 +142,7 @@ class TrustModel(mesa.Model):
             self._week()
         self.last_survey = {}
         if strategy:
-            self.set_params(strategy, checked=False)
+            self.set_params(strategy, checked=False, announced=False)
 
     # --- agents ----------------------------------------------------------------
     @property
@@ -179,13 +179,18 @@ class TrustModel(mesa.Model):
         return super().agent_types
 
     # --- set-up and strategy changes ------------------------------------------
-    def set_params(self, values: Mapping[str, float | int], checked: bool = True) -> None:
+    def set_params(self, values: Mapping[str, float | int], checked: bool = True, announced: bool = True) -> None:
         """Change parameters mid-run (a scheduled change of strategy or a shock).
+
+        A change that withdraws a programme tenants were promised is bad news
+        for every household (:meth:`withdraw_news`).
 
         Args:
             values: Parameter names and new values.
             checked: Validate the values first (False when they were validated
                 when the scenario was loaded).
+            announced: Tenants see the change (False for the strategy taking
+                effect at week 0, after the burn-in).
 
         Raises:
             params.ParameterError: Unknown name or value out of bounds.
@@ -196,7 +201,10 @@ class TrustModel(mesa.Model):
         if fixed:
             raise ValueError(f"cannot change {sorted(fixed)} mid-run: they are set when the estate is built")
         patch_changed = "patch_size" in values and values["patch_size"] != self.p["patch_size"]
+        withdrawn = self._withdrawn(values) if announced else 0.0
         self.p.update(values)
+        if withdrawn > 0.0:
+            self.withdraw_news(withdrawn)
         if patch_changed:
             self.replace_all_officers()
         self._refresh()
@@ -434,6 +442,29 @@ class TrustModel(mesa.Model):
         leaving = self.rng.random(len(self.officers)) < self.p["staff_turnover"] / YEAR
         for index in np.flatnonzero(leaving):
             self.officers[index].hand_over()
+
+    def _withdrawn(self, values: Mapping[str, float | int]) -> float:
+        """Summed :func:`model.submodels.withdrawal` of the programme levers in ``values``."""
+        total = 0.0
+        for name, new in values.items():
+            declared = params.get(name)
+            if declared.programme:
+                total += submodels.withdrawal(self.p[name], new, declared.low, declared.high, declared.programme)
+        return total
+
+    def withdraw_news(self, withdrawn: float) -> None:
+        """Every household hears that a promised programme is withdrawn: trust and disposition fall.
+
+        Rule: :func:`model.submodels.broken_promise_signal` as news
+        (:func:`model.submodels.news_push`) on trust and on the slowly earned
+        disposition alike, so the mark lasts. Assumption (Kampen, Van de
+        Walle & Bouckaert 2006).
+        """
+        p, h = self.p, self.households
+        signal = submodels.broken_promise_signal(withdrawn, p["broken_promise_weight"])
+        up, down = submodels.news_push(signal, p["trust_learning_rate"], p["negativity_bias"])
+        h.trust = submodels.push(h.trust, up, down)
+        h.disposition = submodels.push(h.disposition, up, down)
 
     def hear_news(self, signal: float) -> None:
         """Every household hears news of weight ``signal`` in [-1, 1] (:func:`model.submodels.news_push`)."""

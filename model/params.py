@@ -47,6 +47,9 @@ class Parameter:
         lever: True when it is a strategy choice a landlord makes (shown
             first on the dashboard); False for an uncertain fact of the world.
         step: For integers, values must be multiples of this.
+        programme: For a lever: +1 when raising it is a programme tenants are
+            promised (so lowering it mid-run withdraws it), -1 when lowering it
+            is (patch size), 0 when it is not a programme (the channel shift).
         read_at_start: True when it is read only when the estate is built
             (every "estate" parameter is, and a few others), so a schedule
             cannot change it (see :attr:`fixed_at_start`).
@@ -64,6 +67,7 @@ class Parameter:
     lever: bool = False
     step: int = 1
     read_at_start: bool = False
+    programme: int = 0
 
     @property
     def fixed_at_start(self) -> bool:
@@ -500,6 +504,19 @@ PARAMETERS: tuple[Parameter, ...] = (
         "trust",
     ),
     _P(
+        "broken_promise_weight",
+        0.5,
+        0.0,
+        2.0,
+        "signal per withdrawal",
+        "Weight of the news, heard by every household, that a programme it was promised is withdrawn mid-run "
+        "(per unit of the levers' ranges withdrawn); it hits trust and the slowly earned disposition alike.",
+        "Kampen, Van de Walle & Bouckaert 2006 ('trust comes on foot and goes away on horseback'); "
+        "seeds/001 ('the marathon of trust-building'); size " + A,
+        "float",
+        "trust",
+    ),
+    _P(
         "trust_anchor_rate",
         0.02,
         0.0,
@@ -845,6 +862,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "int",
         "staff",
         True,
+        programme=-1,
     ),
     _P(
         "estate_presence",
@@ -857,6 +875,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "float",
         "staff",
         True,
+        programme=1,
     ),
     _P(
         "officer_visits_per_week",
@@ -902,6 +921,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "float",
         "staff",
         True,
+        programme=1,
     ),
     _P(
         "culture_effect",
@@ -982,6 +1002,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "int",
         "strategy",
         True,
+        programme=1,
     ),
     _P(
         "responsiveness",
@@ -994,6 +1015,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "float",
         "strategy",
         True,
+        programme=1,
     ),
     _P(
         "openness",
@@ -1006,6 +1028,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "float",
         "strategy",
         True,
+        programme=1,
     ),
     _P(
         "targeted_outreach",
@@ -1018,6 +1041,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "float",
         "strategy",
         True,
+        programme=1,
     ),
     _P(
         "involvement_spend_per_home",
@@ -1030,6 +1054,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "float",
         "strategy",
         True,
+        programme=1,
     ),
     _P(
         "delegated_budget_per_home",
@@ -1042,6 +1067,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "float",
         "strategy",
         True,
+        programme=1,
     ),
     _P(
         "envelope_per_home",

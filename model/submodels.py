@@ -861,6 +861,31 @@ def hear_landlord_news(informed: float, openness: float, rate: float) -> float:
     return ewma(informed, openness, rate)
 
 
+def withdrawal(old: float, new: float, low: float, high: float, direction: int) -> float:
+    """How much of a programme a change of one lever withdraws, as a share of the lever's range.
+
+    Rule: ``max(0, direction * (old - new)) / (high - low)``: with ``direction
+    = +1`` (more is the programme) a cut withdraws it, with ``-1`` (patch
+    size: fewer homes an officer is the programme) a rise does; 0 for a
+    lever that is not a programme. Assumption.
+    """
+    return max(0.0, direction * (old - new)) / (high - low)
+
+
+def broken_promise_signal(withdrawn: float, weight: float) -> float:
+    """News of weight in [-1, 0] that every household hears when a promised programme is withdrawn.
+
+    Rule: ``-min(1, weight * withdrawn)`` with ``withdrawn`` the summed
+    :func:`withdrawal` of the week's changes: stopping a programme is itself
+    news, and bad news, so a programme that is started and then withdrawn
+    leaves tenants no better off than one never started. Evidence: Kampen, Van
+    de Walle & Bouckaert 2006 ("trust comes on foot and goes away on
+    horseback"); seeds/001 ("consistent engagement: the marathon of
+    trust-building"); the weight is an assumption.
+    """
+    return -min(1.0, weight * withdrawn)
+
+
 def news_push(signal: float, learning_rate: float, negativity_bias: float) -> tuple[float, float]:
     """Push on every household's trust from news of weight ``signal`` in [-1, 1] (e.g. a damp scandal).
 

@@ -111,6 +111,31 @@ def test_tokenism_lowers_efficacy_tp06_and_trust_against_baseline():
         assert max(differences) < 0.0  # on every paired estate
 
 
+def test_withdrawing_a_programme_leaves_tenants_no_better_off_than_never_starting():
+    weeks = 10 * YEAR
+    seeds = (1, 2, 3)
+    trust = {
+        name: [m.households.trust.mean() for m in paired(name, weeks, seeds, **over)]
+        for name, over in (("baseline", {}), ("frontline_stopped_early", {}))
+    }
+    assert max(s - b for s, b in zip(trust["frontline_stopped_early"], trust["baseline"], strict=True)) < 0.0
+    # ... and the broken promise is why: without it, stopping early leaves trust much closer to baseline.
+    unbroken = [
+        m.households.trust.mean() for m in paired("frontline_stopped_early", weeks, seeds, broken_promise_weight=0.0)
+    ]
+    assert np.mean(unbroken) > np.mean(trust["frontline_stopped_early"]) + 0.005
+
+
+def test_a_withdrawal_is_heard_at_once_and_a_new_programme_is_not():
+    scenario = load_scenario("frontline_presence", homes=300)
+    model = TrustModel(scenario, rng=4)
+    trust, disposition = model.households.trust.copy(), model.households.disposition.copy()
+    model.set_params({"estate_presence": 0.9})  # more of the programme: no news
+    np.testing.assert_array_equal(model.households.trust, trust)
+    model.set_params({"estate_presence": 0.0})  # withdrawn: everyone hears it, and the earned stock falls too
+    assert np.all(model.households.trust < trust) and np.all(model.households.disposition < disposition)
+
+
 def test_consulting_and_ignoring_is_worse_than_not_consulting():
     weeks = 5 * YEAR
     ignored = paired("baseline", weeks, ladder_rung=4, responsiveness=0.0)

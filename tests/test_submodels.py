@@ -604,6 +604,19 @@ def test_failed_contact_signal():
     assert_allclose(sm.failed_contact_signal(bools(T, F), -0.2), [-0.2, 0.0])
 
 
+def test_withdrawal_counts_a_cut_of_a_programme_as_a_share_of_its_range():
+    assert sm.withdrawal(0.6, 0.2, 0.0, 0.8, 1) == pytest.approx(0.5)
+    assert sm.withdrawal(0.2, 0.6, 0.0, 0.8, 1) == 0.0  # more of the programme withdraws nothing
+    assert sm.withdrawal(200, 300, 100, 600, -1) == pytest.approx(0.2)  # larger patches withdraw presence
+    assert sm.withdrawal(0.6, 0.2, 0.0, 0.8, 0) == 0.0  # not a programme
+
+
+def test_broken_promise_signal_is_bad_news_in_proportion_capped_at_one():
+    assert sm.broken_promise_signal(0.5, 0.5) == pytest.approx(-0.25)
+    assert sm.broken_promise_signal(3.0, 0.5) == -1.0
+    assert sm.broken_promise_signal(0.0, 0.5) == 0.0
+
+
 def test_tsm_latent_blends_trust_with_the_perception():
     assert_allclose(sm.tsm_latent(arr(0.8, 0.2), arr(0.4, 0.6), 0.5), [0.6, 0.4])
     assert_allclose(sm.tsm_latent(arr(0.8), arr(0.4), 0.25), [0.5])  # 0.25 * 0.8 + 0.75 * 0.4
