@@ -267,6 +267,7 @@ class WordOfMouthRates(NamedTuple):
     trust_anchor_rate: float
     disposition_learning_rate: float
     outside_trust_weight: float
+    disposition_loss_multiplier: float
 
     @classmethod
     def from_params(cls, p: Mapping[str, float | int]) -> WordOfMouthRates:
@@ -605,7 +606,12 @@ def word_of_mouth(
         talked = sm.bounded_confidence(before[i], partner_trust, talks, rates.confidence_bound, rates.convergence_rate)
         trust[i] = sm.anchor(talked, disposition[i], rates.trust_anchor_rate)
         disposition[i] = sm.settle_disposition(
-            disposition[i], trust[i], outlook[i], rates.disposition_learning_rate, rates.outside_trust_weight
+            disposition[i],
+            trust[i],
+            outlook[i],
+            rates.disposition_learning_rate,
+            rates.outside_trust_weight,
+            rates.disposition_loss_multiplier,
         )
 
 

@@ -517,6 +517,18 @@ PARAMETERS: tuple[Parameter, ...] = (
         "trust",
     ),
     _P(
+        "disposition_loss_multiplier",
+        3.0,
+        1.0,
+        6.0,
+        "x",
+        "How many times faster a household's slowly earned disposition falls towards a lower target than it rises "
+        "towards a higher one.",
+        "Pant & Yu 2025: gain rate 0.10, loss rate 0.30 (3:1); Earle, Siegrist & Cvetkovich (confidence is fragile)",
+        "float",
+        "trust",
+    ),
+    _P(
         "trust_anchor_rate",
         0.02,
         0.0,

@@ -531,10 +531,17 @@ def anchor(trust: float, disposition: float, rate: float) -> float:
 
 
 @elementwise
-def settle_disposition(disposition: float, trust: float, outlook: float, rate: float, outside_weight: float) -> float:
-    """A household's disposition slowly takes on the trust it has lived with.
+def settle_disposition(
+    disposition: float, trust: float, outlook: float, rate: float, outside_weight: float, loss_multiplier: float
+) -> float:
+    """A household's disposition slowly takes on the trust it has lived with, and loses it faster than it gains it.
 
-    Rule: ``d' = d + rate * ((1 - w) * t + w * o - d)``: the disposition moves
+    Rule: ``d' = d + rate * m * ((1 - w) * t + w * o - d)``, with ``m =
+    loss_multiplier`` when the target lies below the disposition and 1
+    otherwise: a slowly earned stock of trust that is lost faster than it
+    was gained (Pant & Yu 2025: gain rate 0.10 against loss rate 0.30, a 3:1
+    ratio; Earle, Siegrist & Cvetkovich: performance-based confidence is
+    fragile and asymmetric). The disposition moves
     towards a mix of lived trust ``t`` and the household's outlook ``o``, the
     view of landlords and institutions it brings from outside the tenancy
     (set from age and group when the estate is built, and fixed). Years of good
@@ -546,7 +553,8 @@ def settle_disposition(disposition: float, trust: float, outlook: float, rate: f
     neighbours' talk. The rate and the outside weight ``w`` are assumptions.
     """
     target = (1.0 - outside_weight) * trust + outside_weight * outlook
-    return disposition + rate * (target - disposition)
+    speed = rate * loss_multiplier if target < disposition else rate
+    return disposition + speed * (target - disposition)
 
 
 # --- 3. word of mouth ---------------------------------------------------------

@@ -126,6 +126,21 @@ def test_withdrawing_a_programme_leaves_tenants_no_better_off_than_never_startin
     assert np.mean(unbroken) > np.mean(trust["frontline_stopped_early"]) + 0.005
 
 
+def test_trust_is_lost_faster_than_it_was_gained():
+    seeds = (1, 2, 3)
+    stop, weeks = 104, 208
+    base = paired("baseline", weeks, seeds, homes=2000)
+    early = paired("frontline_stopped_early", weeks, seeds, homes=2000)
+    gap = np.mean(
+        [e.weekly()["trust_mean"] - b.weekly()["trust_mean"] for e, b in zip(early, base, strict=True)], axis=0
+    )
+    gained = gap[stop - 4 : stop + 1].mean()
+    assert gained > 0.003  # the programme built some trust in two years
+    weeks_to_gain_half = int(np.argmax(gap >= gained / 2))
+    weeks_to_lose_half = int(np.argmax(gap[stop + 1 :] <= gained / 2)) + 1
+    assert weeks_to_lose_half < weeks_to_gain_half / 4
+
+
 def test_a_withdrawal_is_heard_at_once_and_a_new_programme_is_not():
     scenario = load_scenario("frontline_presence", homes=300)
     model = TrustModel(scenario, rng=4)

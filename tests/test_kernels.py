@@ -254,6 +254,7 @@ WORD_OF_MOUTH = kernels.WordOfMouthRates(
     trust_anchor_rate=0.1,
     disposition_learning_rate=0.1,
     outside_trust_weight=0.5,
+    disposition_loss_multiplier=1.0,
 )
 
 

@@ -301,15 +301,23 @@ def test_anchor_pulls_towards_disposition():
 
 def test_settle_disposition_moves_slowly_towards_lived_trust():
     outlook = arr(0.0, 0.0, 0.0)
-    assert_allclose(sm.settle_disposition(arr(0.5, 0.5, 0.8), arr(0.9, 0.1, 0.8), outlook, 0.25, 0.0), [0.6, 0.4, 0.8])
-    assert_array_equal(sm.settle_disposition(arr(0.3), arr(0.9), arr(0.3), 0.0, 0.5), [0.3])
+    out = sm.settle_disposition(arr(0.5, 0.5, 0.8), arr(0.9, 0.1, 0.8), outlook, 0.25, 0.0, 1.0)
+    assert_allclose(out, [0.6, 0.4, 0.8])
+    assert_array_equal(sm.settle_disposition(arr(0.3), arr(0.9), arr(0.3), 0.0, 0.5, 3.0), [0.3])
+
+
+def test_settle_disposition_loses_faster_than_it_gains():
+    outlook = arr(0.0, 0.0)
+    # Up by 0.1 * (0.9 - 0.5) = 0.04; down by 3 * 0.1 * (0.1 - 0.5) = -0.12.
+    out = sm.settle_disposition(arr(0.5, 0.5), arr(0.9, 0.1), outlook, 0.1, 0.0, 3.0)
+    assert_allclose(out, [0.54, 0.38])
 
 
 def test_settle_disposition_keeps_the_outlook_it_brings_from_outside():
     # Target (1 - 0.5) * 0.9 + 0.5 * 0.3 = 0.6: half of the way from 0.4 is 0.5.
-    assert_allclose(sm.settle_disposition(arr(0.4), arr(0.9), arr(0.3), 0.5, 0.5), [0.5])
+    assert_allclose(sm.settle_disposition(arr(0.4), arr(0.9), arr(0.3), 0.5, 0.5, 3.0), [0.5])
     # With all of it from outside, the disposition returns to the outlook whatever trust does.
-    assert_allclose(sm.settle_disposition(arr(0.7), arr(0.1), arr(0.3), 1.0, 1.0), [0.3])
+    assert_allclose(sm.settle_disposition(arr(0.7), arr(0.1), arr(0.3), 1.0, 1.0, 1.0), [0.3])
 
 
 # --- 3. word of mouth ----------------------------------------------------------
