@@ -119,7 +119,7 @@ class HousingOfficer(mesa.Agent):
         p = self.model.p
         return submodels.officer_quality(
             p["treatment_quality"],
-            p["culture_programme"],
+            self.model.culture,
             p["culture_effect"],
             len(self.patch),
             p["workload_reference"],
@@ -169,14 +169,24 @@ class Landlord(mesa.Agent):
         """£ a home a year on frontline staff and tenant engagement."""
         p = self.model.p
         return submodels.engagement_cost_per_home(
-            p["officer_cost"], p["patch_size"], p["involvement_spend_per_home"], p["delegated_budget_per_home"]
+            p["officer_cost"],
+            p["patch_size"],
+            p["involvement_spend_per_home"],
+            p["delegated_budget_per_home"],
+            self.culture_cost_per_home,
         )
+
+    @property
+    def culture_cost_per_home(self) -> float:
+        """£ a home a year on the culture programme while it runs (part of the frontline cost)."""
+        p = self.model.p
+        return submodels.culture_cost_per_home(p["culture_programme"], p["culture_cost_per_home"])
 
     @property
     def frontline_cost_per_home(self) -> float:
         """£ a home a year on housing officers (part of :attr:`engagement_cost_per_home`)."""
         p = self.model.p
-        return submodels.frontline_cost_per_home(p["officer_cost"], p["patch_size"])
+        return submodels.frontline_cost_per_home(p["officer_cost"], p["patch_size"], self.culture_cost_per_home)
 
     @property
     def involvement_cost_per_home(self) -> float:
@@ -225,7 +235,7 @@ class Landlord(mesa.Agent):
         """
         p, h = self.model.p, self.model.households
         self.visible_change = submodels.visible_change(
-            p["ladder_rung"], p["responsiveness"], p["delegated_budget_per_home"]
+            p["ladder_rung"], self.model.effective["responsiveness"], p["delegated_budget_per_home"]
         )
         heard = h.took_part_within(self.model.week, QUARTER)
         capacity = p["decision_capacity_per_1000"] * h.size / 1000.0
@@ -235,7 +245,7 @@ class Landlord(mesa.Agent):
         promised = submodels.promised_influence(p["ladder_rung"], p["consultation_expectation"])
         felt = submodels.felt_influence(self.influence, promised, p["expectation_adaptation"], p["frustration_weight"])
         rate = submodels.weekly_rate(p["efficacy_learning_rate"])
-        openness, buffer = p["openness"], p["openness_buffer"]
+        openness, buffer = self.model.effective["openness"], p["openness_buffer"]
         participants = submodels.voice_push(felt, rate, 1.0, openness, buffer)
         others = submodels.voice_push(felt, rate, p["news_reach"], openness, buffer)
         return heard, participants, others
@@ -256,7 +266,7 @@ class Landlord(mesa.Agent):
             voice=kernels.gather(kernels.Voice, h),
             rates=kernels.plain(
                 kernels.VoiceRates.from_params(
-                    p,
+                    self.model.effective,
                     participants_up=participants[0],
                     participants_down=participants[1],
                     others_up=others[0],

@@ -94,6 +94,7 @@ class TrustModel(mesa.Model):
         self.scenario_spec = scenario if scenario is not None else load_scenario("baseline")
         self.p: dict[str, float | int] = dict(self.scenario_spec.params)
         self.week = -int(self.p["burn_in_weeks"])
+        self.culture = 0.0
         strategy = self._baseline_levers_until_week_0()
         self.households = create_households(self.p, self.rng)
         self._tenants: mesa.AgentSet | None = None
@@ -225,12 +226,13 @@ class TrustModel(mesa.Model):
     def _refresh(self) -> None:
         """Recompute the quantities that depend only on parameters and patches."""
         p, h = self.p, self.households
+        self.effective = self._culture_raised_levers()
         multiplier = np.where(h.damp, p["damp_repair_multiplier"], 1.0)
         self._need_rate = p["repairs_per_home_year"] / YEAR * multiplier
         self._visit_p = np.array([o.visit_probability for o in self.officers])[h.officer]
         self._visit_quality = np.array([o.quality for o in self.officers])[h.officer]
         self._phone_quality = submodels.officer_quality(
-            p["treatment_quality"], p["culture_programme"], p["culture_effect"], 1.0, 1.0
+            p["treatment_quality"], self.culture, p["culture_effect"], 1.0, 1.0
         )
         self._channel_open = np.where(h.digital, 1.0, self.landlord.phone_open)
         self._participation_cost = submodels.participation_cost(
@@ -249,6 +251,40 @@ class TrustModel(mesa.Model):
         self._word_of_mouth_rates = kernels.WordOfMouthRates.from_params(p)
         self._participation_rates = kernels.ParticipationRates.from_params(p)
 
+    def _culture_raised_levers(self) -> dict[str, float | int]:
+        """The parameters as the embedded culture makes them act: responsiveness, openness and turnover.
+
+        Rules: :func:`model.submodels.culture_raised` (responsiveness, openness);
+        staff turnover ``x (1 - culture_turnover_effect * culture)``. Assumption.
+        """
+        p, c = self.p, self.culture
+        return p | {
+            "responsiveness": submodels.culture_raised(p["responsiveness"], c, p["culture_responsiveness_effect"]),
+            "openness": submodels.culture_raised(p["openness"], c, p["culture_openness_effect"]),
+            "staff_turnover": p["staff_turnover"] * (1.0 - p["culture_turnover_effect"] * c),
+        }
+
+    def culture_week(self) -> None:
+        """The culture programme embeds (or fades) a week further (:func:`model.submodels.culture_after_week`)."""
+        p = self.p
+        culture = submodels.culture_after_week(
+            self.culture, p["culture_programme"], p["culture_ramp_rate"], p["culture_decay_rate"]
+        )
+        if culture != self.culture:
+            self.culture = culture
+            self._refresh_culture()
+
+    def _refresh_culture(self) -> None:
+        """Recompute what the embedded culture shapes: the effective levers, contact quality, the repair rates."""
+        p, h = self.p, self.households
+        self.effective = self._culture_raised_levers()
+        self._visit_quality = np.array([o.quality for o in self.officers])[h.officer]
+        self._phone_quality = submodels.officer_quality(
+            p["treatment_quality"], self.culture, p["culture_effect"], 1.0, 1.0
+        )
+        self._repair_rates = self._rates_for_repairs()
+        self._plain_repair_rates = kernels.plain(self._repair_rates)
+
     def _rates_for_repairs(self) -> kernels.RepairRates:
         """The parameters of the week's repairs and contacts (:func:`model.kernels.repairs_and_contact`)."""
         p, phone_open = self.p, self.landlord.phone_open
@@ -262,7 +298,7 @@ class TrustModel(mesa.Model):
                 phone_quality=self._phone_quality,
                 failed_contact_signal=float(p["failed_contact_signal"]),
             ),
-            experience=kernels.ExperienceRates.from_params(p),
+            experience=kernels.ExperienceRates.from_params(self.effective),
             repair_job_weeks=float(p["repair_job_weeks"]),
             standards=kernels.RepairStandards.from_params(p),
         )
@@ -314,6 +350,7 @@ class TrustModel(mesa.Model):
 
     def _week(self) -> None:
         """The weekly process (the schedule and shocks apart); the week counter moves on."""
+        self.culture_week()
         kernels.seed(self.kernel_seed())
         self._draws = self.rng.random((WEEKLY_DRAWS, self.households.size))
         visited = self.frontline_visits()
@@ -439,7 +476,7 @@ class TrustModel(mesa.Model):
 
     def staff_turnover(self) -> None:
         """Each officer leaves with probability turnover / 52 a week; relationships reset."""
-        leaving = self.rng.random(len(self.officers)) < self.p["staff_turnover"] / YEAR
+        leaving = self.rng.random(len(self.officers)) < self.effective["staff_turnover"] / YEAR
         for index in np.flatnonzero(leaving):
             self.officers[index].hand_over()
 

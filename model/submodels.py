@@ -940,13 +940,50 @@ def relationship_after_week(relationship: float, visited: bool, gain: float, dec
 
 
 # --- 7. budget ----------------------------------------------------------------
-def frontline_cost_per_home(officer_cost: float, patch_size: float) -> float:
-    """£ a home a year on housing officers.
+def frontline_cost_per_home(officer_cost: float, patch_size: float, culture_spend: float = 0.0) -> float:
+    """£ a home a year on housing officers and their culture programme.
 
-    Rule: ``officer_cost / patch_size``. Evidence: patches of 125-450 homes
-    (evidence.md); the officer's cost is an assumption.
+    Rule: ``officer_cost / patch_size + culture_spend`` (the culture programme
+    is paid while it runs, :func:`culture_cost_per_home`). Evidence: patches
+    of 125-450 homes (evidence.md); the officer's cost is an assumption.
     """
-    return officer_cost / patch_size
+    return officer_cost / patch_size + culture_spend
+
+
+def culture_cost_per_home(programme: float, full_cost: float) -> float:
+    """£ a home a year a culture programme of intensity ``programme`` (0-1) costs.
+
+    Rule: ``programme * full_cost``: the programme is paid while it runs,
+    whatever it has embedded so far. Assumption.
+    """
+    return programme * full_cost
+
+
+def culture_after_week(culture: float, programme: float, ramp_rate: float, decay_rate: float) -> float:
+    """The culture a programme has embedded, after a week.
+
+    Rule: ``c' = c + ramp * (P - c)`` while the programme ``P`` runs above
+    what is embedded (it builds up), ``c' = c - decay * (c - P)`` otherwise
+    (without reinforcement it fades): the programme's effects ramp up, and
+    they outlast it for a while but not for ever. Evidence: seeds/000 and
+    seeds/001 describe culture change as a programme sustained over years;
+    the rates are assumptions (the evidence brief names them as unsettled).
+    """
+    if programme > culture:
+        return culture + ramp_rate * (programme - culture)
+    return culture - decay_rate * (culture - programme)
+
+
+def culture_raised(value: float, culture: float, effect: float) -> float:
+    """A lever's value as an embedded culture raises it: responsiveness or openness.
+
+    Rule: ``x + effect * culture * (1 - x)``: a landlord whose staff have
+    taken on the culture acts on more of what it hears and explains more of
+    its hard choices than its formal policy says. Evidence: seeds/000 (a
+    housing association changing its culture to understand tenants),
+    seeds/001 (openly sharing data builds trust); sizes: assumption.
+    """
+    return value + effect * culture * (1.0 - value)
 
 
 def involvement_cost_per_home(involvement: float, delegated: float) -> float:
@@ -958,13 +995,16 @@ def involvement_cost_per_home(involvement: float, delegated: float) -> float:
     return involvement + delegated
 
 
-def engagement_cost_per_home(officer_cost: float, patch_size: float, involvement: float, delegated: float) -> float:
-    """£ a home a year on frontline staff and tenant engagement.
+def engagement_cost_per_home(
+    officer_cost: float, patch_size: float, involvement: float, delegated: float, culture_spend: float = 0.0
+) -> float:
+    """£ a home a year on frontline staff, their culture programme and tenant engagement.
 
     Rule: :func:`frontline_cost_per_home` plus :func:`involvement_cost_per_home`,
-    ``officer_cost / patch_size + involvement + delegated``.
+    ``officer_cost / patch_size + culture_spend + involvement + delegated``.
     """
-    return frontline_cost_per_home(officer_cost, patch_size) + involvement_cost_per_home(involvement, delegated)
+    frontline = frontline_cost_per_home(officer_cost, patch_size, culture_spend)
+    return frontline + involvement_cost_per_home(involvement, delegated)
 
 
 def channel_cost_per_home(phone_office_cost: float, phone_open: float) -> float:

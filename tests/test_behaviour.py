@@ -151,6 +151,25 @@ def test_a_withdrawal_is_heard_at_once_and_a_new_programme_is_not():
     assert np.all(model.households.trust < trust) and np.all(model.households.disposition < disposition)
 
 
+def test_a_culture_programme_ramps_up_costs_money_and_fades_once_stopped():
+    scenario = load_scenario("baseline", homes=300, culture_programme=1.0)
+    model = TrustModel(scenario, rng=3)
+    assert model.culture == 0.0  # nothing embedded on day one
+    base = TrustModel(load_scenario("baseline", homes=300), rng=3)
+    assert model.landlord.repairs_per_home_week < base.landlord.repairs_per_home_week  # paid from the envelope
+    model.run_for(26)
+    half_year = model.culture
+    model.run_for(78)
+    two_years = model.culture
+    assert 0.0 < half_year < two_years < 1.0  # it builds up, not at once
+    assert model.effective["openness"] > model.p["openness"]
+    assert model.effective["responsiveness"] > model.p["responsiveness"]
+    assert model.effective["staff_turnover"] < model.p["staff_turnover"]
+    model.set_params({"culture_programme": 0.0})
+    model.run_for(52)
+    assert 0.0 < model.culture < two_years  # without reinforcement it fades, though not at once
+
+
 def test_consulting_and_ignoring_is_worse_than_not_consulting():
     weeks = 5 * YEAR
     ignored = paired("baseline", weeks, ladder_rung=4, responsiveness=0.0)

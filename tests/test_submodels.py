@@ -625,6 +625,19 @@ def test_broken_promise_signal_is_bad_news_in_proportion_capped_at_one():
     assert sm.broken_promise_signal(0.0, 0.5) == 0.0
 
 
+def test_culture_builds_towards_the_programme_and_fades_without_it():
+    assert sm.culture_after_week(0.2, 0.7, 0.1, 0.05) == pytest.approx(0.25)  # 0.2 + 0.1 * 0.5
+    assert sm.culture_after_week(0.6, 0.0, 0.1, 0.05) == pytest.approx(0.57)  # 0.6 - 0.05 * 0.6
+    assert sm.culture_after_week(0.6, 0.6, 0.1, 0.05) == pytest.approx(0.6)
+
+
+def test_culture_raises_a_lever_towards_one_and_costs_while_it_runs():
+    assert sm.culture_raised(0.3, 0.5, 0.2) == pytest.approx(0.37)  # 0.3 + 0.2 * 0.5 * 0.7
+    assert sm.culture_raised(0.3, 0.0, 0.2) == 0.3
+    assert sm.culture_cost_per_home(0.7, 15.0) == pytest.approx(10.5)
+    assert sm.frontline_cost_per_home(42_000.0, 300.0, 10.5) == pytest.approx(150.5)
+
+
 def test_tsm_latent_blends_trust_with_the_perception():
     assert_allclose(sm.tsm_latent(arr(0.8, 0.2), arr(0.4, 0.6), 0.5), [0.6, 0.4])
     assert_allclose(sm.tsm_latent(arr(0.8), arr(0.4), 0.25), [0.5])  # 0.25 * 0.8 + 0.75 * 0.4
