@@ -37,7 +37,11 @@ def test_officer_quality_and_visits_follow_the_submodels(run_model):
     p = model.p
     big, small = model.officers
     assert len(big.patch) == 400 and len(small.patch) == 100
-    assert big.quality == pytest.approx(sm.officer_quality(p["treatment_quality"], 0.5, p["culture_effect"], 400, 200))
+    # Quality follows the culture the programme has embedded so far (none yet at week 0), not the lever itself.
+    culture = model.culture
+    assert big.quality == pytest.approx(
+        sm.officer_quality(p["treatment_quality"], culture, p["culture_effect"], 400, 200)
+    )
     assert big.quality < small.quality  # only the full patch is overloaded
     assert small.visit_probability == pytest.approx(
         sm.visit_probability(p["officer_visits_per_week"], p["estate_presence"], 100)
