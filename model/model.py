@@ -226,14 +226,9 @@ class TrustModel(mesa.Model):
     def _refresh(self) -> None:
         """Recompute the quantities that depend only on parameters and patches."""
         p, h = self.p, self.households
-        self.effective = self._culture_raised_levers()
         multiplier = np.where(h.damp, p["damp_repair_multiplier"], 1.0)
         self._need_rate = p["repairs_per_home_year"] / YEAR * multiplier
         self._visit_p = np.array([o.visit_probability for o in self.officers])[h.officer]
-        self._visit_quality = np.array([o.quality for o in self.officers])[h.officer]
-        self._phone_quality = submodels.officer_quality(
-            p["treatment_quality"], self.culture, p["culture_effect"], 1.0, 1.0
-        )
         self._channel_open = np.where(h.digital, 1.0, self.landlord.phone_open)
         self._participation_cost = submodels.participation_cost(
             h.support_needs,
@@ -244,8 +239,7 @@ class TrustModel(mesa.Model):
             p["involvement_spend_per_home"],
         )
         self._fix_rate = self._first_time_fix()
-        self._repair_rates = self._rates_for_repairs()
-        self._plain_repair_rates = kernels.plain(self._repair_rates)
+        self._refresh_culture()
         self._plain_ties = kernels.gather(kernels.Ties, h)
         self._relationship_rates = kernels.RelationshipRates.from_params(p)
         self._word_of_mouth_rates = kernels.WordOfMouthRates.from_params(p)
