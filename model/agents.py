@@ -27,6 +27,9 @@ class Estate(Protocol):
         officers: Housing officers, one per patch.
         week: Weeks completed.
         rng: The run's random number generator.
+        culture: What the culture programme has embedded so far, 0-1.
+        effective: The parameters as the embedded culture makes them act
+            (responsiveness, openness and staff turnover raised or lowered).
     """
 
     p: Mapping[str, float | int]
@@ -34,6 +37,8 @@ class Estate(Protocol):
     officers: Sequence[HousingOfficer]
     week: int
     rng: np.random.Generator
+    culture: float
+    effective: Mapping[str, float | int]
 
 
 class Tenant(mesa.Agent):
