@@ -83,6 +83,7 @@ class Homes(NamedTuple):
     need_rate: Floats
     fix_rate: Floats
     visit_quality: Floats
+    quality_gap: Floats
     damp: Bools
 
 
@@ -302,6 +303,7 @@ class VoiceRates(NamedTuple):
         voice_trust_weight: Share of the push on efficacy that reaches trust.
         openness: How openly the landlord reports back.
         news_rate: Weekly weight of the landlord's news.
+        informed_fade_rate: Weekly fading of the sense of being kept informed.
     """
 
     participants_up: float
@@ -312,6 +314,7 @@ class VoiceRates(NamedTuple):
     voice_trust_weight: float
     openness: float
     news_rate: float
+    informed_fade_rate: float
 
     @classmethod
     def from_params(
@@ -323,7 +326,10 @@ class VoiceRates(NamedTuple):
         others_down: float,
         news_rate: float,
     ) -> VoiceRates:
-        """``efficacy_fade_rate``, ``voice_trust_weight``, ``openness`` from their parameters; pushes as given."""
+        """``efficacy_fade_rate``, ``voice_trust_weight``, ``openness``, ``informed_fade_rate`` from their parameters.
+
+        The pushes and the news rate are as given.
+        """
         given = {
             "participants_up": participants_up,
             "participants_down": participants_down,
@@ -478,9 +484,13 @@ def contact_signals(logged: Bools, failed: Bools, visited: Bools, homes: Homes, 
         if sm.may_have_phoned(logged[i], homes.digital[i], visited[i]) and sm.occurs(
             np.random.random(), rates.phone_share
         ):
-            treatment[i] += sm.contact_signal(np.random.random(), rates.phone_quality)
+            treatment[i] += sm.contact_signal(
+                np.random.random(), sm.felt_quality(rates.phone_quality, homes.quality_gap[i])
+            )
         if visited[i]:
-            treatment[i] += sm.contact_signal(np.random.random(), homes.visit_quality[i])
+            treatment[i] += sm.contact_signal(
+                np.random.random(), sm.felt_quality(homes.visit_quality[i], homes.quality_gap[i])
+            )
         treatment[i] += sm.failed_contact_signal(failed[i], rates.failed_contact_signal)
     return treatment
 
@@ -711,7 +721,7 @@ def hear_voice(heard: Bools, voice: Voice, rates: VoiceRates) -> None:
             efficacy[i], voice.efficacy_outlook[i], keep_gap, keep_level, rates.efficacy_fade_rate
         )
         trust[i] = sm.pushed(trust[i], trust_keeps[group][0], trust_keeps[group][1])
-        informed[i] = sm.hear_landlord_news(informed[i], rates.openness, rates.news_rate)
+        informed[i] = sm.hear_landlord_news(informed[i], rates.openness, rates.news_rate, rates.informed_fade_rate)
 
 
 @compiled

@@ -136,14 +136,21 @@ class TrustModel(mesa.Model):
         recording, so that week 0 of every strategy is the same settled estate
         (common random numbers start from the same state); the strategy's own
         levers then take effect at week 0, as a change of strategy would, and
-        the survey record starts afresh. Assumption (a documented burn-in; its
-        length is a declared parameter).
+        the survey record starts afresh. The slow disposition settles
+        ``burn_in_acceleration`` times faster during the burn-in (an
+        accelerated spin-up), so a burn-in of a few years settles a stock
+        whose time scale is a decade; the run itself uses the declared rate.
+        Assumption (a documented burn-in; its length and acceleration are
+        declared parameters).
         """
+        settle = self.p["disposition_learning_rate"]
+        if self.week < 0:
+            spin_up = {"disposition_learning_rate": settle * self.p["burn_in_acceleration"]}
+            self.set_params(spin_up, checked=False, announced=False)
         while self.week < 0:
             self._week()
         self.last_survey = {}
-        if strategy:
-            self.set_params(strategy, checked=False, announced=False)
+        self.set_params({**strategy, "disposition_learning_rate": settle}, checked=False, announced=False)
 
     # --- agents ----------------------------------------------------------------
     @property
@@ -273,6 +280,7 @@ class TrustModel(mesa.Model):
         p, h = self.p, self.households
         self.effective = self._culture_raised_levers()
         self._visit_quality = np.array([o.quality for o in self.officers])[h.officer]
+        self._quality_gap = p["underrepresented_fairness_gap"] * h.underrepresented
         self._phone_quality = submodels.officer_quality(
             p["treatment_quality"], self.culture, p["culture_effect"], 1.0, 1.0
         )
@@ -398,6 +406,7 @@ class TrustModel(mesa.Model):
                     need_rate=self._need_rate,
                     fix_rate=self._fix_rate,
                     visit_quality=self._visit_quality,
+                    quality_gap=self._quality_gap,
                     damp=h.damp,
                 )
             ),
@@ -484,23 +493,23 @@ class TrustModel(mesa.Model):
         return total
 
     def withdraw_news(self, withdrawn: float) -> None:
-        """Every household hears that a promised programme is withdrawn: trust and disposition fall.
+        """Every household lives through a promised programme's withdrawal: trust and disposition fall.
 
-        Rule: :func:`model.submodels.broken_promise_signal` as news
-        (:func:`model.submodels.news_push`) on trust and on the slowly earned
-        disposition alike, so the mark lasts. Assumption (Kampen, Van de
-        Walle & Bouckaert 2006).
+        Rule: :func:`model.submodels.broken_promise_signal` as a lived loss
+        (:func:`model.submodels.lived_loss_push`, weighed by the negativity
+        bias once) on trust and on the slowly earned disposition alike, so the
+        mark lasts. Assumption (Kampen, Van de Walle & Bouckaert 2006).
         """
         p, h = self.p, self.households
         signal = submodels.broken_promise_signal(withdrawn, p["broken_promise_weight"])
-        up, down = submodels.news_push(signal, p["trust_learning_rate"], p["negativity_bias"])
+        up, down = submodels.lived_loss_push(signal, p["trust_learning_rate"], p["negativity_bias"])
         h.trust = submodels.push(h.trust, up, down)
         h.disposition = submodels.push(h.disposition, up, down)
 
     def hear_news(self, signal: float) -> None:
         """Every household hears news of weight ``signal`` in [-1, 1] (:func:`model.submodels.news_push`)."""
         p, h = self.p, self.households
-        up, down = submodels.news_push(signal, p["trust_learning_rate"], p["negativity_bias"])
+        up, down = submodels.news_push(signal, p["trust_learning_rate"])
         h.trust = submodels.push(h.trust, up, down)
 
     # --- measurement ---------------------------------------------------------------

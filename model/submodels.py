@@ -28,18 +28,13 @@ import inspect
 import math
 
 import numpy as np
-from numba import njit, vectorize
 from numpy.typing import NDArray
+
+from model.compilation import compiled, elementwise
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 Ints = NDArray[np.int64]
-
-#: Compile a one-household rule into a NumPy ufunc (types are inferred at the
-#: first call and the machine code is cached beside this file).
-elementwise = vectorize(cache=True)
-#: Compile a rule over arrays.
-compiled = njit(cache=True)
 
 #: Weeks in a quarter and in a year (a step is a week).
 QUARTER = 13
@@ -145,6 +140,23 @@ def contact_signal(draw: float, quality: float) -> float:
     (Tyler 2003); the all-or-nothing signal is an assumption.
     """
     return 1.0 if draw < quality else -1.0
+
+
+@elementwise
+def felt_quality(quality: float, gap: float) -> float:
+    """Chance a contact leaves this household feeling fairly treated.
+
+    Rule: ``quality - gap``, where ``gap`` is ``underrepresented_fairness_gap``
+    for a household of an under-represented group and 0 otherwise: services
+    built around the majority serve others less well, so the same officer or
+    phone line is less often felt fair (a chance below 0 acts as 0 in
+    :func:`contact_signal`). Evidence: Tpas/CaCHE 2025 (over half of staff say
+    nothing specific is done to involve ethnic-minority tenants; 54% say
+    involvement structures do not reflect the tenant base); the size of the
+    gap is an assumption, fitted with ``underrepresented_trust_gap`` to the
+    DLUHC 2022 satisfaction gap (57% against 69%).
+    """
+    return quality - gap
 
 
 @elementwise
@@ -513,11 +525,15 @@ def bad_story(outcome: float, treatment: float) -> bool:
 def good_story(outcome: float, treatment: float) -> bool:
     """Whether a household has a good story to tell this week.
 
-    Rule: a good repair outcome (``o > 0``) and no bad story
-    (:func:`bad_story`): a household tells one kind of story a week, and a
-    bad one wins. Fair treatment alone is not a story. Assumption.
+    Rule: a good repair outcome or fair contact (``o > 0`` or ``t > 0``) and
+    no bad story (:func:`bad_story`): a household tells one kind of story a
+    week, and a bad one wins. Good and bad experiences of the same kind make
+    stories alike, so second-hand information carries no negativity bias of
+    its own beyond which experiences happen. Evidence: asymmetry appears for
+    first-hand experience but not for described, second-hand information
+    (Zhu, Yao & Jiang 2023); the one-story rule is an assumption.
     """
-    return outcome > 0.0 and not bad_story(outcome, treatment)
+    return (outcome > 0.0 or treatment > 0.0) and not bad_story(outcome, treatment)
 
 
 @elementwise
@@ -860,13 +876,22 @@ def voice_keeps(up: float, down: float, reach: float, weight: float) -> tuple[fl
 
 
 @elementwise
-def hear_landlord_news(informed: float, openness: float, rate: float) -> float:
-    """Every household's sense of being kept informed after the landlord's weekly news (TP07).
+def hear_landlord_news(informed: float, openness: float, rate: float, fade: float) -> float:
+    """Every household's sense of being kept informed after a week of the landlord's news, or silence (TP07).
 
-    Rule: ``s' = s + rate * (openness - s)`` (:func:`ewma`): it moves towards
-    how openly the landlord reports back. Assumption.
+    Rule: ``push(s, rate * openness, fade)``: news informs, more the more
+    openly the landlord reports back, with diminishing returns, while a week
+    of hearing nothing lets the memory fade (out of sight, out of mind). The
+    memory is never set to the lever's value: lived experience moves it too,
+    up after a contact or repair that kept the tenant informed and down after
+    an overdue repair or a failed or unfair contact (:func:`kept_informed`),
+    so TP07 is a balance of these flows, and a landlord that says much but
+    leaves repairs overdue is not felt to keep tenants informed. Evidence:
+    "landlord does not bother" is a top reason for dissatisfaction with
+    repairs (English Housing Survey 2021-22); the rule and the fade rate are
+    assumptions.
     """
-    return ewma(informed, openness, rate)
+    return push(informed, rate * openness, fade)
 
 
 def withdrawal(old: float, new: float, low: float, high: float, direction: int) -> float:
@@ -894,14 +919,31 @@ def broken_promise_signal(withdrawn: float, weight: float) -> float:
     return -min(1.0, weight * withdrawn)
 
 
-def news_push(signal: float, learning_rate: float, negativity_bias: float) -> tuple[float, float]:
+def news_push(signal: float, learning_rate: float) -> tuple[float, float]:
     """Push on every household's trust from news of weight ``signal`` in [-1, 1] (e.g. a damp scandal).
 
-    Rule: ``up = lr * signal+``, ``down = lr * b * signal-`` for :func:`push`:
-    news moves trust as a repair outcome of that sign would, bad news
-    weighing ``b`` times good. Assumption.
+    Rule: ``up = lr * signal+``, ``down = lr * signal-`` for :func:`push`:
+    news is second-hand, described information, so good and bad news of the
+    same weight move trust equally; the negativity bias belongs to first-hand
+    experience (:func:`trust_after_experience`) and is counted there once.
+    Evidence: asymmetry appears for first-hand experience but not for
+    described, second-hand information (Zhu, Yao & Jiang 2023); the scale
+    ``lr`` is an assumption.
     """
-    return learning_rate * max(signal, 0.0), learning_rate * negativity_bias * max(-signal, 0.0)
+    return learning_rate * max(signal, 0.0), learning_rate * max(-signal, 0.0)
+
+
+def lived_loss_push(signal: float, learning_rate: float, negativity_bias: float) -> tuple[float, float]:
+    """Push on trust from a loss every household lives through itself (a programme withdrawn).
+
+    Rule: ``up = 0``, ``down = lr * b * signal-``: a withdrawn programme is
+    first-hand (the officer stops coming, the panel stops meeting), so it is
+    weighed as a bad first-hand outcome, once, with the negativity bias ``b``.
+    Evidence: negativity bias 4-14x for first-hand experience (Skogan 2006);
+    "trust comes on foot and goes away on horseback" (Kampen, Van de Walle &
+    Bouckaert 2006). Assumption that a withdrawal counts as lived.
+    """
+    return 0.0, learning_rate * negativity_bias * max(-signal, 0.0)
 
 
 # --- 6. frontline staff -------------------------------------------------------

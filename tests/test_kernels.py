@@ -56,6 +56,7 @@ def report_case() -> tuple[kernels.Repairs, kernels.Homes]:
         need_rate=arr(0.5, 0.5, 0.5, 0.5, 0.5),
         fix_rate=arr(1, 1, 1, 1, 1),
         visit_quality=arr(1, 1, 1, 1, 1),
+        quality_gap=arr(0, 0, 0, 0, 0),
         damp=bools(F, F, F, F, F),
     )
     return repairs, homes
@@ -141,13 +142,14 @@ def test_complete_repairs_none_without_a_budget():
     assert_array_equal(repairs.need, bools(T, T))
 
 
-def contact_homes(visit_quality: np.ndarray) -> kernels.Homes:
+def contact_homes(visit_quality: np.ndarray, quality_gap: np.ndarray | None = None) -> kernels.Homes:
     five = arr(0, 0, 0, 0, 0)
     return kernels.Homes(
         digital=bools(F, T, F, F, F),
         need_rate=five,
         fix_rate=five,
         visit_quality=visit_quality,
+        quality_gap=five if quality_gap is None else quality_gap,
         damp=bools(F, F, F, F, F),
     )
 
@@ -162,10 +164,23 @@ def test_contact_signals_phone_visit_and_failed_contact():
     assert_allclose(treatment, [1.0, 0.0, -1.0, -0.5, 0.0])
 
 
+def test_contact_signals_a_household_the_service_serves_less_well_feels_it_less_fair():
+    logged, failed, visited = bools(T, F, F, F, F), bools(F, F, F, F, F), bools(F, F, T, F, F)
+    # A phone line and an officer who are always fair, less 1.0 for households 0 and 2: never fair.
+    homes = contact_homes(arr(1.0, 1.0, 1.0, 1.0, 1.0), quality_gap=arr(1.0, 0.0, 1.0, 0.0, 0.0))
+    treatment = kernels.contact_signals(logged, failed, visited, homes, kernels.ContactRates(1.0, 1.0, -0.5))
+    assert_allclose(treatment, [-1.0, 0.0, -1.0, 0.0, 0.0])
+
+
 def test_contact_signals_a_proxy_report_carries_no_signal_and_an_unfair_phone_line_hurts():
     logged, failed, visited = bools(T, T), bools(F, F), bools(F, F)
     homes = kernels.Homes(
-        digital=bools(F, F), need_rate=arr(0, 0), fix_rate=arr(0, 0), visit_quality=arr(1, 1), damp=bools(F, F)
+        digital=bools(F, F),
+        need_rate=arr(0, 0),
+        fix_rate=arr(0, 0),
+        visit_quality=arr(1, 1),
+        quality_gap=arr(0, 0),
+        damp=bools(F, F),
     )
     by_proxy = kernels.contact_signals(logged, failed, visited, homes, kernels.ContactRates(0.0, 1.0, -0.5))
     assert_allclose(by_proxy, [0.0, 0.0])
@@ -352,8 +367,10 @@ def voice(efficacy: np.ndarray, trust: np.ndarray, informed: np.ndarray, outlook
     return kernels.Voice(efficacy=efficacy, trust=trust, informed_score=informed, efficacy_outlook=outlook)
 
 
-def voice_rates(participants, others, fade=0.0, trust_weight=0.5, openness=0.5, news_rate=0.1) -> kernels.VoiceRates:
-    return kernels.VoiceRates(*participants, *others, fade, trust_weight, openness, news_rate)
+def voice_rates(
+    participants, others, fade=0.0, trust_weight=0.5, openness=0.5, news_rate=0.1, informed_fade=0.0
+) -> kernels.VoiceRates:
+    return kernels.VoiceRates(*participants, *others, fade, trust_weight, openness, news_rate, informed_fade)
 
 
 def test_hear_voice_pushes_participants_and_others_by_their_own_push_and_trust_by_its_weight():
@@ -361,7 +378,8 @@ def test_hear_voice_pushes_participants_and_others_by_their_own_push_and_trust_b
     kernels.hear_voice(bools(T, F), state, voice_rates((0.2, 0.0), (0.1, 0.0)))
     assert_allclose(state.efficacy, [1 - 0.5 * e(-0.2), 1 - 0.5 * e(-0.1)])
     assert_allclose(state.trust, [1 - 0.5 * e(-0.1), 1 - 0.5 * e(-0.05)])
-    assert_allclose(state.informed_score, [0.05, 0.95])  # 10% of the way to openness 0.5
+    # news at openness 0.5 and rate 0.1 closes 1 - exp(-0.05) of the gap to fully informed
+    assert_allclose(state.informed_score, [1 - e(-0.05), 1.0])
 
 
 def test_hear_voice_frustration_pushes_down():
@@ -374,10 +392,12 @@ def test_hear_voice_frustration_pushes_down():
 
 def test_hear_voice_without_a_push_efficacy_fades_towards_the_outlook():
     state = voice(arr(0.3, 0.7), arr(0.2, 0.8), arr(0.0, 1.0), arr(0.5, 0.5))
-    kernels.hear_voice(bools(T, F), state, voice_rates((0.0, 0.0), (0.0, 0.0), fade=0.25, openness=1.0, news_rate=0.5))
+    rates = voice_rates((0.0, 0.0), (0.0, 0.0), fade=0.25, openness=1.0, news_rate=0.5, informed_fade=0.1)
+    kernels.hear_voice(bools(T, F), state, rates)
     assert_allclose(state.efficacy, [0.35, 0.65])  # a quarter of the way back to 0.5
     assert_allclose(state.trust, [0.2, 0.8])
-    assert_allclose(state.informed_score, [0.5, 1.0])
+    # news closes 1 - exp(-0.5) of the gap, then a week's fading keeps exp(-0.1)
+    assert_allclose(state.informed_score, [(1 - e(-0.5)) * e(-0.1), e(-0.1)])
 
 
 def test_repairs_and_contact_runs_the_phases_in_order():

@@ -34,7 +34,7 @@ def test_damp_crisis_adds_damp_homes_and_everyone_hears_the_news():
     assert np.all(h.damp[damp])  # no home stops being at risk
     # Half of the homes not yet at risk become so: 1 - (1 - d) / 2 of all homes.
     assert h.damp.mean() == pytest.approx(1 - (1 - damp.mean()) / 2, abs=0.05)
-    factor = math.exp(-model.p["trust_learning_rate"] * model.p["negativity_bias"] * 0.5)
+    factor = math.exp(-model.p["trust_learning_rate"] * 0.5)  # second-hand news: no negativity bias
     np.testing.assert_allclose(h.trust, trust * factor)
 
 

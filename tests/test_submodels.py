@@ -694,8 +694,8 @@ def test_heard_from_landlord_and_kept_informed():
 def test_bad_and_good_stories_one_kind_a_week_bad_wins():
     outcome, treatment = arr(1.0, -1.0, 0.0, 1.0, 0.0, 0.0), arr(0.0, 1.0, -0.5, -1.0, 1.0, 0.0)
     assert_array_equal(sm.bad_story(outcome, treatment), bools(F, T, T, T, F, F))
-    # Fair treatment alone is no story.
-    assert_array_equal(sm.good_story(outcome, treatment), bools(T, F, F, F, F, F))
+    # A good repair or a fair contact is a good story, as a bad one or an unfair contact is a bad one.
+    assert_array_equal(sm.good_story(outcome, treatment), bools(T, F, F, F, T, F))
 
 
 def test_talk_partner_one_draw_decides_talk_and_partner():
@@ -728,14 +728,29 @@ def test_voice_keeps_scales_the_push_by_reach_and_weight():
     assert sm.voice_keeps(0.0, 0.0, 0.5, 1.0) == (1.0, 1.0)
 
 
-def test_hear_landlord_news_moves_towards_openness():
-    assert_allclose(sm.hear_landlord_news(arr(0.0, 1.0, 0.5), 0.5, 0.1), [0.05, 0.95, 0.5])
+def test_hear_landlord_news_informs_with_openness_and_fades_in_silence():
+    informed = arr(0.0, 1.0, 0.5)
+    # No fading: news at openness 0.5 and rate 0.1 pushes up by 1 - exp(-0.05) of the gap.
+    assert_allclose(sm.hear_landlord_news(informed, 0.5, 0.1, 0.0), 1.0 - (1.0 - informed) * np.exp(-0.05))
+    # A closed landlord's news informs nobody; silence fades the memory by exp(-fade).
+    assert_allclose(sm.hear_landlord_news(informed, 0.0, 0.1, 0.1), informed * np.exp(-0.1))
+    # It never goes to the lever's value: a fully informed household stays above openness.
+    assert sm.hear_landlord_news(1.0, 0.2, 0.1, 0.01) > 0.9
 
 
-def test_news_push_bad_news_weighs_more():
-    assert sm.news_push(0.5, 0.1, 4.0) == pytest.approx((0.05, 0.0))
-    assert sm.news_push(-0.5, 0.1, 4.0) == pytest.approx((0.0, 0.2))
-    assert sm.news_push(0.0, 0.1, 4.0) == (0.0, 0.0)
+def test_news_push_is_symmetric_second_hand():
+    assert sm.news_push(0.5, 0.1) == pytest.approx((0.05, 0.0))
+    assert sm.news_push(-0.5, 0.1) == pytest.approx((0.0, 0.05))
+    assert sm.news_push(0.0, 0.1) == (0.0, 0.0)
+
+
+def test_lived_loss_push_weighs_a_withdrawal_with_the_negativity_bias():
+    assert sm.lived_loss_push(-0.5, 0.1, 4.0) == pytest.approx((0.0, 0.2))
+    assert sm.lived_loss_push(0.5, 0.1, 4.0) == (0.0, 0.0)
+
+
+def test_felt_quality_lowers_the_chance_of_fair_treatment_by_the_gap():
+    assert_allclose(sm.felt_quality(arr(0.75, 0.75, 0.5), arr(0.0, 0.15, 0.15)), [0.75, 0.6, 0.35])
 
 
 def test_every_submodel_has_a_scripted_test_here():
