@@ -77,7 +77,8 @@ def cmd_dashboard(args: argparse.Namespace) -> None:
     print(f"Tenant Trust dashboard: http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
     if not _is_loopback(args.host):
         print(f"Listening on {args.host}: other computers that can reach this one can open the dashboard.", flush=True)
-    os.chdir(Path(__file__).resolve().parents[1])  # the repository, so `dashboard` is this package
+    # the folder holding this package (the repository, or site-packages), so `dashboard` is this package
+    os.chdir(Path(__file__).resolve().parents[1])
     os.execve(argv[0], argv, env)
 
 

@@ -58,6 +58,7 @@ from scipy import stats
 from experiments.runner import CALIBRATION_STREAM, DEFAULT_SEED, RunSpec, derive_seeds, executor, provenance, run
 from experiments.validation import Pattern, load_patterns, statistics
 from model import params
+from model.resources import package_dir
 from model.scenario import DEFAULT_WEEKS as SCENARIO_WEEKS
 from model.scenario import POSTERIOR_META, load_scenario
 
@@ -86,8 +87,10 @@ DEFAULT_MAX_SIMULATIONS = 5000
 NARROWED_RATIO = 0.5
 #: "Neither" band widths at which each run's dissatisfied share is measured.
 BAND_GRID = tuple(np.round(np.arange(0.0, 0.3001, 0.025), 3))
-#: Where ``tenant-trust calibrate`` writes, and where the docs look.
-CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "calibration"
+#: The committed calibration, shipped (read-only) as the ``calibration`` package's data. ``tenant-trust calibrate``
+#: writes to its ``--out`` folder instead: ``calibration/`` in the current directory unless told otherwise, which
+#: is this folder when run from the repository's root.
+CALIBRATION_DIR = package_dir("calibration")
 
 Simulator = Callable[[Mapping[str, float], int], Mapping[str, float]]
 
@@ -582,7 +585,7 @@ def calibrate(
 def model_sources_digest() -> str:
     """SHA-256 of the model's source files (``model/*.py``), to tie a posterior to the exact model code."""
     digest = hashlib.sha256()
-    for path in sorted((Path(__file__).resolve().parent.parent / "model").glob("*.py")):
+    for path in sorted(package_dir("model").glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

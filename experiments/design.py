@@ -36,12 +36,14 @@ from typing import Any
 import numpy as np
 
 from model import outcomes, params
+from model.resources import package_dir
 from model.scenario import ScenarioError, load_scenario
 
 METHODS = ("factorial", "lhs", "sobol", "morris", "fast")
 #: Outcomes an experiment can ask for: every numeric value of ``TrustModel.summary()``.
 OUTCOMES = outcomes.NAMES
-EXPERIMENT_DIR = Path(__file__).resolve().parent
+#: The shipped experiments: the ``experiments`` package's ``*.toml`` data.
+EXPERIMENT_DIR = package_dir("experiments")
 _TOP_KEYS = {
     "name",
     "description",

@@ -167,6 +167,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p_cal.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
     p_cal.add_argument("--workers", type=_positive, help="processes (default: every core)")
-    p_cal.add_argument("--out", default="calibration", help="output folder (default calibration/)")
+    p_cal.add_argument(
+        "--out", default="calibration", help="output folder (default calibration/ in the current directory)"
+    )
     p_cal.add_argument("--quiet", action="store_true", help="no progress lines")
     p_cal.set_defaults(func=cmd_calibrate)

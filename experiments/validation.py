@@ -31,10 +31,12 @@ from experiments.compare import mean_ci
 from experiments.runner import DEFAULT_SEED, RunOutcome, RunSpec, executor, provenance, run_all, spawn_seeds
 from model import params
 from model.observation import NEITHER_BAND
+from model.resources import package_dir
 from model.scenario import CALIBRATED_POSTERIOR, Scenario, load_scenario
 from model.scenario import DEFAULT_WEEKS as SCENARIO_WEEKS
 
-PATTERNS_PATH = Path(__file__).resolve().parent / "patterns" / "sector.toml"
+#: The observed patterns, shipped as data of the ``experiments`` package.
+PATTERNS_PATH = package_dir("experiments") / "patterns" / "sector.toml"
 KINDS = ("near", "above", "below")
 ROLES = ("calibration", "fitted", "guided", "held-out")
 _KEYS = {

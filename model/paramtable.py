@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from model.params import PARAMETERS, Parameter
+from model.resources import package_dir
 
 __all__ = [
     "BEGIN",
@@ -38,10 +39,10 @@ __all__ = [
 
 BEGIN = "<!-- BEGIN PARAMETER TABLE -->"
 END = "<!-- END PARAMETER TABLE -->"
-#: The ODD document whose table ``python -m model.paramtable`` refreshes.
+#: The ODD document whose table ``python -m model.paramtable`` refreshes (in a checkout: docs are not installed).
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
-#: The committed calibration summary (written by ``tenant-trust calibrate``).
-CALIBRATION_SUMMARY = Path(__file__).resolve().parent.parent / "calibration" / "summary.json"
+#: The committed calibration summary (written by ``tenant-trust calibrate``), shipped in the ``calibration`` package.
+CALIBRATION_SUMMARY = package_dir("calibration") / "summary.json"
 #: Headings for the parameter groups; a group missing here is shown by its key.
 GROUP_TITLES: dict[str, str] = {
     "estate": "The estate and its households (fixed at the start of a run)",

@@ -43,15 +43,17 @@ import numpy as np
 from model import params
 from model import shocks as shock_kinds
 from model.params import FIXED_AT_START  # declared there, from each Parameter's fixed_at_start
+from model.resources import package_dir
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+#: The built-in strategies: the ``scenarios`` package's data (in a checkout, the repository's ``scenarios/``).
+SCENARIO_DIR = package_dir("scenarios")
 SHOCK_DIR = SCENARIO_DIR / "shocks"
 DEFAULT_WEEKS = 520
 MAX_WEEKS = 52 * 50
 
 _TOP_KEYS = {"description", "weeks", "parameters", "schedule", "shocks", "posterior"}
-#: The project's committed posterior (``posterior = "calibrated"``).
-CALIBRATED_POSTERIOR = SCENARIO_DIR.parent / "calibration" / "posterior.csv"
+#: The project's committed posterior (``posterior = "calibrated"``), shipped in the ``calibration`` package.
+CALIBRATED_POSTERIOR = package_dir("calibration") / "posterior.csv"
 #: Columns of a posterior file that are not parameters.
 POSTERIOR_META = ("particle", "weight", "distance")
 #: Stream key that keeps posterior draws apart from the run's own random numbers.
