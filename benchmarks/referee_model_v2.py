@@ -9,7 +9,11 @@ to print some or all of:
    the stop, how fast half of it is lost, and where it ends against baseline;
 4. tokenistic consultation against baseline at ten years;
 5. money: true satisfaction and waits at envelopes of £800 and £500 and the default, and with ``budget_cut``;
-6. participation at neighbour pulls of 0, 0.3 and 0.6.
+6. participation at neighbour pulls of 0, 0.3 and 0.6;
+7. the culture programme: its embedded stock and spend as it ramps up, and as it fades once stopped;
+8. the measurement model: power-sharing against frontline presence with the declared TP01 blend and
+   with trust alone; the kept-informed memory at openness 0, 0.3 and 1; good and bad news of equal
+   weight, with the negativity bias at 1 and 14 (second-hand news carries none of it).
 """
 
 from __future__ import annotations
@@ -114,7 +118,59 @@ def neighbours() -> None:
         print("6 neighbour_pull", pull, round(100 * ending("baseline", neighbour_pull=pull)["participation_rate"], 1))
 
 
-MEASUREMENTS = {"1": drift, "2": power_sharing, "3": asymmetry, "4": tokenism, "5": money, "6": neighbours}
+def culture() -> None:
+    """Measurement 7: does a culture programme cost money, ramp up and fade without reinforcement?"""
+    weeks = (0, 13, 52, 156, 169, 208, 312, 520)
+    stock, spend = {w: [] for w in weeks}, []
+    for seed in SEEDS:
+        model = TrustModel(load_scenario("baseline", homes=HOMES, culture_programme=1.0), rng=seed)
+        for week in weeks:
+            if week > model.week:
+                model.run_for(week - model.week)
+            stock[week].append(model.culture)
+            if week == 156:
+                spend.append(model.summary()["spend_total_per_home"])
+                model.set_params({"culture_programme": 0.0})
+    base = ending("baseline", weeks=156)["spend_total_per_home"]
+    print("7 culture stock by week (stopped at 156):", {w: round(float(np.mean(v)), 3) for w, v in stock.items()})
+    print(f"7 culture spend per home while running: {np.mean(spend):.1f} against baseline {base:.1f}")
+
+
+def measurement() -> None:
+    """Measurement 8: the declared blend, the kept-informed memory and negativity counted once."""
+    for label, overrides in (("declared TP01 blend", {}), ("trust alone", {"tsm_trust_weight": 1.0})):
+        gaps = {
+            name: ending(name, **overrides)["satisfaction_true"] - ending("baseline", **overrides)["satisfaction_true"]
+            for name in ("power_sharing", "frontline_presence")
+        }
+        print("8", label, {k: round(v, 2) for k, v in gaps.items()})
+    for openness in (0.0, 0.3, 1.0):
+        informed = []
+        for seed in SEEDS:
+            model = TrustModel(load_scenario("baseline", homes=HOMES, openness=openness), rng=seed)
+            model.run_for(5 * YEAR)
+            informed.append(model.households.informed_score.mean())
+        print(f"8 openness {openness}: kept-informed memory {np.mean(informed):.3f}")
+    for bias in (1.0, 14.0):
+        moves = []
+        for signal in (0.5, -0.5):
+            model = TrustModel(load_scenario("baseline", homes=HOMES, negativity_bias=bias), rng=SEEDS[0])
+            before = model.households.trust.mean()
+            model.hear_news(signal)
+            moves.append(abs(model.households.trust.mean() - before))
+        print(f"8 negativity_bias {bias}: news of +0.5 moves trust {moves[0]:.4f}, news of -0.5 {moves[1]:.4f}")
+
+
+MEASUREMENTS = {
+    "1": drift,
+    "2": power_sharing,
+    "3": asymmetry,
+    "4": tokenism,
+    "5": money,
+    "6": neighbours,
+    "7": culture,
+    "8": measurement,
+}
 
 if __name__ == "__main__":
     for key in sys.argv[1:] or MEASUREMENTS:

@@ -67,10 +67,10 @@ def thirty_years() -> dict[str, list[ObservedModel]]:
 
 
 #: Largest change per decade, averaged over seeds, that still counts as settled (display units:
-#: trust and efficacy 0-1, participation a share, satisfaction in points). Participation still relaxes
-#: by about 1.5 points in the first decade (opinions converge by bounded confidence, so fewer
-#: households clear high thresholds), within its tolerance.
-DRIFT_TOLERANCE = {"trust_mean": 0.01, "efficacy_mean": 0.015, "participation_rate": 0.025, "satisfaction_true": 2.0}
+#: trust and efficacy 0-1, participation a share, satisfaction in points). The seed-to-seed noise of
+#: two 1,000-home runs is about half of each; the burn-in's accelerated spin-up settles the slow
+#: disposition, which used to leave satisfaction creeping up by about a point a decade.
+DRIFT_TOLERANCE = {"trust_mean": 0.006, "efficacy_mean": 0.006, "participation_rate": 0.012, "satisfaction_true": 1.25}
 
 
 @pytest.mark.parametrize("outcome", sorted(DRIFT_TOLERANCE))
