@@ -810,3 +810,189 @@ def participation(
         took_part.fatigue[i] = sm.fatigue_after_week(
             took_part.fatigue[i], took_part_now, rates.fatigue_gain, rates.fatigue_recovery
         )
+
+
+# --- measurement ---------------------------------------------------------------------------
+#: Values NumPy's pairwise summation adds in eight running sums before it splits a sum in two.
+PAIRWISE_BLOCK = 128
+
+
+class Measured(NamedTuple):
+    """The households' state the weekly series is measured from (read only)."""
+
+    trust: Floats
+    efficacy: Floats
+    active: Bools
+    last_took_part: Ints
+    underrepresented: Bools
+    need: Bools
+
+
+class Perceived(NamedTuple):
+    """Trust and the four perceptions behind TP01 (read only)."""
+
+    trust: Floats
+    outcome_score: Floats
+    efficacy: Floats
+    informed_score: Floats
+    treatment_score: Floats
+
+
+class PerceptionWeights(NamedTuple):
+    """Parameters of :func:`satisfaction_arguments` (the weights of TP01's perception and of trust)."""
+
+    tp01_repairs_weight: float
+    tp01_voice_weight: float
+    tp01_informed_weight: float
+    tp01_treatment_weight: float
+    tsm_trust_weight: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, float | int]) -> PerceptionWeights:
+        """Each field from the parameter of the same name."""
+        return _by_name(cls, p, {})
+
+
+class Measures(NamedTuple):
+    """The week's means and counts behind the weekly series (:func:`measures`).
+
+    Attributes:
+        trust_mean: Mean trust.
+        efficacy_mean: Mean efficacy.
+        participants: Households holding a seat or that took part in the last year.
+        active: Seat-holders.
+        underrepresented_participants: Participants in the under-represented group.
+        open_needs: Homes with an open repair need.
+    """
+
+    trust_mean: float
+    efficacy_mean: float
+    participants: int
+    active: int
+    underrepresented_participants: int
+    open_needs: int
+
+
+#: The measurement structures whose fields are all household arrays of the same names.
+_GETTERS.update({cls: attrgetter(*cls._fields) for cls in (Measured, Perceived)})
+RATES_FROM_PARAMS += (PerceptionWeights,)
+
+
+@compiled
+def block_sum(values: Floats, start: int, count: int) -> float:
+    """The sum of ``values[start:start + count]`` (at most :data:`PAIRWISE_BLOCK` values) in NumPy's order.
+
+    Under 8 values one by one; otherwise in eight running sums (of every
+    eighth value), added in pairs, then the rest one by one.
+    """
+    if count < 8:
+        total = 0.0
+        for i in range(start, start + count):
+            total += values[i]
+        return total
+    s0, s1, s2, s3 = values[start], values[start + 1], values[start + 2], values[start + 3]
+    s4, s5, s6, s7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
+    whole = start + count - count % 8
+    for i in range(start + 8, whole, 8):
+        s0, s1, s2, s3 = s0 + values[i], s1 + values[i + 1], s2 + values[i + 2], s3 + values[i + 3]
+        s4, s5, s6, s7 = s4 + values[i + 4], s5 + values[i + 5], s6 + values[i + 6], s7 + values[i + 7]
+    total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    for i in range(whole, start + count):
+        total += values[i]
+    return total
+
+
+@compiled
+def pairwise_sum(values: Floats, start: int, count: int) -> float:
+    """The sum of ``values[start:start + count]``, added in exactly NumPy's order (so to the same bits).
+
+    NumPy's pairwise summation: up to :data:`PAIRWISE_BLOCK` values as
+    :func:`block_sum` adds them; above that, the sum of the two halves (the
+    first rounded down to a multiple of 8), each summed the same way. The
+    halving is walked with a stack (Numba cannot cache a recursive function).
+    """
+    starts, counts = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int64)
+    left_done, left_sums = np.zeros(64, dtype=np.bool_), np.empty(64)
+    top, starts[0], counts[0] = 0, start, count
+    while True:
+        if counts[top] > PAIRWISE_BLOCK:  # split: the left half first
+            half = counts[top] // 2 - (counts[top] // 2) % 8
+            starts[top + 1], counts[top + 1], left_done[top + 1] = starts[top], half, False
+            top += 1
+            continue
+        total = block_sum(values, starts[top], counts[top])
+        while True:  # hand the sum up: a left half waits for its right half, a right half completes its parent
+            top -= 1
+            if top < 0:
+                return total
+            half = counts[top] // 2 - (counts[top] // 2) % 8
+            if not left_done[top]:
+                left_done[top], left_sums[top] = True, total
+                starts[top + 1], counts[top + 1], left_done[top + 1] = starts[top] + half, counts[top] - half, False
+                top += 1
+                break
+            total = left_sums[top] + total
+
+
+@compiled
+def mean(values: Floats) -> float:
+    """The mean of ``values``, to the same bits as NumPy's ``values.mean()`` (:func:`pairwise_sum`)."""
+    return pairwise_sum(values, 0, values.size) / values.size
+
+
+@compiled
+def measures(week: int, measured: Measured) -> Measures:
+    """The week's means and counts behind the weekly series, in one pass.
+
+    Participants are the households :func:`took_part_within` the last year
+    counts (a seat, or taking part in the last 52 weeks); the means are
+    NumPy's (:func:`mean`).
+    """
+    measured = Measured(*measured)
+    participants = active = under = needs = 0
+    for i in range(measured.trust.size):
+        taking_part = measured.active[i] or measured.last_took_part[i] > week - sm.YEAR
+        participants += taking_part
+        active += measured.active[i]
+        under += taking_part and measured.underrepresented[i]
+        needs += measured.need[i]
+    return Measures(mean(measured.trust), mean(measured.efficacy), participants, active, under, needs)
+
+
+@compiled
+def satisfaction_arguments(perceived: Perceived, weights: PerceptionWeights, scale: float) -> Floats:
+    """Each household's ``(latent - 0.5) / scale``, the argument of ``tanh`` in the chance of answering "satisfied".
+
+    Rules: :func:`~model.submodels.overall_perception` (the perception behind
+    TP01) and :func:`~model.submodels.tsm_latent` (the latent view), as
+    :meth:`model.model.TrustModel.satisfaction_probability` takes them;
+    ``scale`` is twice the answer noise's logistic scale.
+    """
+    perceived, weights = Perceived(*perceived), PerceptionWeights(*weights)
+    arguments = np.empty(perceived.trust.size)
+    for i in range(arguments.size):
+        perception = sm.overall_perception(
+            perceived.outcome_score[i],
+            perceived.efficacy[i],
+            perceived.informed_score[i],
+            perceived.treatment_score[i],
+            weights.tp01_repairs_weight,
+            weights.tp01_voice_weight,
+            weights.tp01_informed_weight,
+            weights.tp01_treatment_weight,
+        )
+        latent = sm.tsm_latent(perceived.trust[i], perception, weights.tsm_trust_weight)
+        arguments[i] = (latent - 0.5) / scale
+    return arguments
+
+
+@compiled
+def mean_satisfied(tanh_values: Floats) -> float:
+    """The mean chance of answering "satisfied", ``0.5 + 0.5 * tanh(...)``, from each household's ``tanh(...)``.
+
+    Rule: as :func:`model.model.satisfied_probability` then ``mean()`` give it
+    (:func:`mean`); ``tanh_values`` is overwritten with the chances.
+    """
+    for i in range(tanh_values.size):
+        tanh_values[i] = 0.5 + 0.5 * tanh_values[i]
+    return mean(tanh_values)

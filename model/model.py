@@ -244,6 +244,7 @@ class TrustModel(mesa.Model):
         self._relationship_rates = kernels.RelationshipRates.from_params(p)
         self._word_of_mouth_rates = kernels.WordOfMouthRates.from_params(p)
         self._participation_rates = kernels.ParticipationRates.from_params(p)
+        self._perception_weights = kernels.plain(kernels.PerceptionWeights.from_params(p))
 
     def _culture_raised_levers(self) -> dict[str, float | int]:
         """The parameters as the embedded culture makes them act: responsiveness, openness and turnover.
@@ -578,30 +579,44 @@ class TrustModel(mesa.Model):
         h = self.households
         if taking_part is None:
             taking_part = h.took_part_within(self.week, YEAR)
-        participants = np.count_nonzero(taking_part)
+        return self._ratio_among(np.count_nonzero(taking_part & h.underrepresented), np.count_nonzero(taking_part))
+
+    def _ratio_among(self, underrepresented: int, participants: int) -> float:
+        """The representation ratio of ``underrepresented`` participants among ``participants`` (NaN if none)."""
         if participants == 0 or self._group_sizes[2] == 0:
             return math.nan
-        among = np.count_nonzero(taking_part & h.underrepresented) / participants
-        return float(among / (self._group_sizes[2] / h.size))
+        among = underrepresented / participants
+        return float(among / (self._group_sizes[2] / self.households.size))
+
+    def _mean_satisfaction(self) -> float:
+        """Mean of :meth:`satisfaction_probability` to the same bits: compiled passes around NumPy's ``tanh``."""
+        arguments = kernels.satisfaction_arguments(
+            kernels.gather(kernels.Perceived, self.households), self._perception_weights, 2.0 * ANSWER_NOISE
+        )
+        return kernels.mean_satisfied(np.tanh(arguments, out=arguments))
 
     def measure(self) -> dict[str, float]:
-        """This week's outcomes (the weekly series)."""
+        """This week's outcomes (the weekly series).
+
+        The means and counts come from one compiled pass
+        (:func:`model.kernels.measures`), to the same bits as NumPy's.
+        """
         h = self.households
-        taking_part = h.took_part_within(self.week, YEAR)
+        m = kernels.measures(self.week, kernels.gather(kernels.Measured, h))
         counted = self._wait_count.sum()
         excluded, included, under, majority = h.trust @ self._group_weights
         return {
-            "trust_mean": float(h.trust.mean()),
+            "trust_mean": m.trust_mean,
             "trust_digitally_excluded": float(excluded),
             "trust_digitally_included": float(included),
             "trust_underrepresented": float(under),
             "trust_majority": float(majority),
-            "efficacy_mean": float(h.efficacy.mean()),
-            "participation_rate": np.count_nonzero(taking_part) / h.size,
-            "active_share": np.count_nonzero(h.active) / h.size,
-            "representation_ratio": self._representation_ratio(taking_part),
-            "satisfaction_true": float(100.0 * self.satisfaction_probability().mean()),
-            "repair_backlog_per_1000": 1000.0 * np.count_nonzero(h.need) / h.size,
+            "efficacy_mean": m.efficacy_mean,
+            "participation_rate": m.participants / h.size,
+            "active_share": m.active / h.size,
+            "representation_ratio": self._ratio_among(m.underrepresented_participants, m.participants),
+            "satisfaction_true": 100.0 * self._mean_satisfaction(),
+            "repair_backlog_per_1000": 1000.0 * m.open_needs / h.size,
             "repair_wait_weeks_mean": float(self._wait_sum.sum() / counted) if counted else math.nan,
             "cost_per_home": float(self.landlord.engagement_cost_per_home),
             "visible_change": float(self.landlord.visible_change),
