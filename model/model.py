@@ -97,6 +97,7 @@ class TrustModel(mesa.Model):
         self.culture = 0.0
         strategy = self._baseline_levers_until_week_0()
         self.households = create_households(self.p, self.rng)
+        self._draws = np.empty((WEEKLY_DRAWS, self.households.size))
         self._tenants: mesa.AgentSet | None = None
         self.landlord = Landlord(self)
         self.officers: list[HousingOfficer] = []
@@ -244,6 +245,11 @@ class TrustModel(mesa.Model):
         self._relationship_rates = kernels.RelationshipRates.from_params(p)
         self._word_of_mouth_rates = kernels.WordOfMouthRates.from_params(p)
         self._participation_rates = kernels.ParticipationRates.from_params(p)
+        self._plain_rates = {
+            "relationship": kernels.plain(self._relationship_rates),
+            "word_of_mouth": kernels.plain(self._word_of_mouth_rates),
+            "participation": kernels.plain(self._participation_rates),
+        }
         self._perception_weights = kernels.plain(kernels.PerceptionWeights.from_params(p))
 
     def _culture_raised_levers(self) -> dict[str, float | int]:
@@ -347,7 +353,7 @@ class TrustModel(mesa.Model):
         """The weekly process (the schedule and shocks apart); the week counter moves on."""
         self.culture_week()
         kernels.seed(self.kernel_seed())
-        self._draws = self.rng.random((WEEKLY_DRAWS, self.households.size))
+        self.rng.random(out=self._draws)
         visited = self.frontline_visits()
         self.repairs_and_contact(visited)
         self.word_of_mouth()
@@ -379,7 +385,7 @@ class TrustModel(mesa.Model):
             visit_p=self._visit_p,
             draws=self._draws[0],
             relationship=self.households.relationship,
-            rates=kernels.plain(self._relationship_rates),
+            rates=self._plain_rates["relationship"],
         )
         for officer in self.officers:
             officer.step()
@@ -443,7 +449,7 @@ class TrustModel(mesa.Model):
             stories=kernels.plain(self._stories),
             talk_draws=self._draws[3],
             ties=self._ties(),
-            rates=kernels.plain(self._word_of_mouth_rates),
+            rates=self._plain_rates["word_of_mouth"],
         )
 
     def _willingness(self) -> tuple[np.ndarray, np.ndarray]:
@@ -453,7 +459,7 @@ class TrustModel(mesa.Model):
             readiness=self._readiness(),
             took_part=self._took_part(),
             ties=self._ties(),
-            rates=kernels.plain(self._participation_rates),
+            rates=self._plain_rates["participation"],
         )
 
     def participation(self, visited: np.ndarray) -> None:
@@ -466,14 +472,19 @@ class TrustModel(mesa.Model):
             took_part=self._took_part(),
             ties=self._ties(),
             channel_open=self._channel_open,
-            rates=kernels.plain(self._participation_rates),
+            rates=self._plain_rates["participation"],
         )
 
     def staff_turnover(self) -> None:
-        """Each officer leaves with probability turnover / 52 a week; relationships reset."""
-        leaving = self.rng.random(len(self.officers)) < self.effective["staff_turnover"] / YEAR
-        for index in np.flatnonzero(leaving):
-            self.officers[index].hand_over()
+        """Each officer leaves with probability turnover / 52 a week; relationships reset.
+
+        Rule: an officer leaves when its uniform draw is below the week's chance
+        (one draw per officer, in patch order), as :func:`model.submodels.occurs`.
+        """
+        chance = self.effective["staff_turnover"] / YEAR
+        for officer, draw in zip(self.officers, self.rng.random(len(self.officers)).tolist(), strict=True):
+            if draw < chance:
+                officer.hand_over()
 
     def _withdrawn(self, values: Mapping[str, float | int]) -> float:
         """Summed :func:`model.submodels.withdrawal` of the programme levers in ``values``."""
