@@ -996,3 +996,47 @@ def mean_satisfied(tanh_values: Floats) -> float:
     for i in range(tanh_values.size):
         tanh_values[i] = 0.5 + 0.5 * tanh_values[i]
     return mean(tanh_values)
+
+
+# --- the week in one call --------------------------------------------------------------------
+@compiled
+def estate_week(
+    seed_value: int,
+    week: int,
+    jobs: int,
+    seats: int,
+    draws: Floats,
+    visit_p: Floats,
+    relationship_rates: RelationshipRates,
+    homes: Homes,
+    repairs: Repairs,
+    memories: Memories,
+    repair_rates: RepairRates,
+    opinions: Opinions,
+    word_of_mouth_rates: WordOfMouthRates,
+    ties: Ties,
+    readiness: Readiness,
+    took_part: TookPart,
+    channel_open: Floats,
+    participation_rates: ParticipationRates,
+) -> tuple[Bools, Ints, Floats, Floats, Stories]:
+    """The week's household updates from one call from Python: the same kernels, in the same order, as four calls.
+
+    :func:`seed` (with ``seed_value``), then :func:`frontline_visits` (draws
+    ``draws[0]``), :func:`repairs_and_contact` (``draws[1]`` for needs,
+    ``draws[2]`` for reports), :func:`word_of_mouth` (``draws[3]`` for talks)
+    and :func:`participation`; arguments are as those kernels take them, and
+    ``draws`` holds the week's four rows of uniform draws, one per home.
+
+    Returns:
+        Who was visited, the completed homes, their waits and outcome signals,
+        and the week's stories.
+    """
+    seed(seed_value)
+    visited = frontline_visits(visit_p, draws[0], Memories(*memories).relationship, relationship_rates)
+    finished, waits, outcomes, stories = repairs_and_contact(
+        week, jobs, visited, ReportDraws(need=draws[1], report=draws[2]), homes, repairs, memories, repair_rates
+    )
+    word_of_mouth(opinions, stories, draws[3], ties, word_of_mouth_rates)
+    participation(week, seats, visited, readiness, took_part, ties, channel_open, participation_rates)
+    return visited, finished, waits, outcomes, stories

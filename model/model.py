@@ -350,14 +350,17 @@ class TrustModel(mesa.Model):
         self._record()
 
     def _week(self) -> None:
-        """The weekly process (the schedule and shocks apart); the week counter moves on."""
+        """The weekly process (the schedule and shocks apart); the week counter moves on.
+
+        Visits, repairs and contact, word of mouth and participation run in one
+        compiled call (:func:`model.kernels.estate_week`), exactly as
+        :meth:`frontline_visits`, :meth:`repairs_and_contact`,
+        :meth:`word_of_mouth` and :meth:`participation` one after another.
+        """
         self.culture_week()
-        kernels.seed(self.kernel_seed())
+        seed = self.kernel_seed()
         self.rng.random(out=self._draws)
-        visited = self.frontline_visits()
-        self.repairs_and_contact(visited)
-        self.word_of_mouth()
-        self.participation(visited)
+        self._estate_week(seed)
         self.landlord.share_power()
         if self.week % QUARTER == QUARTER - 1:
             self._fix_rate = self._first_time_fix()
@@ -379,6 +382,33 @@ class TrustModel(mesa.Model):
         """A seed for the compiled kernels' draws this week, drawn from the model's generator."""
         return int(self.rng.integers(0, 2**32))
 
+    def _estate_week(self, seed: int) -> None:
+        """Seed the kernels' draws, then the week's visits, repairs, word of mouth and participation in one call."""
+        h = self.households
+        jobs = self.landlord.jobs_this_week()
+        _, finished, waits, outcomes, self._stories = kernels.estate_week(
+            seed,
+            self.week,
+            jobs,
+            self.landlord.seats(),
+            self._draws,
+            self._visit_p,
+            self._plain_rates["relationship"],
+            self._homes(),
+            kernels.gather(kernels.Repairs, h),
+            kernels.gather(kernels.Memories, h),
+            self._plain_repair_rates,
+            kernels.gather(kernels.Opinions, h),
+            self._plain_rates["word_of_mouth"],
+            self._ties(),
+            self._readiness(),
+            self._took_part(),
+            self._channel_open,
+            self._plain_rates["participation"],
+        )
+        self._officers_step()
+        self._repairs_completed(finished, waits, outcomes)
+
     def frontline_visits(self) -> np.ndarray:
         """Officers on the estate visit homes; visits build relationships."""
         visited = kernels.frontline_visits(
@@ -387,9 +417,26 @@ class TrustModel(mesa.Model):
             relationship=self.households.relationship,
             rates=self._plain_rates["relationship"],
         )
+        self._officers_step()
+        return visited
+
+    def _officers_step(self) -> None:
+        """Every officer is a week longer in post."""
         for officer in self.officers:
             officer.step()
-        return visited
+
+    def _homes(self) -> tuple:
+        """What each home brings to the week's repairs and contacts (a plain :class:`~model.kernels.Homes`)."""
+        h = self.households
+        return kernels.plain(
+            kernels.Homes(
+                digital=h.digital,
+                need_rate=self._need_rate,
+                fix_rate=self._fix_rate,
+                visit_quality=self._visit_quality,
+                damp=h.damp,
+            )
+        )
 
     def repairs_and_contact(self, visited: np.ndarray) -> None:
         """Needs arise, get reported and (budget allowing) fixed; trust responds."""
@@ -399,15 +446,7 @@ class TrustModel(mesa.Model):
             jobs=self.landlord.jobs_this_week(),
             visited=visited,
             draws=kernels.plain(kernels.ReportDraws(need=self._draws[1], report=self._draws[2])),
-            homes=kernels.plain(
-                kernels.Homes(
-                    digital=h.digital,
-                    need_rate=self._need_rate,
-                    fix_rate=self._fix_rate,
-                    visit_quality=self._visit_quality,
-                    damp=h.damp,
-                )
-            ),
+            homes=self._homes(),
             repairs=kernels.gather(kernels.Repairs, h),
             memories=kernels.gather(kernels.Memories, h),
             rates=self._plain_repair_rates,
