@@ -998,6 +998,103 @@ def mean_satisfied(tanh_values: Floats) -> float:
     return mean(tanh_values)
 
 
+# --- participation in a symmetric network ---------------------------------------------------
+@compiled
+def is_symmetric(indptr: Ints, indices: Ints) -> bool:
+    """Whether every tie ``i -> j`` of the network in CSR form has its tie ``j -> i`` (as often)."""
+    homes = indptr.size - 1
+    sources = np.empty(indices.size, dtype=np.int64)
+    for i in range(homes):
+        sources[indptr[i] : indptr[i + 1]] = i
+    forward = np.sort(sources * homes + indices)
+    backward = np.sort(indices * homes + sources)
+    return bool(np.all(forward == backward))
+
+
+@compiled
+def neighbour_share_from_flagged(flag: Bools, indptr: Ints, indices: Ints) -> Floats:
+    """:func:`~model.submodels.neighbour_share` in a symmetric network, counted from the flagged households' side.
+
+    In a symmetric network (:func:`is_symmetric`) the flagged neighbours of
+    household ``i`` are the flagged households with ``i`` among their
+    neighbours, so following the ties of the flagged households alone gives
+    the same counts, and the same shares to the bit, with work in proportion
+    to the few who took part rather than to every tie.
+    """
+    counts = np.zeros(indptr.size - 1, dtype=np.int64)
+    for j in range(flag.size):
+        if flag[j]:
+            for tie in range(indptr[j], indptr[j + 1]):
+                counts[indices[tie]] += 1
+    share = np.empty(counts.size)
+    for i in range(share.size):
+        share[i] = counts[i] / (indptr[i + 1] - indptr[i])
+    return share
+
+
+@compiled
+def willingness_in_symmetric_network(
+    week: int, readiness: Readiness, took_part: TookPart, ties: Ties, rates: ParticipationRates
+) -> tuple[Bools, Floats]:
+    """:func:`willingness` in a symmetric network, with the neighbour shares of :func:`neighbour_share_from_flagged`.
+
+    Rules: as :func:`willingness` (:func:`~model.submodels.neighbour_share`,
+    :func:`~model.submodels.readiness` with ``rates.neighbour_pull``).
+    """
+    readiness, took_part, ties, rates = (
+        Readiness(*readiness),
+        TookPart(*took_part),
+        Ties(*ties),
+        ParticipationRates(*rates),
+    )
+    recent = took_part_within(took_part.active, took_part.last_took_part, week, sm.YEAR)
+    peers = neighbour_share_from_flagged(recent, ties.indptr, ties.indices)
+    margin = np.empty(readiness.trust.size)
+    for i in range(margin.size):
+        ready = sm.readiness(
+            readiness.trust[i],
+            readiness.efficacy[i],
+            peers[i],
+            readiness.cost[i],
+            readiness.fatigue[i],
+            rates.neighbour_pull,
+        )
+        margin[i] = ready - readiness.threshold[i]
+    return margin >= 0.0, margin
+
+
+@compiled
+def participation_in_symmetric_network(
+    week: int,
+    seats: int,
+    visited: Bools,
+    readiness: Readiness,
+    took_part: TookPart,
+    ties: Ties,
+    channel_open: Floats,
+    rates: ParticipationRates,
+) -> None:
+    """:func:`participation` in a symmetric network, with :func:`willingness_in_symmetric_network`.
+
+    Rules and arguments as :func:`participation`: :func:`take_part`, then (in
+    the first week of a quarter) :func:`~model.submodels.fill_seats`, and
+    :func:`~model.submodels.fatigue_after_week`; the same draws in the same order.
+    """
+    took_part, rates = TookPart(*took_part), ParticipationRates(*rates)
+    active, last_took_part = took_part.active, took_part.last_took_part
+    willing, margin = willingness_in_symmetric_network(week, readiness, took_part, ties, rates)
+    joined = take_part(willing, channel_open, visited, rates.activity_rate)
+    if week % sm.QUARTER == 0:
+        active[:] = sm.fill_seats(margin, willing, seats)
+    for i in range(active.size):
+        took_part_now = joined[i] or active[i]
+        if took_part_now:
+            last_took_part[i] = week
+        took_part.fatigue[i] = sm.fatigue_after_week(
+            took_part.fatigue[i], took_part_now, rates.fatigue_gain, rates.fatigue_recovery
+        )
+
+
 # --- the week in one call --------------------------------------------------------------------
 @compiled
 def estate_week(
@@ -1019,14 +1116,17 @@ def estate_week(
     took_part: TookPart,
     channel_open: Floats,
     participation_rates: ParticipationRates,
+    symmetric: bool,
 ) -> tuple[Bools, Ints, Floats, Floats, Stories]:
     """The week's household updates from one call from Python: the same kernels, in the same order, as four calls.
 
     :func:`seed` (with ``seed_value``), then :func:`frontline_visits` (draws
     ``draws[0]``), :func:`repairs_and_contact` (``draws[1]`` for needs,
     ``draws[2]`` for reports), :func:`word_of_mouth` (``draws[3]`` for talks)
-    and :func:`participation`; arguments are as those kernels take them, and
-    ``draws`` holds the week's four rows of uniform draws, one per home.
+    and :func:`participation` (:func:`participation_in_symmetric_network`
+    when ``symmetric`` says the network is, which gives the same); arguments
+    are as those kernels take them, and ``draws`` holds the week's four rows
+    of uniform draws, one per home.
 
     Returns:
         Who was visited, the completed homes, their waits and outcome signals,
@@ -1038,5 +1138,10 @@ def estate_week(
         week, jobs, visited, ReportDraws(need=draws[1], report=draws[2]), homes, repairs, memories, repair_rates
     )
     word_of_mouth(opinions, stories, draws[3], ties, word_of_mouth_rates)
-    participation(week, seats, visited, readiness, took_part, ties, channel_open, participation_rates)
+    if symmetric:
+        participation_in_symmetric_network(
+            week, seats, visited, readiness, took_part, ties, channel_open, participation_rates
+        )
+    else:
+        participation(week, seats, visited, readiness, took_part, ties, channel_open, participation_rates)
     return visited, finished, waits, outcomes, stories

@@ -98,6 +98,7 @@ class TrustModel(mesa.Model):
         strategy = self._baseline_levers_until_week_0()
         self.households = create_households(self.p, self.rng)
         self._draws = np.empty((WEEKLY_DRAWS, self.households.size))
+        self._symmetric_ties = kernels.is_symmetric(self.households.indptr, self.households.indices)
         self._tenants: mesa.AgentSet | None = None
         self.landlord = Landlord(self)
         self.officers: list[HousingOfficer] = []
@@ -405,6 +406,7 @@ class TrustModel(mesa.Model):
             self._took_part(),
             self._channel_open,
             self._plain_rates["participation"],
+            self._symmetric_ties,
         )
         self._officers_step()
         self._repairs_completed(finished, waits, outcomes)
