@@ -826,20 +826,13 @@ class Measured(NamedTuple):
     last_took_part: Ints
     underrepresented: Bools
     need: Bools
-
-
-class Perceived(NamedTuple):
-    """Trust and the four perceptions behind TP01 (read only)."""
-
-    trust: Floats
     outcome_score: Floats
-    efficacy: Floats
     informed_score: Floats
     treatment_score: Floats
 
 
 class PerceptionWeights(NamedTuple):
-    """Parameters of :func:`satisfaction_arguments` (the weights of TP01's perception and of trust)."""
+    """Parameters of :func:`satisfaction_argument` (the weights of TP01's perception and of trust)."""
 
     tp01_repairs_weight: float
     tp01_voice_weight: float
@@ -854,7 +847,7 @@ class PerceptionWeights(NamedTuple):
 
 
 class Measures(NamedTuple):
-    """The week's means and counts behind the weekly series (:func:`measures`).
+    """The week's means, counts and sums behind the weekly series (:func:`measures`).
 
     Attributes:
         trust_mean: Mean trust.
@@ -863,6 +856,8 @@ class Measures(NamedTuple):
         active: Seat-holders.
         underrepresented_participants: Participants in the under-represented group.
         open_needs: Homes with an open repair need.
+        waited: Weeks waited for the repairs completed in the last year.
+        completed: Repairs completed in the last year.
     """
 
     trust_mean: float
@@ -871,10 +866,12 @@ class Measures(NamedTuple):
     active: int
     underrepresented_participants: int
     open_needs: int
+    waited: float
+    completed: float
 
 
-#: The measurement structures whose fields are all household arrays of the same names.
-_GETTERS.update({cls: attrgetter(*cls._fields) for cls in (Measured, Perceived)})
+#: The measurement structure, whose fields are all household arrays of the same names.
+_GETTERS[Measured] = attrgetter(*Measured._fields)
 RATES_FROM_PARAMS += (PerceptionWeights,)
 
 
@@ -941,49 +938,70 @@ def mean(values: Floats) -> float:
 
 
 @compiled
-def measures(week: int, measured: Measured) -> Measures:
-    """The week's means and counts behind the weekly series, in one pass.
+def measures(
+    week: int, measured: Measured, weights: PerceptionWeights, scale: float, wait_sum: Floats, wait_count: Floats
+) -> tuple[Measures, Floats]:
+    """The week's means, counts and sums behind the weekly series, and the arguments of TP01's ``tanh``, in one pass.
 
     Participants are the households :func:`took_part_within` the last year
-    counts (a seat, or taking part in the last 52 weeks); the means are
-    NumPy's (:func:`mean`).
+    counts (a seat, or taking part in the last 52 weeks); the means and sums
+    are NumPy's (:func:`mean`, :func:`pairwise_sum`) of the households' values
+    and of the weekly waits ``wait_sum`` and repairs ``wait_count``. Each
+    household's argument is its :func:`satisfaction_argument`.
     """
-    measured = Measured(*measured)
+    measured, weights = Measured(*measured), PerceptionWeights(*weights)
     participants = active = under = needs = 0
-    for i in range(measured.trust.size):
+    arguments = np.empty(measured.trust.size)
+    for i in range(arguments.size):
         taking_part = measured.active[i] or measured.last_took_part[i] > week - sm.YEAR
         participants += taking_part
         active += measured.active[i]
         under += taking_part and measured.underrepresented[i]
         needs += measured.need[i]
-    return Measures(mean(measured.trust), mean(measured.efficacy), participants, active, under, needs)
+        arguments[i] = satisfaction_argument(
+            measured.trust[i],
+            measured.outcome_score[i],
+            measured.efficacy[i],
+            measured.informed_score[i],
+            measured.treatment_score[i],
+            weights,
+            scale,
+        )
+    waited, completed = pairwise_sum(wait_sum, 0, wait_sum.size), pairwise_sum(wait_count, 0, wait_count.size)
+    counts = Measures(
+        mean(measured.trust), mean(measured.efficacy), participants, active, under, needs, waited, completed
+    )
+    return counts, arguments
 
 
 @compiled
-def satisfaction_arguments(perceived: Perceived, weights: PerceptionWeights, scale: float) -> Floats:
-    """Each household's ``(latent - 0.5) / scale``, the argument of ``tanh`` in the chance of answering "satisfied".
+def satisfaction_argument(
+    trust: float,
+    repairs: float,
+    voice: float,
+    informed: float,
+    treatment: float,
+    weights: PerceptionWeights,
+    scale: float,
+) -> float:
+    """A household's ``(latent - 0.5) / scale``, the argument of ``tanh`` in its chance of answering "satisfied".
 
     Rules: :func:`~model.submodels.overall_perception` (the perception behind
     TP01) and :func:`~model.submodels.tsm_latent` (the latent view), as
     :meth:`model.model.TrustModel.satisfaction_probability` takes them;
     ``scale`` is twice the answer noise's logistic scale.
     """
-    perceived, weights = Perceived(*perceived), PerceptionWeights(*weights)
-    arguments = np.empty(perceived.trust.size)
-    for i in range(arguments.size):
-        perception = sm.overall_perception(
-            perceived.outcome_score[i],
-            perceived.efficacy[i],
-            perceived.informed_score[i],
-            perceived.treatment_score[i],
-            weights.tp01_repairs_weight,
-            weights.tp01_voice_weight,
-            weights.tp01_informed_weight,
-            weights.tp01_treatment_weight,
-        )
-        latent = sm.tsm_latent(perceived.trust[i], perception, weights.tsm_trust_weight)
-        arguments[i] = (latent - 0.5) / scale
-    return arguments
+    perception = sm.overall_perception(
+        repairs,
+        voice,
+        informed,
+        treatment,
+        weights.tp01_repairs_weight,
+        weights.tp01_voice_weight,
+        weights.tp01_informed_weight,
+        weights.tp01_treatment_weight,
+    )
+    return (sm.tsm_latent(trust, perception, weights.tsm_trust_weight) - 0.5) / scale
 
 
 @compiled

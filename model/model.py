@@ -640,22 +640,22 @@ class TrustModel(mesa.Model):
         among = underrepresented / participants
         return float(among / (self._group_sizes[2] / self.households.size))
 
-    def _mean_satisfaction(self) -> float:
-        """Mean of :meth:`satisfaction_probability` to the same bits: compiled passes around NumPy's ``tanh``."""
-        arguments = kernels.satisfaction_arguments(
-            kernels.gather(kernels.Perceived, self.households), self._perception_weights, 2.0 * ANSWER_NOISE
-        )
-        return kernels.mean_satisfied(np.tanh(arguments, out=arguments))
-
     def measure(self) -> dict[str, float]:
         """This week's outcomes (the weekly series).
 
-        The means and counts come from one compiled pass
-        (:func:`model.kernels.measures`), to the same bits as NumPy's.
+        The means, counts and sums come from one compiled pass
+        (:func:`model.kernels.measures`), to the same bits as NumPy's; so does
+        ``satisfaction_true``, the mean of :meth:`satisfaction_probability`.
         """
         h = self.households
-        m = kernels.measures(self.week, kernels.gather(kernels.Measured, h))
-        counted = self._wait_count.sum()
+        m, arguments = kernels.measures(
+            self.week,
+            kernels.gather(kernels.Measured, h),
+            self._perception_weights,
+            2.0 * ANSWER_NOISE,
+            self._wait_sum,
+            self._wait_count,
+        )
         excluded, included, under, majority = h.trust @ self._group_weights
         return {
             "trust_mean": m.trust_mean,
@@ -667,9 +667,9 @@ class TrustModel(mesa.Model):
             "participation_rate": m.participants / h.size,
             "active_share": m.active / h.size,
             "representation_ratio": self._ratio_among(m.underrepresented_participants, m.participants),
-            "satisfaction_true": 100.0 * self._mean_satisfaction(),
+            "satisfaction_true": 100.0 * kernels.mean_satisfied(np.tanh(arguments, out=arguments)),
             "repair_backlog_per_1000": 1000.0 * m.open_needs / h.size,
-            "repair_wait_weeks_mean": float(self._wait_sum.sum() / counted) if counted else math.nan,
+            "repair_wait_weeks_mean": m.waited / m.completed if m.completed else math.nan,
             "cost_per_home": float(self.landlord.engagement_cost_per_home),
             "visible_change": float(self.landlord.visible_change),
             "tsm_tp01": self.last_survey.get("tsm_tp01", math.nan),

@@ -65,7 +65,12 @@ def test_measure_counts_seats_and_recent_participation():
     h.last_took_part[10:15] = model.week - YEAR + 1  # just inside
     h.need[:] = False
     h.need[:7] = True
-    counts = kernels.measures(model.week, kernels.gather(kernels.Measured, h))
+    wait_sum, wait_count = np.array([3.0, 0.0, 9.5]), np.array([2.0, 0.0, 4.0])
+    counts, arguments = kernels.measures(
+        model.week, kernels.gather(kernels.Measured, h), model._perception_weights, 0.2, wait_sum, wait_count
+    )
+    assert (counts.waited, counts.completed) == (12.5, 6.0)
+    assert np.array_equal(arguments, (model._overall_latent() - 0.5) / 0.2)
     assert counts.participants == 8
     assert counts.active == 3
     assert counts.underrepresented_participants == np.count_nonzero(h.underrepresented[[0, 1, 2, 10, 11, 12, 13, 14]])
