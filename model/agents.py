@@ -8,7 +8,7 @@ vectorised while Mesa's AgentSet and data collection still see agents.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import mesa
 import numpy as np
@@ -146,6 +146,45 @@ class HousingOfficer(mesa.Agent):
         self.weeks_in_post = 0
 
 
+class VoiceLevers(NamedTuple):
+    """What the landlord's weekly voice pushes take from the parameters as the culture makes them act.
+
+    Attributes:
+        visible_change: :func:`model.submodels.visible_change`.
+        capacity: Participants whose priorities the landlord can take through in
+            a quarter (``decision_capacity_per_1000`` per 1,000 homes).
+        promised: :func:`model.submodels.promised_influence`.
+        rate: The week's share of ``efficacy_learning_rate`` (:func:`model.submodels.weekly_rate`).
+        voice_rates: :class:`model.kernels.VoiceRates` with the pushes still at 0.
+    """
+
+    visible_change: float
+    capacity: float
+    promised: float
+    rate: float
+    voice_rates: kernels.VoiceRates
+
+
+def voice_levers(effective: Mapping[str, float | int], homes: int) -> VoiceLevers:
+    """The :class:`VoiceLevers` of parameters ``effective`` (as the culture makes them act) on ``homes`` homes."""
+    return VoiceLevers(
+        visible_change=submodels.visible_change(
+            effective["ladder_rung"], effective["responsiveness"], effective["delegated_budget_per_home"]
+        ),
+        capacity=effective["decision_capacity_per_1000"] * homes / 1000.0,
+        promised=submodels.promised_influence(effective["ladder_rung"], effective["consultation_expectation"]),
+        rate=submodels.weekly_rate(effective["efficacy_learning_rate"]),
+        voice_rates=kernels.VoiceRates.from_params(
+            effective,
+            participants_up=0.0,
+            participants_down=0.0,
+            others_up=0.0,
+            others_down=0.0,
+            news_rate=submodels.weekly_rate(effective["news_weight"]),
+        ),
+    )
+
+
 class Landlord(mesa.Agent):
     """The landlord: its strategy, its budget and the decisions tenants can change.
 
@@ -163,6 +202,18 @@ class Landlord(mesa.Agent):
         super().__init__(model)
         self.visible_change = 0.0
         self.influence = 0.0
+        self._levers_of: Mapping[str, float | int] | None = None
+        self._levers: VoiceLevers | None = None
+
+    def levers(self) -> VoiceLevers:
+        """The :class:`VoiceLevers` of the model's effective parameters, worked out again only when they change.
+
+        The model replaces ``effective`` whenever a parameter or the culture changes.
+        """
+        effective = self.model.effective
+        if self._levers_of is not effective:
+            self._levers_of, self._levers = effective, voice_levers(effective, self.model.households.size)
+        return self._levers
 
     @property
     def phone_open(self) -> float:
@@ -238,21 +289,18 @@ class Landlord(mesa.Agent):
         everyone else through news (:func:`model.submodels.voice_push`), a
         thirteenth of the quarterly rate each week (:func:`model.submodels.weekly_rate`).
         """
-        p, h = self.model.p, self.model.households
-        self.visible_change = submodels.visible_change(
-            p["ladder_rung"], self.model.effective["responsiveness"], p["delegated_budget_per_home"]
-        )
+        p, h, levers = self.model.p, self.model.households, self.levers()
+        self.visible_change = levers.visible_change
         heard = h.took_part_within(self.model.week, QUARTER)
-        capacity = p["decision_capacity_per_1000"] * h.size / 1000.0
         self.influence = submodels.influence_per_participant(
-            self.visible_change, int(np.count_nonzero(heard)), capacity
+            levers.visible_change, int(np.count_nonzero(heard)), levers.capacity
         )
-        promised = submodels.promised_influence(p["ladder_rung"], p["consultation_expectation"])
-        felt = submodels.felt_influence(self.influence, promised, p["expectation_adaptation"], p["frustration_weight"])
-        rate = submodels.weekly_rate(p["efficacy_learning_rate"])
+        felt = submodels.felt_influence(
+            self.influence, levers.promised, p["expectation_adaptation"], p["frustration_weight"]
+        )
         openness, buffer = self.model.effective["openness"], p["openness_buffer"]
-        participants = submodels.voice_push(felt, rate, 1.0, openness, buffer)
-        others = submodels.voice_push(felt, rate, p["news_reach"], openness, buffer)
+        participants = submodels.voice_push(felt, levers.rate, 1.0, openness, buffer)
+        others = submodels.voice_push(felt, levers.rate, p["news_reach"], openness, buffer)
         return heard, participants, others
 
     def share_power(self) -> None:
@@ -264,21 +312,14 @@ class Landlord(mesa.Agent):
         its openness.
         """
         heard, participants, others = self.voice_pushes()
-        h, p = self.model.households, self.model.p
-        news_rate = submodels.weekly_rate(p["news_weight"])
+        rates = self.levers().voice_rates._replace(
+            participants_up=float(participants[0]),
+            participants_down=float(participants[1]),
+            others_up=float(others[0]),
+            others_down=float(others[1]),
+        )
         kernels.hear_voice(
-            heard=heard,
-            voice=kernels.gather(kernels.Voice, h),
-            rates=kernels.plain(
-                kernels.VoiceRates.from_params(
-                    self.model.effective,
-                    participants_up=participants[0],
-                    participants_down=participants[1],
-                    others_up=others[0],
-                    others_down=others[1],
-                    news_rate=news_rate,
-                )
-            ),
+            heard=heard, voice=kernels.gather(kernels.Voice, self.model.households), rates=kernels.plain(rates)
         )
 
     def settle_efficacy(self) -> None:

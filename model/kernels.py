@@ -820,3 +820,356 @@ def participation(
         took_part.fatigue[i] = sm.fatigue_after_week(
             took_part.fatigue[i], took_part_now, rates.fatigue_gain, rates.fatigue_recovery
         )
+
+
+# --- measurement ---------------------------------------------------------------------------
+#: Values NumPy's pairwise summation adds in eight running sums before it splits a sum in two.
+PAIRWISE_BLOCK = 128
+
+
+class Measured(NamedTuple):
+    """The households' state the weekly series is measured from (read only)."""
+
+    trust: Floats
+    efficacy: Floats
+    active: Bools
+    last_took_part: Ints
+    underrepresented: Bools
+    need: Bools
+    outcome_score: Floats
+    informed_score: Floats
+    treatment_score: Floats
+
+
+class PerceptionWeights(NamedTuple):
+    """Parameters of :func:`satisfaction_argument` (the weights of TP01's perception and of trust)."""
+
+    tp01_repairs_weight: float
+    tp01_voice_weight: float
+    tp01_informed_weight: float
+    tp01_treatment_weight: float
+    tsm_trust_weight: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, float | int]) -> PerceptionWeights:
+        """Each field from the parameter of the same name."""
+        return _by_name(cls, p, {})
+
+
+class Measures(NamedTuple):
+    """The week's means, counts and sums behind the weekly series (:func:`measures`).
+
+    Attributes:
+        trust_mean: Mean trust.
+        efficacy_mean: Mean efficacy.
+        participants: Households holding a seat or that took part in the last year.
+        active: Seat-holders.
+        underrepresented_participants: Participants in the under-represented group.
+        open_needs: Homes with an open repair need.
+        waited: Weeks waited for the repairs completed in the last year.
+        completed: Repairs completed in the last year.
+    """
+
+    trust_mean: float
+    efficacy_mean: float
+    participants: int
+    active: int
+    underrepresented_participants: int
+    open_needs: int
+    waited: float
+    completed: float
+
+
+#: The measurement structure, whose fields are all household arrays of the same names.
+_GETTERS[Measured] = attrgetter(*Measured._fields)
+RATES_FROM_PARAMS += (PerceptionWeights,)
+
+
+@compiled
+def block_sum(values: Floats, start: int, count: int) -> float:
+    """The sum of ``values[start:start + count]`` (at most :data:`PAIRWISE_BLOCK` values) in NumPy's order.
+
+    Under 8 values one by one; otherwise in eight running sums (of every
+    eighth value), added in pairs, then the rest one by one.
+    """
+    if count < 8:
+        total = 0.0
+        for i in range(start, start + count):
+            total += values[i]
+        return total
+    s0, s1, s2, s3 = values[start], values[start + 1], values[start + 2], values[start + 3]
+    s4, s5, s6, s7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
+    whole = start + count - count % 8
+    for i in range(start + 8, whole, 8):
+        s0, s1, s2, s3 = s0 + values[i], s1 + values[i + 1], s2 + values[i + 2], s3 + values[i + 3]
+        s4, s5, s6, s7 = s4 + values[i + 4], s5 + values[i + 5], s6 + values[i + 6], s7 + values[i + 7]
+    total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    for i in range(whole, start + count):
+        total += values[i]
+    return total
+
+
+@compiled
+def pairwise_sum(values: Floats, start: int, count: int) -> float:
+    """The sum of ``values[start:start + count]``, added in exactly NumPy's order (so to the same bits).
+
+    NumPy's pairwise summation: up to :data:`PAIRWISE_BLOCK` values as
+    :func:`block_sum` adds them; above that, the sum of the two halves (the
+    first rounded down to a multiple of 8), each summed the same way. The
+    halving is walked with a stack (Numba cannot cache a recursive function).
+    """
+    starts, counts = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int64)
+    left_done, left_sums = np.zeros(64, dtype=np.bool_), np.empty(64)
+    top, starts[0], counts[0] = 0, start, count
+    while True:
+        if counts[top] > PAIRWISE_BLOCK:  # split: the left half first
+            half = counts[top] // 2 - (counts[top] // 2) % 8
+            starts[top + 1], counts[top + 1], left_done[top + 1] = starts[top], half, False
+            top += 1
+            continue
+        total = block_sum(values, starts[top], counts[top])
+        while True:  # hand the sum up: a left half waits for its right half, a right half completes its parent
+            top -= 1
+            if top < 0:
+                return total
+            half = counts[top] // 2 - (counts[top] // 2) % 8
+            if not left_done[top]:
+                left_done[top], left_sums[top] = True, total
+                starts[top + 1], counts[top + 1], left_done[top + 1] = starts[top] + half, counts[top] - half, False
+                top += 1
+                break
+            total = left_sums[top] + total
+
+
+@compiled
+def mean(values: Floats) -> float:
+    """The mean of ``values``, to the same bits as NumPy's ``values.mean()`` (:func:`pairwise_sum`)."""
+    return pairwise_sum(values, 0, values.size) / values.size
+
+
+@compiled
+def measures(
+    week: int, measured: Measured, weights: PerceptionWeights, scale: float, wait_sum: Floats, wait_count: Floats
+) -> tuple[Measures, Floats]:
+    """The week's means, counts and sums behind the weekly series, and the arguments of TP01's ``tanh``, in one pass.
+
+    Participants are the households :func:`took_part_within` the last year
+    counts (a seat, or taking part in the last 52 weeks); the means and sums
+    are NumPy's (:func:`mean`, :func:`pairwise_sum`) of the households' values
+    and of the weekly waits ``wait_sum`` and repairs ``wait_count``. Each
+    household's argument is its :func:`satisfaction_argument`.
+    """
+    measured, weights = Measured(*measured), PerceptionWeights(*weights)
+    participants = active = under = needs = 0
+    arguments = np.empty(measured.trust.size)
+    for i in range(arguments.size):
+        taking_part = measured.active[i] or measured.last_took_part[i] > week - sm.YEAR
+        participants += taking_part
+        active += measured.active[i]
+        under += taking_part and measured.underrepresented[i]
+        needs += measured.need[i]
+        arguments[i] = satisfaction_argument(
+            measured.trust[i],
+            measured.outcome_score[i],
+            measured.efficacy[i],
+            measured.informed_score[i],
+            measured.treatment_score[i],
+            weights,
+            scale,
+        )
+    waited, completed = pairwise_sum(wait_sum, 0, wait_sum.size), pairwise_sum(wait_count, 0, wait_count.size)
+    counts = Measures(
+        mean(measured.trust), mean(measured.efficacy), participants, active, under, needs, waited, completed
+    )
+    return counts, arguments
+
+
+@compiled
+def satisfaction_argument(
+    trust: float,
+    repairs: float,
+    voice: float,
+    informed: float,
+    treatment: float,
+    weights: PerceptionWeights,
+    scale: float,
+) -> float:
+    """A household's ``(latent - 0.5) / scale``, the argument of ``tanh`` in its chance of answering "satisfied".
+
+    Rules: :func:`~model.submodels.overall_perception` (the perception behind
+    TP01) and :func:`~model.submodels.tsm_latent` (the latent view), as
+    :meth:`model.model.TrustModel.satisfaction_probability` takes them;
+    ``scale`` is twice the answer noise's logistic scale.
+    """
+    perception = sm.overall_perception(
+        repairs,
+        voice,
+        informed,
+        treatment,
+        weights.tp01_repairs_weight,
+        weights.tp01_voice_weight,
+        weights.tp01_informed_weight,
+        weights.tp01_treatment_weight,
+    )
+    return (sm.tsm_latent(trust, perception, weights.tsm_trust_weight) - 0.5) / scale
+
+
+@compiled
+def mean_satisfied(tanh_values: Floats) -> float:
+    """The mean chance of answering "satisfied", ``0.5 + 0.5 * tanh(...)``, from each household's ``tanh(...)``.
+
+    Rule: as :func:`model.model.satisfied_probability` then ``mean()`` give it
+    (:func:`mean`); ``tanh_values`` is overwritten with the chances.
+    """
+    for i in range(tanh_values.size):
+        tanh_values[i] = 0.5 + 0.5 * tanh_values[i]
+    return mean(tanh_values)
+
+
+# --- participation in a symmetric network ---------------------------------------------------
+@compiled
+def is_symmetric(indptr: Ints, indices: Ints) -> bool:
+    """Whether every tie ``i -> j`` of the network in CSR form has its tie ``j -> i`` (as often)."""
+    homes = indptr.size - 1
+    sources = np.empty(indices.size, dtype=np.int64)
+    for i in range(homes):
+        sources[indptr[i] : indptr[i + 1]] = i
+    forward = np.sort(sources * homes + indices)
+    backward = np.sort(indices * homes + sources)
+    return bool(np.all(forward == backward))
+
+
+@compiled
+def neighbour_share_from_flagged(flag: Bools, indptr: Ints, indices: Ints) -> Floats:
+    """:func:`~model.submodels.neighbour_share` in a symmetric network, counted from the flagged households' side.
+
+    In a symmetric network (:func:`is_symmetric`) the flagged neighbours of
+    household ``i`` are the flagged households with ``i`` among their
+    neighbours, so following the ties of the flagged households alone gives
+    the same counts, and the same shares to the bit, with work in proportion
+    to the few who took part rather than to every tie.
+    """
+    counts = np.zeros(indptr.size - 1, dtype=np.int64)
+    for j in range(flag.size):
+        if flag[j]:
+            for tie in range(indptr[j], indptr[j + 1]):
+                counts[indices[tie]] += 1
+    share = np.empty(counts.size)
+    for i in range(share.size):
+        share[i] = counts[i] / (indptr[i + 1] - indptr[i])
+    return share
+
+
+@compiled
+def willingness_in_symmetric_network(
+    week: int, readiness: Readiness, took_part: TookPart, ties: Ties, rates: ParticipationRates
+) -> tuple[Bools, Floats]:
+    """:func:`willingness` in a symmetric network, with the neighbour shares of :func:`neighbour_share_from_flagged`.
+
+    Rules: as :func:`willingness` (:func:`~model.submodels.neighbour_share`,
+    :func:`~model.submodels.readiness` with ``rates.neighbour_pull``).
+    """
+    readiness, took_part, ties, rates = (
+        Readiness(*readiness),
+        TookPart(*took_part),
+        Ties(*ties),
+        ParticipationRates(*rates),
+    )
+    recent = took_part_within(took_part.active, took_part.last_took_part, week, sm.YEAR)
+    peers = neighbour_share_from_flagged(recent, ties.indptr, ties.indices)
+    margin = np.empty(readiness.trust.size)
+    for i in range(margin.size):
+        ready = sm.readiness(
+            readiness.trust[i],
+            readiness.efficacy[i],
+            peers[i],
+            readiness.cost[i],
+            readiness.fatigue[i],
+            rates.neighbour_pull,
+        )
+        margin[i] = ready - readiness.threshold[i]
+    return margin >= 0.0, margin
+
+
+@compiled
+def participation_in_symmetric_network(
+    week: int,
+    seats: int,
+    visited: Bools,
+    readiness: Readiness,
+    took_part: TookPart,
+    ties: Ties,
+    channel_open: Floats,
+    rates: ParticipationRates,
+) -> None:
+    """:func:`participation` in a symmetric network, with :func:`willingness_in_symmetric_network`.
+
+    Rules and arguments as :func:`participation`: :func:`take_part`, then (in
+    the first week of a quarter) :func:`~model.submodels.fill_seats`, and
+    :func:`~model.submodels.fatigue_after_week`; the same draws in the same order.
+    """
+    took_part, rates = TookPart(*took_part), ParticipationRates(*rates)
+    active, last_took_part = took_part.active, took_part.last_took_part
+    willing, margin = willingness_in_symmetric_network(week, readiness, took_part, ties, rates)
+    joined = take_part(willing, channel_open, visited, rates.activity_rate)
+    if week % sm.QUARTER == 0:
+        active[:] = sm.fill_seats(margin, willing, seats)
+    for i in range(active.size):
+        took_part_now = joined[i] or active[i]
+        if took_part_now:
+            last_took_part[i] = week
+        took_part.fatigue[i] = sm.fatigue_after_week(
+            took_part.fatigue[i], took_part_now, rates.fatigue_gain, rates.fatigue_recovery
+        )
+
+
+# --- the week in one call --------------------------------------------------------------------
+@compiled
+def estate_week(
+    seed_value: int,
+    week: int,
+    jobs: int,
+    seats: int,
+    draws: Floats,
+    visit_p: Floats,
+    relationship_rates: RelationshipRates,
+    homes: Homes,
+    repairs: Repairs,
+    memories: Memories,
+    repair_rates: RepairRates,
+    opinions: Opinions,
+    word_of_mouth_rates: WordOfMouthRates,
+    ties: Ties,
+    readiness: Readiness,
+    took_part: TookPart,
+    channel_open: Floats,
+    participation_rates: ParticipationRates,
+    symmetric: bool,
+) -> tuple[Bools, Ints, Floats, Floats, Stories]:
+    """The week's household updates from one call from Python: the same kernels, in the same order, as four calls.
+
+    :func:`seed` (with ``seed_value``), then :func:`frontline_visits` (draws
+    ``draws[0]``), :func:`repairs_and_contact` (``draws[1]`` for needs,
+    ``draws[2]`` for reports), :func:`word_of_mouth` (``draws[3]`` for talks)
+    and :func:`participation` (:func:`participation_in_symmetric_network`
+    when ``symmetric`` says the network is, which gives the same); arguments
+    are as those kernels take them, and ``draws`` holds the week's four rows
+    of uniform draws, one per home.
+
+    Returns:
+        Who was visited, the completed homes, their waits and outcome signals,
+        and the week's stories.
+    """
+    seed(seed_value)
+    visited = frontline_visits(visit_p, draws[0], Memories(*memories).relationship, relationship_rates)
+    finished, waits, outcomes, stories = repairs_and_contact(
+        week, jobs, visited, ReportDraws(need=draws[1], report=draws[2]), homes, repairs, memories, repair_rates
+    )
+    word_of_mouth(opinions, stories, draws[3], ties, word_of_mouth_rates)
+    if symmetric:
+        participation_in_symmetric_network(
+            week, seats, visited, readiness, took_part, ties, channel_open, participation_rates
+        )
+    else:
+        participation(week, seats, visited, readiness, took_part, ties, channel_open, participation_rates)
+    return visited, finished, waits, outcomes, stories

@@ -97,6 +97,8 @@ class TrustModel(mesa.Model):
         self.culture = 0.0
         strategy = self._baseline_levers_until_week_0()
         self.households = create_households(self.p, self.rng)
+        self._draws = np.empty((WEEKLY_DRAWS, self.households.size))
+        self._symmetric_ties = kernels.is_symmetric(self.households.indptr, self.households.indices)
         self._tenants: mesa.AgentSet | None = None
         self.landlord = Landlord(self)
         self.officers: list[HousingOfficer] = []
@@ -251,6 +253,12 @@ class TrustModel(mesa.Model):
         self._relationship_rates = kernels.RelationshipRates.from_params(p)
         self._word_of_mouth_rates = kernels.WordOfMouthRates.from_params(p)
         self._participation_rates = kernels.ParticipationRates.from_params(p)
+        self._plain_rates = {
+            "relationship": kernels.plain(self._relationship_rates),
+            "word_of_mouth": kernels.plain(self._word_of_mouth_rates),
+            "participation": kernels.plain(self._participation_rates),
+        }
+        self._perception_weights = kernels.plain(kernels.PerceptionWeights.from_params(p))
 
     def _culture_raised_levers(self) -> dict[str, float | int]:
         """The parameters as the embedded culture makes them act: responsiveness, openness and turnover.
@@ -351,14 +359,17 @@ class TrustModel(mesa.Model):
         self._record()
 
     def _week(self) -> None:
-        """The weekly process (the schedule and shocks apart); the week counter moves on."""
+        """The weekly process (the schedule and shocks apart); the week counter moves on.
+
+        Visits, repairs and contact, word of mouth and participation run in one
+        compiled call (:func:`model.kernels.estate_week`), exactly as
+        :meth:`frontline_visits`, :meth:`repairs_and_contact`,
+        :meth:`word_of_mouth` and :meth:`participation` one after another.
+        """
         self.culture_week()
-        kernels.seed(self.kernel_seed())
-        self._draws = self.rng.random((WEEKLY_DRAWS, self.households.size))
-        visited = self.frontline_visits()
-        self.repairs_and_contact(visited)
-        self.word_of_mouth()
-        self.participation(visited)
+        seed = self.kernel_seed()
+        self.rng.random(out=self._draws)
+        self._estate_week(seed)
         self.landlord.share_power()
         if self.week % QUARTER == QUARTER - 1:
             self._fix_rate = self._first_time_fix()
@@ -380,17 +391,63 @@ class TrustModel(mesa.Model):
         """A seed for the compiled kernels' draws this week, drawn from the model's generator."""
         return int(self.rng.integers(0, 2**32))
 
+    def _estate_week(self, seed: int) -> None:
+        """Seed the kernels' draws, then the week's visits, repairs, word of mouth and participation in one call."""
+        h = self.households
+        jobs = self.landlord.jobs_this_week()
+        _, finished, waits, outcomes, self._stories = kernels.estate_week(
+            seed,
+            self.week,
+            jobs,
+            self.landlord.seats(),
+            self._draws,
+            self._visit_p,
+            self._plain_rates["relationship"],
+            self._homes(),
+            kernels.gather(kernels.Repairs, h),
+            kernels.gather(kernels.Memories, h),
+            self._plain_repair_rates,
+            kernels.gather(kernels.Opinions, h),
+            self._plain_rates["word_of_mouth"],
+            self._ties(),
+            self._readiness(),
+            self._took_part(),
+            self._channel_open,
+            self._plain_rates["participation"],
+            self._symmetric_ties,
+        )
+        self._officers_step()
+        self._repairs_completed(finished, waits, outcomes)
+
     def frontline_visits(self) -> np.ndarray:
         """Officers on the estate visit homes; visits build relationships."""
         visited = kernels.frontline_visits(
             visit_p=self._visit_p,
             draws=self._draws[0],
             relationship=self.households.relationship,
-            rates=kernels.plain(self._relationship_rates),
+            rates=self._plain_rates["relationship"],
         )
+        self._officers_step()
+        return visited
+
+    def _officers_step(self) -> None:
+        """Every officer is a week longer in post."""
         for officer in self.officers:
             officer.step()
-        return visited
+
+    def _homes(self) -> tuple:
+        """What each home brings to the week's repairs and contacts (a plain :class:`~model.kernels.Homes`)."""
+        h = self.households
+        return kernels.plain(
+            kernels.Homes(
+                digital=h.digital,
+                need_rate=self._need_rate,
+                fix_rate=self._fix_rate,
+                visit_quality=self._visit_quality,
+                quality_gap=self._quality_gap,
+                damp=h.damp,
+            )
+        )
 
     def repairs_and_contact(self, visited: np.ndarray) -> None:
         """Needs arise, get reported and (budget allowing) fixed; trust responds."""
@@ -400,16 +457,7 @@ class TrustModel(mesa.Model):
             jobs=self.landlord.jobs_this_week(),
             visited=visited,
             draws=kernels.plain(kernels.ReportDraws(need=self._draws[1], report=self._draws[2])),
-            homes=kernels.plain(
-                kernels.Homes(
-                    digital=h.digital,
-                    need_rate=self._need_rate,
-                    fix_rate=self._fix_rate,
-                    visit_quality=self._visit_quality,
-                    quality_gap=self._quality_gap,
-                    damp=h.damp,
-                )
-            ),
+            homes=self._homes(),
             repairs=kernels.gather(kernels.Repairs, h),
             memories=kernels.gather(kernels.Memories, h),
             rates=self._plain_repair_rates,
@@ -451,7 +499,7 @@ class TrustModel(mesa.Model):
             stories=kernels.plain(self._stories),
             talk_draws=self._draws[3],
             ties=self._ties(),
-            rates=kernels.plain(self._word_of_mouth_rates),
+            rates=self._plain_rates["word_of_mouth"],
         )
 
     def _willingness(self) -> tuple[np.ndarray, np.ndarray]:
@@ -461,7 +509,7 @@ class TrustModel(mesa.Model):
             readiness=self._readiness(),
             took_part=self._took_part(),
             ties=self._ties(),
-            rates=kernels.plain(self._participation_rates),
+            rates=self._plain_rates["participation"],
         )
 
     def participation(self, visited: np.ndarray) -> None:
@@ -474,14 +522,19 @@ class TrustModel(mesa.Model):
             took_part=self._took_part(),
             ties=self._ties(),
             channel_open=self._channel_open,
-            rates=kernels.plain(self._participation_rates),
+            rates=self._plain_rates["participation"],
         )
 
     def staff_turnover(self) -> None:
-        """Each officer leaves with probability turnover / 52 a week; relationships reset."""
-        leaving = self.rng.random(len(self.officers)) < self.effective["staff_turnover"] / YEAR
-        for index in np.flatnonzero(leaving):
-            self.officers[index].hand_over()
+        """Each officer leaves with probability turnover / 52 a week; relationships reset.
+
+        Rule: an officer leaves when its uniform draw is below the week's chance
+        (one draw per officer, in patch order), as :func:`model.submodels.occurs`.
+        """
+        chance = self.effective["staff_turnover"] / YEAR
+        for officer, draw in zip(self.officers, self.rng.random(len(self.officers)).tolist(), strict=True):
+            if draw < chance:
+                officer.hand_over()
 
     def _withdrawn(self, values: Mapping[str, float | int]) -> float:
         """Summed :func:`model.submodels.withdrawal` of the programme levers in ``values``."""
@@ -587,31 +640,45 @@ class TrustModel(mesa.Model):
         h = self.households
         if taking_part is None:
             taking_part = h.took_part_within(self.week, YEAR)
-        participants = np.count_nonzero(taking_part)
+        return self._ratio_among(np.count_nonzero(taking_part & h.underrepresented), np.count_nonzero(taking_part))
+
+    def _ratio_among(self, underrepresented: int, participants: int) -> float:
+        """The representation ratio of ``underrepresented`` participants among ``participants`` (NaN if none)."""
         if participants == 0 or self._group_sizes[2] == 0:
             return math.nan
-        among = np.count_nonzero(taking_part & h.underrepresented) / participants
-        return float(among / (self._group_sizes[2] / h.size))
+        among = underrepresented / participants
+        return float(among / (self._group_sizes[2] / self.households.size))
 
     def measure(self) -> dict[str, float]:
-        """This week's outcomes (the weekly series)."""
+        """This week's outcomes (the weekly series).
+
+        The means, counts and sums come from one compiled pass
+        (:func:`model.kernels.measures`), to the same bits as NumPy's; so does
+        ``satisfaction_true``, the mean of :meth:`satisfaction_probability`.
+        """
         h = self.households
-        taking_part = h.took_part_within(self.week, YEAR)
-        counted = self._wait_count.sum()
+        m, arguments = kernels.measures(
+            self.week,
+            kernels.gather(kernels.Measured, h),
+            self._perception_weights,
+            2.0 * ANSWER_NOISE,
+            self._wait_sum,
+            self._wait_count,
+        )
         excluded, included, under, majority = h.trust @ self._group_weights
         return {
-            "trust_mean": float(h.trust.mean()),
+            "trust_mean": m.trust_mean,
             "trust_digitally_excluded": float(excluded),
             "trust_digitally_included": float(included),
             "trust_underrepresented": float(under),
             "trust_majority": float(majority),
-            "efficacy_mean": float(h.efficacy.mean()),
-            "participation_rate": np.count_nonzero(taking_part) / h.size,
-            "active_share": np.count_nonzero(h.active) / h.size,
-            "representation_ratio": self._representation_ratio(taking_part),
-            "satisfaction_true": float(100.0 * self.satisfaction_probability().mean()),
-            "repair_backlog_per_1000": 1000.0 * np.count_nonzero(h.need) / h.size,
-            "repair_wait_weeks_mean": float(self._wait_sum.sum() / counted) if counted else math.nan,
+            "efficacy_mean": m.efficacy_mean,
+            "participation_rate": m.participants / h.size,
+            "active_share": m.active / h.size,
+            "representation_ratio": self._ratio_among(m.underrepresented_participants, m.participants),
+            "satisfaction_true": 100.0 * kernels.mean_satisfied(np.tanh(arguments, out=arguments)),
+            "repair_backlog_per_1000": 1000.0 * m.open_needs / h.size,
+            "repair_wait_weeks_mean": m.waited / m.completed if m.completed else math.nan,
             "cost_per_home": float(self.landlord.engagement_cost_per_home),
             "visible_change": float(self.landlord.visible_change),
             "tsm_tp01": self.last_survey.get("tsm_tp01", math.nan),
