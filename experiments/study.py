@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from experiments import robustness, sensitivity
-from experiments.design import Experiment, ExperimentError
+from experiments.design import Experiment, ExperimentError, check_analysable
 from experiments.sweep import SweepError, sweep
 
 #: Bootstrap resamples for the delta method (SALib's delta is slow; see experiments/sensitivity.py).
@@ -84,6 +84,7 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
     ci_high, then the strategy in a ``scenario`` column),
     ``noise.csv``, ``convergence.csv`` (Sobol) and figures in ``figures/``.
     """
+    check_analysable(experiment, "sensitivity")
     runs = sweep(experiment, out, **options)
     method = ANALYSIS_FOR[experiment.method]
     try:
@@ -119,6 +120,7 @@ def run_robustness(experiment: Experiment, out: Path, **options: Any) -> dict[st
             f"{experiment.path}: key 'scenarios' = {list(experiment.scenarios)}; allowed: a list that includes "
             "'baseline' (robustness compares every strategy with it)"
         )
+    check_analysable(experiment, "robustness")
     runs = sweep(experiment, out, **options)
     written = robustness.robustness_report(runs, list(experiment.bounds), list(experiment.outcomes), out)
     failed = int((runs["status"] == "failed").sum())
