@@ -265,7 +265,9 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     where = str(path)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        raise ExperimentError(f"{where}: not UTF-8 text (byte {error.start}); allowed: a UTF-8 TOML file") from None
+    except tomllib.TOMLDecodeError as error:
         raise ExperimentError(f"{where}: not valid TOML: {error}") from None
     for key, value in data.items():
         if key not in _TOP_KEYS:
