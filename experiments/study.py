@@ -90,10 +90,13 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
     try:
         tables = [_analyse_one(experiment, runs, method, s) for s in dict.fromkeys(runs["scenario"])]
     except ValueError as error:
-        raise SweepError(
-            f"{out}: the runs cannot be analysed: {error}. Fix the cause, then re-run the failed runs with "
-            f"`--resume --retry-failed`"
-        ) from None
+        failed = int((runs["status"] == "failed").sum())
+        advice = (
+            f"Fix the cause, then re-run the {failed} failed runs with `--resume --retry-failed`"
+            if failed
+            else "No run failed, so the experiment itself cannot be analysed this way: check its design and outcomes"
+        )
+        raise SweepError(f"{out}: the runs cannot be analysed: {error}. {advice}") from None
     indices = pd.concat([t[0] for t in tables], ignore_index=True)
     noise = pd.concat([t[1] for t in tables], ignore_index=True)
     convergence = pd.concat([t[2] for t in tables], ignore_index=True)
