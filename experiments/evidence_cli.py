@@ -29,6 +29,10 @@ class EvidenceUsageError(PatternError):
 _positive = bounded(1)
 _seed = bounded(0, MAX_SEED, "seed")
 _weeks = bounded(1, MAX_WEEKS, "number of weeks")
+_replications = bounded(1, 1000, "number of replications")
+_population = bounded(1, 100_000, "population")
+_generations = bounded(1, 1000, "number of generations")
+_simulations = bounded(1, 100_000_000, "simulation budget")
 
 
 def _homes(homes: int) -> int:
@@ -150,7 +154,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p_val.add_argument("--json", action="store_true", help="print the pattern rows as JSON")
     replications, homes, weeks = validation.DEFAULT_REPLICATIONS, validation.DEFAULT_HOMES, validation.DEFAULT_WEEKS
     p_val.add_argument(
-        "--replications", type=_positive, default=replications, help=f"seeded replications (default {replications})"
+        "--replications", type=_replications, default=replications, help=f"seeded replications (default {replications})"
     )
     p_val.add_argument("--homes", type=_positive, default=homes, help=f"homes (default {homes:,})")
     p_val.add_argument("--weeks", type=_weeks, default=weeks, help=f"weeks (default {weeks})")
@@ -171,19 +175,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p_cal.add_argument("--weeks", type=_weeks, default=c.DEFAULT_WEEKS, help=f"weeks (default {c.DEFAULT_WEEKS})")
     p_cal.add_argument(
         "--population",
-        type=_positive,
+        type=_population,
         default=c.DEFAULT_POPULATION,
         help=f"particles per generation (default {c.DEFAULT_POPULATION})",
     )
     p_cal.add_argument(
         "--generations",
-        type=_positive,
+        type=_generations,
         default=c.DEFAULT_GENERATIONS,
         help=f"generations at most (default {c.DEFAULT_GENERATIONS})",
     )
     p_cal.add_argument(
         "--max-simulations",
-        type=_positive,
+        type=_simulations,
         default=c.DEFAULT_MAX_SIMULATIONS,
         help=f"simulation budget (default {c.DEFAULT_MAX_SIMULATIONS:,})",
     )

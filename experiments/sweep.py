@@ -39,7 +39,7 @@ from tqdm import tqdm
 
 from experiments import runner
 from experiments.design import Experiment
-from experiments.outputs import folder_lock
+from experiments.outputs import check_out, folder_lock
 from experiments.runner import SWEEP_STREAM, RunSpec, derive_seeds, executor, provenance
 from model import load_scenario, params
 from model.resources import package_dir
@@ -420,6 +420,7 @@ def sweep(
         OutputError: Another process is writing into ``out``
             (:func:`experiments.outputs.folder_lock`).
     """
+    out = check_out(out, "out")
     with folder_lock(out):
         return _sweep(
             experiment, out, workers, scheduler, resume, progress, batch_size, flush_every, flush_seconds, retry_failed

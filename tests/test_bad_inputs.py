@@ -115,6 +115,10 @@ CASES: list[tuple[str, str, str]] = [
     ("calibrate-weeks-1e8", "calibrate --weeks 100000000", "--weeks: 100000000 is out of range"),
     ("batch-size-0", "sweep {d}/exp_ok.toml --batch-size 0", "--batch-size: 0 is out of range"),
     ("replications-huge", "compare --replications 100000", "--replications: 100000 is out of range"),
+    ("validate-replications-huge", "validate --replications 100000", "--replications: 100000 is out of range"),
+    ("calibrate-population-huge", "calibrate --population 1000000000", "--population: 1000000000 is out of range"),
+    ("calibrate-generations-0", "calibrate --generations 0", "--generations: 0 is out of range"),
+    ("calibrate-budget-huge", "calibrate --max-simulations 10000000000", "--max-simulations: 10000000000 is out"),
     # 8. output paths
     ("compare-out-empty", "compare baseline --out ''", "--out '': allowed: the path of a folder"),
     ("run-out-empty", "run baseline --out ''", "--out '': allowed: the path of a folder"),

@@ -37,7 +37,8 @@ samples = 2
 [parameters]
 negativity_bias = [1.0, 10.0]
 """
-MINE = 'description = "mine"\n[parameters]\nestate_presence = 0.5\n'
+MINE = 'description = "mine"\nposterior = "post.csv"\n[parameters]\nestate_presence = 0.5\n'
+POSTERIOR = "weight,initial_trust\n0.5,0.4\n0.5,0.6\n"
 CUT = 'description = "a cut"\n[[shocks]]\nkind = "budget_cut"\nweek = 10\n'
 
 
@@ -45,6 +46,7 @@ CUT = 'description = "a cut"\n[[shocks]]\nkind = "budget_cut"\nweek = 10\n'
 def folder(tmp_path: Path) -> Path:
     (tmp_path / "mine.toml").write_text(MINE, encoding="utf-8")
     (tmp_path / "cut.toml").write_text(CUT, encoding="utf-8")
+    (tmp_path / "post.csv").write_text(POSTERIOR, encoding="utf-8")
     for seed in (3, 4):
         (tmp_path / f"exp{seed}.toml").write_text(EXPERIMENT.format(seed=seed), encoding="utf-8")
     return tmp_path
@@ -114,11 +116,14 @@ def test_the_lock_is_reentrant_within_a_process_and_refuses_a_second_holder(tmp_
     assert not out.exists()  # the lock lives beside the folder, not in it
 
 
-@pytest.mark.parametrize("edited", ["mine.toml", "cut.toml"])
-def test_resume_refuses_an_edited_strategy_or_shock_file(folder, capsys, edited):
+@pytest.mark.parametrize("edited", ["mine.toml", "cut.toml", "post.csv"])
+def test_resume_refuses_an_edited_strategy_shock_or_posterior_file(folder, capsys, edited):
     out = folder / "out"
     _sweep(folder, out)
-    (folder / edited).write_text((folder / edited).read_text() + "# edited\n", encoding="utf-8")
+    text = (folder / edited).read_text(encoding="utf-8")
+    edit = text.replace("0.6", "0.7") if edited.endswith(".csv") else text + "# edited\n"
+    (folder / edited).write_text(edit, encoding="utf-8")
+    read_posterior.cache_clear()
     status, err = _cli(capsys, "sweep", str(folder / "exp3.toml"), "--out", str(out), "--resume", "--workers", "1")
     assert status == 2 and f"{folder / edited} was edited" in err and "mix two versions" in err
 
