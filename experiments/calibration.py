@@ -42,6 +42,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
@@ -591,21 +594,40 @@ def model_sources_digest() -> str:
 
 
 def write_outputs(result: ABCResult, summary: Mapping[str, Any], out: Path) -> list[Path]:
-    """Write posterior.csv, summary.json, history.csv, fit.csv, posterior.png and fit.png into ``out``."""
+    """Write posterior.csv, summary.json, history.csv, fit.csv, posterior.png and fit.png into ``out``, atomically.
+
+    Every file is written into a temporary folder inside ``out`` first, then
+    moved into place by rename, ``summary.json`` first: it records each
+    file's SHA-256 and the posterior's row count, so a posterior cut short or
+    left beside another calibration's summary (a kill between the renames) is
+    refused when read (:func:`model.scenario.read_posterior`). A failure
+    while writing leaves the previous files as they were.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    result.posterior().to_csv(out / "posterior.csv", index=False, float_format="%.6g")
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n", encoding="utf-8")
-    result.history().to_csv(out / "history.csv", index=False, float_format="%.6g")
-    fit_table(result).to_csv(out / "fit.csv", index=False, float_format="%.6g")
-    patterns = load_patterns()
-    return [
-        out / "posterior.csv",
-        out / "summary.json",
-        out / "history.csv",
-        out / "fit.csv",
-        plot_posterior(result, out / "posterior.png"),
-        plot_fit(result, patterns, out / "fit.png"),
-    ]
+    stage = Path(tempfile.mkdtemp(prefix=".calibrate-", dir=out))
+    try:
+        posterior = result.posterior()
+        posterior.to_csv(stage / "posterior.csv", index=False, float_format="%.6g")
+        result.history().to_csv(stage / "history.csv", index=False, float_format="%.6g")
+        fit_table(result).to_csv(stage / "fit.csv", index=False, float_format="%.6g")
+        plot_posterior(result, stage / "posterior.png")
+        plot_fit(result, load_patterns(), stage / "fit.png")
+        names = ["posterior.csv", "history.csv", "fit.csv", "posterior.png", "fit.png"]
+        digests = {name: hashlib.sha256((stage / name).read_bytes()).hexdigest() for name in names}
+        record = dict(summary) | {
+            "posterior_rows": len(posterior),
+            "posterior_sha256": digests["posterior.csv"],
+            "files_sha256": digests,
+        }
+        (stage / "summary.json").write_text(json.dumps(record, indent=2, default=float) + "\n", encoding="utf-8")
+        for name in ["summary.json", *names]:
+            with (stage / name).open("rb") as handle:
+                os.fsync(handle.fileno())
+            (stage / name).replace(out / name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    written = ("posterior.csv", "summary.json", "history.csv", "fit.csv", "posterior.png", "fit.png")
+    return [out / name for name in written]
 
 
 # --- a problem with a known answer, for tests (as SALib ships Ishigami) --------------

@@ -22,6 +22,8 @@ from dashboard import serve as dashboard
 from experiments import evidence_cli, plots
 from experiments.compare import BASELINE, DEFAULT_REPLICATIONS, compare
 from experiments.design import ExperimentError, load_experiment
+from experiments.outputs import MAX_SEED, MAX_WEEKS, OutputError, bounded, check_out, folder_lock
+from experiments.outputs import workers as _workers
 from experiments.report import write_report
 from experiments.runner import DEFAULT_SEED, RunSpec, default_workers, provenance, run
 from experiments.sweep import SweepError
@@ -32,6 +34,7 @@ from model.scenario import (
     Scenario,
     ScenarioError,
     builtin_names,
+    check_labels,
     load_scenario,
     shock_description,
     shock_names,
@@ -73,18 +76,27 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, float | int]:
     return values
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
-    return value
+_positive = bounded(1)
+_seed = bounded(0, MAX_SEED, "seed")
+_weeks = bounded(1, MAX_WEEKS, "number of weeks")
+_replications = bounded(1, 1000, "number of replications")
+_batch = bounded(1, 10_000, "batch size")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, float | int]:
     values = _parse_sets(getattr(args, "set", []) or [])
     if args.homes is not None:
-        values["homes"] = params.get("homes").check(args.homes, "--homes")
+        values["homes"] = check_homes(args.homes)
     return values
+
+
+def check_homes(homes: int) -> int:
+    """``--homes``, checked against the declared range, with the option named."""
+    declared = params.get("homes")
+    try:
+        return declared.check(homes, "--homes")
+    except params.ParameterError:
+        raise UsageError(f"--homes {homes}: allowed: {declared.allowed()}") from None
 
 
 def cmd_scenarios(args: argparse.Namespace) -> None:
@@ -140,11 +152,11 @@ def cmd_run(args: argparse.Namespace) -> None:
     """Run one scenario and write summary.json, weekly.csv and a plot."""
     scenario = _scenario(args, args.scenario)
     weeks = args.weeks or scenario.weeks
-    out = Path(args.out or f"results/run-{scenario.name}")
-    print(f"Running {scenario.name}: {scenario.params['homes']:,} homes, {weeks} weeks, seed {args.seed}")
-    outcome = run(RunSpec(scenario, args.seed, weeks, weekly_every=1), progress=not args.quiet)
-    summary, weekly = outcome.summary, outcome.weekly
-    with staged_output(out) as stage:
+    out = check_out(args.out if args.out is not None else f"results/run-{scenario.name}")
+    with folder_lock(out), staged_output(out) as stage:
+        print(f"Running {scenario.name}: {scenario.params['homes']:,} homes, {weeks} weeks, seed {args.seed}")
+        outcome = run(RunSpec(scenario, args.seed, weeks, weekly_every=1), progress=not args.quiet)
+        summary, weekly = outcome.summary, outcome.weekly
         record = {"summary": summary, "seed": args.seed, "weeks": weeks, "scenario": scenario.to_dict()}
         (stage / "summary.json").write_text(json.dumps(record | provenance(), indent=2), encoding="utf-8")
         weekly.to_csv(stage / "weekly.csv")
@@ -157,20 +169,23 @@ def cmd_compare(args: argparse.Namespace) -> None:
     """Run strategies against baseline and write the comparison, plots and report."""
     if args.replications < 2:
         raise UsageError(f"--replications {args.replications}: allowed: 2 or more (confidence intervals need 2)")
+    out = check_out(args.out)
     names = args.scenarios or builtin_names()
-    if BASELINE not in names:
-        names = [BASELINE, *names]
+    labels = check_labels(names, "compare")
+    if BASELINE not in labels:
+        names, labels = [BASELINE, *names], [BASELINE, *labels]
     scenarios = [_scenario(args, name) for name in names]
     weeks = args.weeks or scenarios[0].weeks
     workers = args.workers or default_workers()
-    out = Path(args.out)
     homes = scenarios[0].params["homes"]
-    print(f"Comparing {len(scenarios)} strategies x {args.replications} replications: {homes:,} homes, {weeks} weeks")
-    baseline = scenarios[names.index(BASELINE)].name
-    result = compare(
-        scenarios, args.replications, weeks, args.seed, workers=workers, progress=not args.quiet, baseline=baseline
-    )
-    with staged_output(out) as stage:
+    baseline = scenarios[labels.index(BASELINE)].name
+    with folder_lock(out), staged_output(out) as stage:
+        print(
+            f"Comparing {len(scenarios)} strategies x {args.replications} replications: {homes:,} homes, {weeks} weeks"
+        )
+        result = compare(
+            scenarios, args.replications, weeks, args.seed, workers=workers, progress=not args.quiet, baseline=baseline
+        )
         result.table.to_csv(stage / "comparison.csv", index=False)
         result.runs.to_csv(stage / "runs.csv", index=False)
         result.weekly.to_parquet(stage / "weekly.parquet", index=False)
@@ -194,7 +209,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
 def _experiment_options(args: argparse.Namespace) -> tuple[Path, dict]:
     experiment = load_experiment(args.file)
-    out = Path(args.out or f"results/{experiment.name}")
+    out = check_out(args.out if args.out is not None else f"results/{experiment.name}")
     options = {
         "workers": args.workers or default_workers(),
         "scheduler": args.scheduler,
@@ -246,12 +261,12 @@ def cmd_robustness(args: argparse.Namespace) -> None:
 def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text: str, func) -> None:
     parser = sub.add_parser(name, help=help_text)
     parser.add_argument("file", metavar="FILE", help="experiment .toml (or the name of a shipped one)")
-    parser.add_argument("--workers", type=_positive, help="local processes (default: every core)")
+    parser.add_argument("--workers", type=_workers, help="local processes (default: every core)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--out", help="output folder (default results/EXPERIMENT-NAME)")
     parser.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     parser.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again")
-    parser.add_argument("--batch-size", type=_positive, help="runs sent to a worker at once (default: automatic)")
+    parser.add_argument("--batch-size", type=_batch, help="runs sent to a worker at once (default: automatic)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=func)
 
@@ -259,8 +274,10 @@ def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
     homes = int(params.get("homes").default)
     parser.add_argument("--homes", type=_positive, help=f"homes on the estate (default: the scenario's, {homes:,})")
-    parser.add_argument("--weeks", type=_positive, help=f"weeks to simulate (default: the scenario's, {DEFAULT_WEEKS})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
+    parser.add_argument(
+        "--weeks", type=_weeks, help=f"weeks to simulate (default: the scenario's, {DEFAULT_WEEKS}; up to {MAX_WEEKS})"
+    )
+    parser.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
     parser.add_argument("--shock", action="append", metavar="NAME", help="add a shock layer (repeatable)")
 
 
@@ -286,13 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_cmp.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="strategies (default: all built-in)")
     p_cmp.add_argument(
         "--replications",
-        type=_positive,
+        type=_replications,
         default=DEFAULT_REPLICATIONS,
         help=f"seeded replications each (default {DEFAULT_REPLICATIONS})",
     )
     _add_model_options(p_cmp)
     p_cmp.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter in every strategy")
-    p_cmp.add_argument("--workers", type=_positive, help="processes (default: every core)")
+    p_cmp.add_argument("--workers", type=_workers, help="processes (default: every core)")
     p_cmp.add_argument("--out", default="results/compare", help="output folder (default results/compare)")
     p_cmp.add_argument("--quiet", action="store_true", help="no progress bar")
     p_cmp.set_defaults(func=cmd_compare)
@@ -312,8 +329,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `tenant-trust params | head`
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
         return 0
-    except (ScenarioError, params.ParameterError, UsageError, ExperimentError, SweepError, PatternError) as error:
+    except (
+        ScenarioError,
+        params.ParameterError,
+        UsageError,
+        ExperimentError,
+        SweepError,
+        PatternError,
+        OutputError,
+    ) as error:
         print(f"tenant-trust: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a full disk, a folder made read-only mid-run: say which file, not a traceback
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"tenant-trust: error: {where}{error.strerror or error}; nothing more was written", file=sys.stderr)
         return 2
     return status if isinstance(status, int) else 0
 

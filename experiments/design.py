@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,8 +37,9 @@ from typing import Any
 import numpy as np
 
 from model import outcomes, params
+from model import outcomes as outcomes_table
 from model.resources import package_dir
-from model.scenario import ScenarioError, load_scenario
+from model.scenario import ScenarioError, check_labels, load_scenario
 
 METHODS = ("factorial", "lhs", "sobol", "morris", "fast")
 #: Outcomes an experiment can ask for: every numeric value of ``TrustModel.summary()``.
@@ -62,6 +64,10 @@ _TOP_KEYS = {
 }
 _DESIGN_KEYS = {"method", "samples", "levels", "second_order"}
 MAX_RUNS = 5_000_000
+#: An experiment's name becomes a folder under results/: letters, digits, '-', '_' and '.', not leading '.'.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+#: Weeks before the first yearly survey: outcomes from it are missing in shorter runs.
+SURVEY_WEEKS = 52
 
 
 class ExperimentError(ValueError):
@@ -165,6 +171,8 @@ def _bounds(data: dict[str, Any], vary_uncertain: bool, where: str) -> dict[str,
         low, high = float(value[0]), float(value[1])
         if not declared.low <= low < high <= declared.high:
             raise _fail(at, name, value, f"low < high within the declared range [{declared.low:g}, {declared.high:g}]")
+        if declared.kind == "int" and math.ceil(low / declared.step) >= math.floor(high / declared.step) + 1:
+            raise _fail(at, name, value, f"a range holding at least one {declared.allowed()}")
         bounds[name] = (low, high)
     if not bounds:
         raise ExperimentError(f"{where}: no parameter is varied; add a [parameters] table or vary_uncertain = true")
@@ -197,8 +205,10 @@ def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool]:
     second = design.get("second_order", False)
     if not isinstance(second, bool):
         raise _fail(f"{where} [design]", "second_order", second, "true or false")
-    if method == "sobol" and samples & (samples - 1):
-        raise _fail(f"{where} [design]", "samples", samples, "a power of two for the Sobol' sequence (e.g. 256)")
+    if method == "sobol" and (samples < 2 or samples & (samples - 1)):
+        raise _fail(
+            f"{where} [design]", "samples", samples, "a power of two, 2 or more, for the Sobol' sequence (e.g. 256)"
+        )
     return method, samples, levels, second
 
 
@@ -211,14 +221,17 @@ def _scenarios(data: dict[str, Any], where: str) -> tuple[list[str], list[str]]:
         names = [data["scenario"]]
     else:
         names = _strings(data, "scenarios", ["baseline"], where)
+        if not names:
+            raise _fail(where, "scenarios", names, "a non-empty list of strategy names or paths")
     base = Path(where).parent
     resolved = [_relative_to(base, n) for n in names]
     shocks = [_relative_to(base, n) for n in _strings(data, "shocks", [], where)]
-    for name in resolved:
-        try:
+    try:
+        for name in resolved:
             load_scenario(name, shocks=shocks)
-        except ScenarioError as error:
-            raise ExperimentError(f"{where}: {error}") from None
+        check_labels(resolved, "key 'scenarios'")
+    except ScenarioError as error:
+        raise ExperimentError(f"{where}: {error}") from None
     return resolved, shocks
 
 
@@ -245,20 +258,30 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
             before any run starts.
     """
     path = _resolve(name_or_path)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ExperimentError(f"{path}: cannot be read: {error.strerror or error}") from None
     where = str(path)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        raise ExperimentError(f"{where}: not UTF-8 text (byte {error.start}); allowed: a UTF-8 TOML file") from None
+    except tomllib.TOMLDecodeError as error:
         raise ExperimentError(f"{where}: not valid TOML: {error}") from None
     for key, value in data.items():
         if key not in _TOP_KEYS:
             raise _fail(where, key, value, f"one of the keys {', '.join(sorted(_TOP_KEYS))}")
     scenarios, shocks = _scenarios(data, where)
     outcomes = _strings(data, "outcomes", ["trust_mean"], where)
+    if not outcomes:
+        raise _fail(where, "outcomes", outcomes, f"a non-empty list of outcomes ({', '.join(OUTCOMES)})")
     for outcome in outcomes:
         if outcome not in OUTCOMES:
             raise _fail(where, "outcomes", outcome, ", ".join(OUTCOMES))
+    repeated = sorted({o for o in outcomes if outcomes.count(o) > 1})
+    if repeated:
+        raise _fail(where, "outcomes", outcomes, f"each outcome once ('{repeated[0]}' is given twice)")
     vary = data.get("vary_uncertain", False)
     if not isinstance(vary, bool):
         raise _fail(where, "vary_uncertain", vary, "true or false")
@@ -269,6 +292,13 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     for key, value in (("name", name), ("description", description)):
         if not isinstance(value, str):
             raise _fail(where, key, value, "a string")
+    if not NAME_PATTERN.fullmatch(name):
+        raise _fail(
+            where,
+            "name",
+            name,
+            "a folder name of letters, digits, '-', '_' and '.' (no '/', not starting with '.'); it names results/NAME",
+        )
     experiment = Experiment(
         name=name,
         path=path,
@@ -292,6 +322,26 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     if runs > MAX_RUNS:
         raise ExperimentError(f"{where}: the design asks for {runs:,} runs; allowed: at most {MAX_RUNS:,}")
     return experiment
+
+
+def check_analysable(experiment: Experiment, command: str) -> None:
+    """Refuse, before any run, an experiment whose runs could be swept but not analysed.
+
+    Outcomes from the yearly survey are missing in runs shorter than
+    :data:`SURVEY_WEEKS` (a sweep keeps them as missing; an analysis cannot use them).
+
+    Raises:
+        ExperimentError: Naming the file, the key, the value and what is allowed.
+    """
+    survey = [o for o in experiment.outcomes if outcomes_table.get(o).source == "survey"]
+    if survey and experiment.weeks < SURVEY_WEEKS:
+        raise _fail(
+            str(experiment.path),
+            "weeks",
+            experiment.weeks,
+            f"{SURVEY_WEEKS} or more for `{command}` with the survey outcome '{survey[0]}' (the first survey is at "
+            f"week {SURVEY_WEEKS}; every run would leave it missing)",
+        )
 
 
 def _design_seed(experiment: Experiment) -> int:
@@ -336,6 +386,9 @@ def sample(experiment: Experiment) -> np.ndarray:
         matrix = np.array(list(itertools.product(*grids)), dtype=float)
     for column, name in enumerate(experiment.bounds):
         declared = params.get(name)
-        if declared.kind == "int":
-            matrix[:, column] = np.round(matrix[:, column] / declared.step) * declared.step
+        if declared.kind == "int":  # rounded to the step, kept within the asked-for range
+            low, high = experiment.bounds[name]
+            step = declared.step
+            rounded = np.round(matrix[:, column] / step) * step
+            matrix[:, column] = np.clip(rounded, math.ceil(low / step) * step, math.floor(high / step) * step)
     return matrix

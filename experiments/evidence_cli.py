@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 from experiments import calibration, validation
+from experiments.outputs import MAX_SEED, MAX_WEEKS, bounded, check_out, folder_lock, workers
 from experiments.runner import DEFAULT_SEED, default_workers
 from experiments.validation import PatternError, format_table
+from model import params
 from model.scenario import CALIBRATED_POSTERIOR
 
 
@@ -24,17 +26,26 @@ class EvidenceUsageError(PatternError):
     """A ``validate`` or ``calibrate`` option that is not allowed (exit status 2)."""
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
-    return value
+_positive = bounded(1)
+_seed = bounded(0, MAX_SEED, "seed")
+_weeks = bounded(1, MAX_WEEKS, "number of weeks")
+_replications = bounded(1, 1000, "number of replications")
+_population = bounded(1, 100_000, "population")
+_generations = bounded(1, 1000, "number of generations")
+_simulations = bounded(1, 100_000_000, "simulation budget")
+
+
+def _homes(homes: int) -> int:
+    """``--homes`` checked against the declared range, with the option named."""
+    declared = params.get("homes")
+    try:
+        return declared.check(homes, "--homes")
+    except params.ParameterError:
+        raise EvidenceUsageError(f"--homes {homes}: allowed: {declared.allowed()}") from None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Run the baseline's replications, check every pattern, print the table; 1 if a pattern fails."""
-    from experiments.validation import validate
-
     if args.replications < 2:
         raise EvidenceUsageError(
             f"--replications {args.replications}: allowed: 2 or more (confidence intervals need 2)"
@@ -45,6 +56,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
     if args.posterior and not CALIBRATED_POSTERIOR.is_file():
         raise EvidenceUsageError(f"--posterior: no {CALIBRATED_POSTERIOR}; run `tenant-trust calibrate` first")
+    _homes(args.homes)
+    out = check_out(args.out)
+    with folder_lock(out):
+        return _validate(args, out)
+
+
+def _validate(args: argparse.Namespace, out: Path) -> int:
+    from experiments.validation import validate
+
     if not args.json:
         print(
             f"Validating baseline: {args.homes:,} homes, {args.weeks} weeks, {args.replications} replications, "
@@ -59,8 +79,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
         workers=args.workers or default_workers(),
         posterior=args.posterior,
     )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     (out / "validation.json").write_text(json.dumps(result.record(), indent=2) + "\n", encoding="utf-8")
     result.runs.to_csv(out / "runs.csv", index=False)
     if args.json:
@@ -75,7 +93,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit the calibrated parameters by ABC-SMC and write the posterior, its summary and plots."""
-    from experiments.calibration import CALIBRATED, calibrate, write_outputs
 
     def report(line: str) -> None:
         if not args.quiet:
@@ -86,6 +103,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             f"--population {args.population}, --max-simulations {args.max_simulations}: allowed: a population of "
             "2 or more and a budget of at least one population"
         )
+    _homes(args.homes)
+    out = check_out(args.out)
+    with folder_lock(out):
+        return _calibrate(args, out, report)
+
+
+def _calibrate(args: argparse.Namespace, out: Path, report) -> int:
+    from experiments.calibration import CALIBRATED, calibrate, write_outputs
+
     workers = args.workers or default_workers()
     report(
         f"Calibrating {', '.join(CALIBRATED)}: {args.homes:,} homes, {args.weeks} weeks, population "
@@ -102,7 +128,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         workers=workers,
         progress=report,
     )
-    paths = write_outputs(result, summary, Path(args.out))
+    paths = write_outputs(result, summary, out)
     for name, entry in summary["parameters"].items():
         flag = "narrowed" if entry["narrowed"] else "not narrowed"
         print(
@@ -128,12 +154,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p_val.add_argument("--json", action="store_true", help="print the pattern rows as JSON")
     replications, homes, weeks = validation.DEFAULT_REPLICATIONS, validation.DEFAULT_HOMES, validation.DEFAULT_WEEKS
     p_val.add_argument(
-        "--replications", type=_positive, default=replications, help=f"seeded replications (default {replications})"
+        "--replications", type=_replications, default=replications, help=f"seeded replications (default {replications})"
     )
     p_val.add_argument("--homes", type=_positive, default=homes, help=f"homes (default {homes:,})")
-    p_val.add_argument("--weeks", type=_positive, default=weeks, help=f"weeks (default {weeks})")
-    p_val.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
-    p_val.add_argument("--workers", type=_positive, help="processes (default: every core)")
+    p_val.add_argument("--weeks", type=_weeks, default=weeks, help=f"weeks (default {weeks})")
+    p_val.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
+    p_val.add_argument("--workers", type=workers, help="processes (default: every core)")
     p_val.add_argument("--out", default="results/validate", help="folder for validation.json and runs.csv")
     p_val.add_argument(
         "--posterior",
@@ -146,27 +172,27 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p_cal.add_argument(
         "--homes", type=_positive, default=c.DEFAULT_HOMES, help=f"homes per simulation (default {c.DEFAULT_HOMES:,})"
     )
-    p_cal.add_argument("--weeks", type=_positive, default=c.DEFAULT_WEEKS, help=f"weeks (default {c.DEFAULT_WEEKS})")
+    p_cal.add_argument("--weeks", type=_weeks, default=c.DEFAULT_WEEKS, help=f"weeks (default {c.DEFAULT_WEEKS})")
     p_cal.add_argument(
         "--population",
-        type=_positive,
+        type=_population,
         default=c.DEFAULT_POPULATION,
         help=f"particles per generation (default {c.DEFAULT_POPULATION})",
     )
     p_cal.add_argument(
         "--generations",
-        type=_positive,
+        type=_generations,
         default=c.DEFAULT_GENERATIONS,
         help=f"generations at most (default {c.DEFAULT_GENERATIONS})",
     )
     p_cal.add_argument(
         "--max-simulations",
-        type=_positive,
+        type=_simulations,
         default=c.DEFAULT_MAX_SIMULATIONS,
         help=f"simulation budget (default {c.DEFAULT_MAX_SIMULATIONS:,})",
     )
-    p_cal.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
-    p_cal.add_argument("--workers", type=_positive, help="processes (default: every core)")
+    p_cal.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"master seed (default {DEFAULT_SEED})")
+    p_cal.add_argument("--workers", type=workers, help="processes (default: every core)")
     p_cal.add_argument(
         "--out", default="calibration", help="output folder (default calibration/ in the current directory)"
     )

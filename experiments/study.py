@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from experiments import robustness, sensitivity
-from experiments.design import Experiment, ExperimentError
+from experiments.design import Experiment, ExperimentError, check_analysable
 from experiments.sweep import SweepError, sweep
 
 #: Bootstrap resamples for the delta method (SALib's delta is slow; see experiments/sensitivity.py).
@@ -84,15 +84,19 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
     ci_high, then the strategy in a ``scenario`` column),
     ``noise.csv``, ``convergence.csv`` (Sobol) and figures in ``figures/``.
     """
+    check_analysable(experiment, "sensitivity")
     runs = sweep(experiment, out, **options)
     method = ANALYSIS_FOR[experiment.method]
     try:
         tables = [_analyse_one(experiment, runs, method, s) for s in dict.fromkeys(runs["scenario"])]
     except ValueError as error:
-        raise SweepError(
-            f"{out}: the runs cannot be analysed: {error}. Fix the cause, then re-run the failed runs with "
-            f"`--resume --retry-failed`"
-        ) from None
+        failed = int((runs["status"] == "failed").sum())
+        advice = (
+            f"Fix the cause, then re-run the {failed} failed runs with `--resume --retry-failed`"
+            if failed
+            else "No run failed, so the experiment itself cannot be analysed this way: check its design and outcomes"
+        )
+        raise SweepError(f"{out}: the runs cannot be analysed: {error}. {advice}") from None
     indices = pd.concat([t[0] for t in tables], ignore_index=True)
     noise = pd.concat([t[1] for t in tables], ignore_index=True)
     convergence = pd.concat([t[2] for t in tables], ignore_index=True)
@@ -119,6 +123,7 @@ def run_robustness(experiment: Experiment, out: Path, **options: Any) -> dict[st
             f"{experiment.path}: key 'scenarios' = {list(experiment.scenarios)}; allowed: a list that includes "
             "'baseline' (robustness compares every strategy with it)"
         )
+    check_analysable(experiment, "robustness")
     runs = sweep(experiment, out, **options)
     written = robustness.robustness_report(runs, list(experiment.bounds), list(experiment.outcomes), out)
     failed = int((runs["status"] == "failed").sum())

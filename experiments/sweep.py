@@ -19,8 +19,10 @@ flight at once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import sys
 import time
 import traceback
 import uuid
@@ -37,8 +39,10 @@ from tqdm import tqdm
 
 from experiments import runner
 from experiments.design import Experiment
+from experiments.outputs import check_out, folder_lock
 from experiments.runner import SWEEP_STREAM, RunSpec, derive_seeds, executor, provenance
 from model import load_scenario, params
+from model.resources import package_dir
 
 #: Runs buffered before a part file is written (also flushed every few seconds).
 FLUSH_EVERY = 64
@@ -121,6 +125,94 @@ def _execute_batch(runs: list[Run], experiment: Experiment) -> list[tuple[dict[s
     return [execute(run, experiment) for run in runs]
 
 
+def _sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def code_digest() -> str:
+    """SHA-256 of the model's source files (``model/*.py``): the code version a sweep's results depend on."""
+    digest = hashlib.sha256()
+    for path in sorted(package_dir("model").glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(experiment: Experiment) -> dict[str, Any]:
+    """SHA-256 of every input a sweep reads: the experiment, strategy, shock and posterior files, and the model code."""
+    files = {str(experiment.path.resolve()): experiment.digest}
+    for name in experiment.scenarios:
+        scenario = load_scenario(name, shocks=experiment.shocks)
+        for source in [*scenario.sources, *([scenario.posterior] if scenario.posterior else [])]:
+            files[str(Path(source).resolve())] = _sha256(source)
+    return {"files": files, "model_code_sha256": code_digest()}
+
+
+def _fingerprint_changes(recorded: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What differs between two fingerprints, in words."""
+    changes = []
+    before, after = recorded.get("files", {}), now["files"]
+    for path in sorted(before.keys() | after.keys()):
+        if path not in after:
+            changes.append(f"{path} is no longer read")
+        elif path not in before:
+            changes.append(f"{path} is read now but was not then")
+        elif before[path] != after[path]:
+            changes.append(f"{path} was edited (sha256 {before[path][:12]}, now {after[path][:12]})")
+    if recorded.get("model_code_sha256") != now["model_code_sha256"]:
+        changes.append(
+            f"the model code changed (sha256 {str(recorded.get('model_code_sha256'))[:12]}, "
+            f"now {now['model_code_sha256'][:12]})"
+        )
+    return changes
+
+
+def _quarantine(out: Path, part: Path, reason: str, notice: Callable[[str], None]) -> None:
+    """Move a part file (and its series part) out of the dataset into ``out/quarantine``, saying why."""
+    target = out / "quarantine"
+    target.mkdir(exist_ok=True)
+    part.replace(target / part.name)
+    series = out / "series" / part.name
+    if series.exists():
+        (target / "series").mkdir(exist_ok=True)
+        series.replace(target / "series" / part.name)
+    notice(f"{part}: {reason}; moved to {target}/ (its runs will run again)")
+
+
+def _stderr(line: str) -> None:
+    print(f"tenant-trust: warning: {line}", file=sys.stderr, flush=True)
+
+
+def check_parts(out: Path, runs: list[Run], notice: Callable[[str], None] = _stderr) -> int:
+    """Quarantine part files that are damaged, belong to another plan, or repeat runs already stored.
+
+    A part is kept only if it can be read and every row's run id, seed and
+    strategy are those of this experiment's plan. Returns the parts moved.
+    """
+    planned = {run.run_id: (run.seed, Path(run.scenario).stem) for run in runs}
+    seen: set[int] = set()
+    moved = 0
+    for part in sorted((out / "runs").glob("part-*.parquet")):
+        try:
+            frame = pd.read_parquet(part, columns=["run_id", "seed", "scenario"])
+        except Exception as error:  # pyarrow raises several types for a damaged file
+            _quarantine(out, part, f"cannot be read ({type(error).__name__}: {error})", notice)
+            moved += 1
+            continue
+        rows = list(zip(frame["run_id"].tolist(), frame["seed"].tolist(), frame["scenario"].tolist(), strict=True))
+        foreign = [r for r in rows if planned.get(int(r[0])) != (int(r[1]), str(r[2]))]
+        repeated = [r for r in rows if int(r[0]) in seen]
+        if foreign:
+            reason = f"{len(foreign)} of its {len(rows)} runs are not in this experiment's plan (another experiment?)"
+        elif repeated or len({r[0] for r in rows}) != len(rows):
+            reason = f"repeats {max(len(repeated), 1)} runs stored in another part (two writers at once?)"
+        else:
+            seen.update(int(r[0]) for r in rows)
+            continue
+        _quarantine(out, part, reason, notice)
+        moved += 1
+    return moved
+
+
 def completed_run_ids(out: Path) -> set[int]:
     """Run ids already stored in ``out/runs`` (only whole part files exist there)."""
     parts = sorted((out / "runs").glob("part-*.parquet"))
@@ -185,17 +277,44 @@ def _write_manifest(out: Path, record: dict[str, Any]) -> None:
     temporary.replace(out / "manifest.json")
 
 
-def _start(out: Path, experiment: Experiment, resume: bool, total: int) -> dict[str, Any]:
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        manifest, reason = None, f"{type(error).__name__}: {error}"
+    else:
+        reason = "no experiment_sha256 in it"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("experiment_sha256"), str):
+        raise SweepError(
+            f"{path}: damaged ({reason}), so the stored runs cannot be checked against the experiment; "
+            f"move {path.parent} aside (or delete it) and start afresh, or choose another --out"
+        )
+    return manifest
+
+
+def _start(out: Path, experiment: Experiment, resume: bool, total: int, inputs: dict[str, Any]) -> dict[str, Any]:
     manifest_path = out / "manifest.json"
+    parts = list((out / "runs").glob("part-*.parquet")) if (out / "runs").is_dir() else []
+    if parts and not manifest_path.is_file():
+        raise SweepError(
+            f"{out}: holds {len(parts)} part files in runs/ but no manifest.json, so they cannot be checked against "
+            f"{experiment.path}; move {out / 'runs'} aside (or delete it) to start afresh, or choose another --out"
+        )
     if resume:
         if not manifest_path.is_file():
             raise SweepError(f"{out}: nothing to resume (no manifest.json); run without --resume")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = _read_manifest(manifest_path)
         if manifest["experiment_sha256"] != experiment.digest:
             raise SweepError(
                 f"{out}: was started from a different experiment file "
                 f"(sha256 {manifest['experiment_sha256'][:12]}, now {experiment.digest[:12]}); "
                 "resume with the same file or use another --out"
+            )
+        changes = _fingerprint_changes(manifest["inputs"], inputs) if "inputs" in manifest else []
+        if changes:
+            raise SweepError(
+                f"{out}: cannot resume: {'; '.join(changes)} since the sweep started, so old and new runs would "
+                "mix two versions; restore the inputs as they were, or start afresh in another --out"
             )
         now = provenance()
         resumed = {"at": now["created"], "git_commit": now["git_commit"], "versions": now["versions"]}
@@ -210,6 +329,7 @@ def _start(out: Path, experiment: Experiment, resume: bool, total: int) -> dict[
         "experiment_sha256": experiment.digest,
         "experiment_text": experiment.path.read_text(encoding="utf-8"),
         "runs_planned": total,
+        "inputs": inputs,
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         **provenance(),
     }
@@ -295,11 +415,35 @@ def sweep(
 
     Raises:
         SweepError: Results already present without ``resume``, or a resume
-            from a different experiment file.
+            whose inputs (experiment, strategy, shock or posterior files, model
+            code) changed since the sweep started.
+        OutputError: Another process is writing into ``out``
+            (:func:`experiments.outputs.folder_lock`).
     """
+    out = check_out(out, "out")
+    with folder_lock(out):
+        return _sweep(
+            experiment, out, workers, scheduler, resume, progress, batch_size, flush_every, flush_seconds, retry_failed
+        )
+
+
+def _sweep(
+    experiment: Experiment,
+    out: Path,
+    workers: int,
+    scheduler: str | None,
+    resume: bool,
+    progress: bool,
+    batch_size: int | None,
+    flush_every: int,
+    flush_seconds: float,
+    retry_failed: bool,
+) -> pd.DataFrame:
     runs = plan(experiment)
-    manifest = _start(out, experiment, resume, len(runs))
+    manifest = _start(out, experiment, resume, len(runs), fingerprint(experiment))
     _write_manifest(out, manifest)
+    if resume:
+        check_parts(out, runs)
     _drop_orphan_series(out)
     if resume and retry_failed:
         _forget_failed(out)

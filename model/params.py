@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "FIXED_AT_START",
     "PARAMETERS",
@@ -101,6 +103,8 @@ class Parameter:
         Raises:
             ParameterError: Wrong type or out of bounds; never clamped.
         """
+        if isinstance(value, np.integer | np.floating):  # NumPy scalars, e.g. from a design matrix
+            value = value.item()
         where = f"{origin}: key '{self.name}' = {value!r}"
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParameterError(f"{where} has the wrong type; allowed: {self.allowed()}")

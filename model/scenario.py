@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -99,6 +100,40 @@ class Scenario:
     sources: tuple[str, ...] = field(default_factory=tuple)
     posterior: str | None = None
 
+    def __post_init__(self) -> None:
+        """Check every value on construction, so a Scenario built directly is as safe as a loaded one.
+
+        Raises:
+            ScenarioError: A parameter missing, unknown or out of range, or a
+                run length or schedule week outside what a scenario file allows.
+        """
+        where = f"Scenario '{self.name}'"
+        if not isinstance(self.params, Mapping):
+            raise ScenarioError(f"{where}: params = {self.params!r}; allowed: a mapping of every parameter to a value")
+        missing = sorted(params.defaults().keys() - self.params.keys())
+        if missing:
+            raise ScenarioError(
+                f"{where}: params lacks {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}; allowed: every "
+                "declared parameter (start from model.params.defaults(), or use load_scenario)"
+            )
+        weeks = self.weeks
+        if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or not 1 <= weeks <= MAX_WEEKS:
+            raise ScenarioError(f"{where}: weeks = {self.weeks!r}; allowed: an integer in [1, {MAX_WEEKS}]")
+        try:
+            object.__setattr__(self, "params", params.validate(self.params, where))
+            for change in self.schedule:
+                _check_week(change.week, f"{where}: schedule")
+                fixed = sorted(FIXED_AT_START & change.values.keys())
+                if fixed:
+                    raise ScenarioError(
+                        f"{where}: schedule at week {change.week}: key '{fixed[0]}' is set when the estate is built "
+                        "and cannot change mid-run"
+                    )
+                params.validate(change.values, f"{where}: schedule at week {change.week}")
+        except params.ParameterError as error:
+            raise ScenarioError(str(error)) from None
+        object.__setattr__(self, "weeks", int(self.weeks))
+
     def differences(self) -> dict[str, float | int]:
         """Parameters whose values differ from the defaults."""
         base = params.defaults()
@@ -141,6 +176,8 @@ def _resolve(name_or_path: str | Path, folder: Path, kind: str, names: list[str]
         return builtin
     if path.is_file():
         return path
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder, not a {kind} file; allowed: a built-in name or a .toml file")
     if path.suffix == ".toml" or path.exists():
         raise ScenarioError(f"{path}: no such {kind} file")
     raise ScenarioError(f"unknown {kind} '{name_or_path}'; built-in: {', '.join(names)}, or a path to a .toml file")
@@ -152,6 +189,40 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {error.start}); allowed: a UTF-8 TOML file") from None
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot be read: {error.strerror or error}") from None
+
+
+def check_labels(names: Iterable[str | Path], where: str) -> list[str]:
+    """The strategies' labels (file stems), checked to be unique and not to borrow a built-in's name.
+
+    Results are pooled by label, so two strategies with one label would be
+    counted as one (a user's ``my/baseline.toml`` with the built-in baseline,
+    or a strategy given twice).
+
+    Raises:
+        ScenarioError: A label given twice, or a file that is not the built-in
+            strategy of that name but has its name.
+    """
+    builtin = builtin_names()
+    seen: dict[str, str] = {}
+    for name in names:
+        path = _resolve(name, SCENARIO_DIR, "scenario", builtin)
+        label = path.stem
+        if label in builtin and path.resolve() != (SCENARIO_DIR / f"{label}.toml").resolve():
+            raise ScenarioError(
+                f"{where}: {path} has the label '{label}', the name of a built-in strategy, so their results "
+                f"would be mixed; allowed: a file name that no built-in strategy has (e.g. my_{label}.toml)"
+            )
+        if label in seen:
+            raise ScenarioError(
+                f"{where}: strategy '{label}' is given twice ({seen[label]!s} and {name!s}), so its runs would be "
+                "counted twice; allowed: each strategy once, each file with its own name"
+            )
+        seen[label] = str(name)
+    return list(seen)
 
 
 def _check_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -329,13 +400,35 @@ def read_posterior(path: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     Raises:
         ScenarioError: Naming the file, the column or row, the value and what is allowed.
     """
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    if not rows or "weight" not in rows[0]:
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            table = list(csv.reader(handle))
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {error.start}); allowed: a UTF-8 posterior .csv") from None
+    except (OSError, csv.Error) as error:
+        raise ScenarioError(f"{path}: cannot be read as a posterior .csv: {error}") from None
+    if len(table) < 2 or "weight" not in table[0]:
         raise ScenarioError(f"{path}: a posterior needs a 'weight' column and at least one row")
-    names = tuple(c for c in rows[0] if c not in POSTERIOR_META)
+    header = table[0]
+    if len(set(header)) != len(header) or "" in header:
+        raise ScenarioError(f"{path}: line 1: columns {header}; allowed: distinct, non-empty column names")
+    for number, cells in enumerate(table[1:], start=2):
+        if len(cells) != len(header):
+            raise ScenarioError(
+                f"{path}: line {number} has {len(cells)} values; allowed: {len(header)}, one per column "
+                f"({', '.join(header)}); the file may be cut short or damaged"
+            )
+    rows = [dict(zip(header, cells, strict=True)) for cells in table[1:]]
+    names = tuple(c for c in header if c not in POSTERIOR_META)
     if not names:
         raise ScenarioError(f"{path}: no parameter columns; allowed: declared parameter names")
+    unknown = [c for c in names if c not in params.defaults()]
+    if unknown:
+        raise ScenarioError(
+            f"{path}: line 1: unknown column '{unknown[0]}'; allowed: {', '.join(POSTERIOR_META)} and declared "
+            "parameter names"
+        )
+    _check_posterior_summary(Path(path), len(rows))
     values = np.empty((len(rows), len(names)))
     weights = np.empty(len(rows))
     for number, row in enumerate(rows, start=2):
@@ -350,6 +443,37 @@ def read_posterior(path: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     if (weights < 0).any() or weights.sum() <= 0:
         raise ScenarioError(f"{path}: column 'weight' must be non-negative with a positive sum")
     return names, values, weights / weights.sum()
+
+
+def _check_posterior_summary(path: Path, rows: int) -> None:
+    """Check a posterior against the ``summary.json`` that ``tenant-trust calibrate`` wrote beside it, if any.
+
+    The summary records the population (rows expected) and, since atomic
+    writes, the posterior's SHA-256: a posterior cut short, or one left beside
+    another calibration's summary, is refused.
+    """
+    summary_path = path.parent / "summary.json"
+    if not summary_path.is_file():
+        return
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ScenarioError(f"{summary_path}: not a readable calibration summary ({error}) beside {path}") from None
+    if not isinstance(summary, dict):
+        return
+    recorded = summary.get("posterior_sha256")
+    if recorded and recorded != _digest(str(path)):
+        raise ScenarioError(
+            f"{path}: does not match {summary_path} (sha256 {recorded[:12]} recorded, {_digest(str(path))[:12]} "
+            "found): the files come from different calibrations or an interrupted write; run "
+            "`tenant-trust calibrate` again"
+        )
+    expected = summary.get("posterior_rows", (summary.get("settings") or {}).get("population"))
+    if isinstance(expected, int) and expected != rows:
+        raise ScenarioError(
+            f"{path}: {rows} particles; {summary_path} says the calibration kept {expected}: the file may be cut "
+            "short; run `tenant-trust calibrate` again"
+        )
 
 
 def _posterior_number(text: str | None, where: str) -> float:

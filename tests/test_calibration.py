@@ -211,7 +211,7 @@ def test_a_scenario_without_a_posterior_is_unchanged() -> None:
     ("rows", "message"),
     [
         ([{"weight": 1.0, "initial_trust": 1.5}], "key 'initial_trust' = 1.5 is out of range"),
-        ([{"weight": 1.0, "happiness": 0.5}], "unknown parameter 'happiness'"),
+        ([{"weight": 1.0, "happiness": 0.5}], "unknown column 'happiness'"),
         ([{"weight": -1.0, "initial_trust": 0.5}], "'weight' must be non-negative"),
         ([{"initial_trust": 0.5}], "needs a 'weight' column"),
     ],
