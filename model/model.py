@@ -147,7 +147,8 @@ class TrustModel(mesa.Model):
         """
         settle = self.p["disposition_learning_rate"]
         if self.week < 0:
-            spin_up = {"disposition_learning_rate": settle * self.p["burn_in_acceleration"]}
+            rate = submodels.spin_up_rate(settle, self.p["burn_in_acceleration"], self.p["disposition_loss_multiplier"])
+            spin_up = {"disposition_learning_rate": rate}
             self.set_params(spin_up, checked=False, announced=False)
         while self.week < 0:
             self._week()

@@ -573,6 +573,21 @@ def settle_disposition(
     return disposition + speed * (target - disposition)
 
 
+def spin_up_rate(rate: float, acceleration: float, loss_multiplier: float) -> float:
+    """The disposition's learning rate during the burn-in: accelerated, but never past its target.
+
+    Rule: ``min(k * rate, 1 / m)`` for the acceleration ``k``
+    (``burn_in_acceleration``) and the loss multiplier ``m``: the spin-up
+    multiplies the rate, and the limit keeps the faster, downward step of
+    :func:`settle_disposition` (``rate * m``) from passing its target, as a
+    stable explicit step must (with the defaults, ``k * rate * m = 0.06``,
+    far from the limit). Evidence: accelerated spin-up of slow stocks
+    (Thornton & Rosenbloom 2005); the limit is the stability condition of
+    the update, not an assumption.
+    """
+    return min(acceleration * rate, 1.0 / loss_multiplier)
+
+
 # --- 3. word of mouth ---------------------------------------------------------
 @elementwise
 def bounded_confidence(trust: float, partner_trust: float, talks: bool, bound: float, rate: float) -> float:

@@ -760,3 +760,10 @@ def test_every_submodel_has_a_scripted_test_here():
     assert len(public) > 20
     missing = [name for name in public if f"sm.{name}(" not in source]
     assert not missing, f"submodels without a scripted test: {missing}"
+
+
+def test_spin_up_rate_accelerates_the_disposition_but_never_past_its_target():
+    assert sm.spin_up_rate(0.002, 10.0, 3.0) == pytest.approx(0.02)
+    assert sm.spin_up_rate(0.02, 20.0, 6.0) == pytest.approx(1.0 / 6.0)  # 0.4 would overshoot the loss step
+    # at the limit, a downward step lands on the target and no further
+    assert sm.settle_disposition(0.8, 0.2, 0.2, sm.spin_up_rate(0.02, 20.0, 6.0), 0.5, 6.0) == pytest.approx(0.2)
