@@ -547,6 +547,8 @@ def experience(
     good = np.zeros(trust.size, dtype=np.bool_)
     for i in range(trust.size):
         o, t = outcome[i], treatment[i]
+        if o == 0.0 and t == 0.0 and not repairs.need[i]:
+            continue  # no repair, contact or open need: every rule below leaves the household as it is
         waited = sm.weeks_waited(week, repairs.raised_week[i])
         open_logged = repairs.need[i] and repairs.reported[i]
         late = sm.overdue(open_logged, waited, repairs.expected_wait[i], standards.repair_tolerance)
@@ -605,9 +607,8 @@ def word_of_mouth(
     draws = np.random.random(tellers.size)
     bad = sm.stories_heard(tellers, listeners, stories.bad, rates.bad_story_reach, draws, trust.size)
     good = sm.stories_heard(tellers, listeners, stories.good, rates.good_story_reach, draws, trust.size)
-    for i in range(trust.size):
-        if bad[i] > 0.0 or good[i] > 0.0:
-            trust[i] = sm.push(trust[i], rates.story_push * good[i], rates.story_push * bad[i])
+    for i in np.flatnonzero((bad > 0.0) | (good > 0.0)):  # those who heard a story, and only them
+        trust[i] = sm.push(trust[i], rates.story_push * good[i], rates.story_push * bad[i])
     before = trust.copy()
     for i in range(trust.size):
         partner = sm.talk_partner(talk_draws[i], rates.talk_rate, indptr[i + 1] - indptr[i])
