@@ -393,6 +393,8 @@ def report_needs(
     logged = np.zeros(need.size, dtype=np.bool_)
     failed = np.zeros(need.size, dtype=np.bool_)
     for i in range(need.size):
+        if need[i] and reported[i]:
+            continue  # a need already logged: no new one arises, and nothing to report
         if sm.new_repair_needs(need[i], homes.need_rate[i], draws.need[i]):
             need[i], reported[i], raised_week[i] = True, False, week
         if need[i] and not reported[i]:

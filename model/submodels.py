@@ -622,8 +622,11 @@ def stories_heard(teller: Ints, listener: Ints, has_story: Bools, reach: float, 
         draws: Uniform draws, one per tie.
         homes: Number of households.
     """
-    passed = has_story[teller] & (draws < reach)
-    return np.bincount(listener[passed], minlength=homes).astype(np.float64)
+    heard = np.zeros(homes)
+    for tie in range(teller.size):
+        if has_story[teller[tie]] and draws[tie] < reach:
+            heard[listener[tie]] += 1.0
+    return heard
 
 
 # --- 4. participation ---------------------------------------------------------
