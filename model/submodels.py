@@ -624,8 +624,7 @@ def stories_heard(teller: Ints, listener: Ints, has_story: Bools, reach: float, 
     """
     heard = np.zeros(homes)
     for tie in range(teller.size):
-        if has_story[teller[tie]] and draws[tie] < reach:
-            heard[listener[tie]] += 1.0
+        heard[listener[tie]] += 1.0 if has_story[teller[tie]] and draws[tie] < reach else 0.0
     return heard
 
 
