@@ -340,6 +340,41 @@ class VoiceRates(NamedTuple):
         return _by_name(cls, p, given)
 
 
+class InfluenceRates(NamedTuple):
+    """What :func:`share_power` works the week's voice pushes out from.
+
+    Attributes:
+        visible_change: Share of tenants' priorities the landlord acts on
+            (:func:`~model.submodels.visible_change`).
+        capacity: Participants whose priorities the landlord can take through in a quarter.
+        promised: :func:`~model.submodels.promised_influence`.
+        rate: The week's share of ``efficacy_learning_rate`` (:func:`~model.submodels.weekly_rate`).
+        expectation_adaptation: How far expectations adapt to experienced influence.
+        frustration_weight: Weight of influence short of what was expected.
+        openness: How openly the landlord reports back (as the culture makes it act).
+        openness_buffer: How far openness softens bad news.
+        news_reach: Share of the push that reaches those who did not take part.
+    """
+
+    visible_change: float
+    capacity: float
+    promised: float
+    rate: float
+    expectation_adaptation: float
+    frustration_weight: float
+    openness: float
+    openness_buffer: float
+    news_reach: float
+
+    @classmethod
+    def from_params(
+        cls, p: Mapping[str, float | int], visible_change: float, capacity: float, promised: float, rate: float
+    ) -> InfluenceRates:
+        """``expectation_adaptation`` to ``news_reach`` from their parameters; the rest as given."""
+        given = {"visible_change": visible_change, "capacity": capacity, "promised": promised, "rate": rate}
+        return _by_name(cls, p, given)
+
+
 #: The rate structures built from parameters, for checks that each field reads its namesake.
 RATES_FROM_PARAMS = (
     RelationshipRates,
@@ -349,6 +384,7 @@ RATES_FROM_PARAMS = (
     WordOfMouthRates,
     ParticipationRates,
     VoiceRates,
+    InfluenceRates,
 )
 
 
@@ -725,6 +761,46 @@ def hear_voice(heard: Bools, voice: Voice, rates: VoiceRates) -> None:
         )
         trust[i] = sm.pushed(trust[i], trust_keeps[group][0], trust_keeps[group][1])
         informed[i] = sm.hear_landlord_news(informed[i], rates.openness, rates.news_rate, rates.informed_fade_rate)
+
+
+@compiled
+def share_power(week: int, took_part: TookPart, voice: Voice, influence: InfluenceRates, rates: VoiceRates) -> float:
+    """The week's voice pushes, worked out from who took part in the last quarter, then :func:`hear_voice`.
+
+    As :meth:`model.agents.Landlord.voice_pushes` works them out:
+    :func:`took_part_within` the last quarter,
+    :func:`~model.submodels.influence_per_participant`,
+    :func:`~model.submodels.felt_influence`, then
+    :func:`~model.submodels.voice_push` for participants (reach 1) and for
+    everyone else (reach ``news_reach``), which :func:`hear_voice` applies
+    with the other fields of ``rates`` (whose pushes are ignored).
+
+    Returns:
+        The influence per participant.
+    """
+    took_part, influence, rates = TookPart(*took_part), InfluenceRates(*influence), VoiceRates(*rates)
+    heard = took_part_within(took_part.active, took_part.last_took_part, week, sm.QUARTER)
+    per_participant = sm.influence_per_participant(
+        influence.visible_change, np.count_nonzero(heard), influence.capacity
+    )
+    felt = sm.felt_influence(
+        per_participant, influence.promised, influence.expectation_adaptation, influence.frustration_weight
+    )
+    participants = sm.voice_push(felt, influence.rate, 1.0, influence.openness, influence.openness_buffer)
+    others = sm.voice_push(felt, influence.rate, influence.news_reach, influence.openness, influence.openness_buffer)
+    pushed = VoiceRates(
+        participants_up=participants[0],
+        participants_down=participants[1],
+        others_up=others[0],
+        others_down=others[1],
+        efficacy_fade_rate=rates.efficacy_fade_rate,
+        voice_trust_weight=rates.voice_trust_weight,
+        openness=rates.openness,
+        news_rate=rates.news_rate,
+        informed_fade_rate=rates.informed_fade_rate,
+    )
+    hear_voice(heard, voice, pushed)
+    return per_participant
 
 
 @compiled

@@ -797,6 +797,7 @@ def promised_influence(rung: int, consultation_expectation: float) -> float:
     return max(consulted, RUNG_POWER[int(rung)])
 
 
+@compiled
 def influence_per_participant(visible: float, participants: int, capacity: float) -> float:
     """Share of one participant's priorities that changes a decision, with the landlord's finite capacity.
 
@@ -811,6 +812,7 @@ def influence_per_participant(visible: float, participants: int, capacity: float
     return visible * min(1.0, capacity / participants)
 
 
+@compiled
 def felt_influence(experienced: float, promised: float, adaptation: float, frustration: float) -> float:
     """How a round of "you said, we did" feels, in [-frustration, 1].
 
@@ -828,6 +830,7 @@ def felt_influence(experienced: float, promised: float, adaptation: float, frust
     return experienced - frustration * max(0.0, expected - experienced)
 
 
+@compiled
 def voice_push(felt: float, rate: float, reach: float, openness: float, openness_buffer: float) -> tuple[float, float]:
     """Weekly push (up, down) on efficacy from the felt influence, for a given reach.
 
