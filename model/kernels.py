@@ -519,6 +519,8 @@ def contact_signals(logged: Bools, failed: Bools, visited: Bools, homes: Homes, 
     """
     treatment = np.zeros(logged.size)
     for i in range(logged.size):
+        if not (logged[i] or failed[i] or visited[i]):
+            continue  # no report, failed attempt or visit: no contact, and no draw
         if sm.may_have_phoned(logged[i], homes.digital[i], visited[i]) and sm.occurs(
             np.random.random(), rates.phone_share
         ):
