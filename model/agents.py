@@ -212,6 +212,8 @@ class Landlord(mesa.Agent):
         self.influence = 0.0
         self._levers_of: Mapping[str, float | int] | None = None
         self._levers: VoiceLevers | None = None
+        self._expected_jobs_of: Mapping[str, float | int] | None = None
+        self._expected_jobs = 0.0
 
     def levers(self) -> VoiceLevers:
         """The :class:`VoiceLevers` of the model's effective parameters, worked out again only when they change.
@@ -276,9 +278,16 @@ class Landlord(mesa.Agent):
         )
 
     def jobs_this_week(self) -> int:
-        """Whole repair jobs this week (:func:`model.submodels.jobs_this_week`; one draw)."""
-        expected = self.repairs_per_home_week * self.model.households.size
-        return submodels.jobs_this_week(expected, self.rng.random())
+        """Whole repair jobs this week (:func:`model.submodels.jobs_this_week`; one draw).
+
+        The jobs expected (:attr:`repairs_per_home_week` for every home) are
+        worked out again only when the parameters change, as :meth:`levers` are.
+        """
+        effective = self.model.effective
+        if self._expected_jobs_of is not effective:
+            self._expected_jobs_of = effective
+            self._expected_jobs = self.repairs_per_home_week * self.model.households.size
+        return submodels.jobs_this_week(self._expected_jobs, self.rng.random())
 
     def seats(self) -> int:
         """Seats on scrutiny panels and the board (:func:`model.submodels.panel_seats`)."""
