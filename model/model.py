@@ -534,8 +534,9 @@ class TrustModel(mesa.Model):
         (one draw per officer, in patch order), as :func:`model.submodels.occurs`.
         """
         chance = self.effective["staff_turnover"] / YEAR
-        for leaving in np.flatnonzero(self.rng.random(len(self.officers)) < chance).tolist():
-            self.officers[leaving].hand_over()
+        for officer, draw in zip(self.officers, self.rng.random(len(self.officers)).tolist(), strict=True):
+            if draw < chance:
+                officer.hand_over()
 
     def _withdrawn(self, values: Mapping[str, float | int]) -> float:
         """Summed :func:`model.submodels.withdrawal` of the programme levers in ``values``."""
