@@ -628,7 +628,8 @@ def word_of_mouth(
 
     Rules: :func:`~model.submodels.stories_heard` (one draw per tie of a
     teller: a household has at most one kind of story in a week),
-    :func:`~model.submodels.push` (each story heard),
+    :func:`~model.submodels.push` (each story heard, as :func:`~model.submodels.pushed`
+    with the week's :func:`~model.submodels.push_keeps`),
     :func:`~model.submodels.talk_partner` (whether a household talks, and to
     which neighbour, from one draw), :func:`~model.submodels.bounded_confidence`,
     :func:`~model.submodels.anchor`, :func:`~model.submodels.settle_disposition`.
@@ -647,8 +648,9 @@ def word_of_mouth(
     draws = np.random.random(tellers.size)
     bad = sm.stories_heard(tellers, listeners, stories.bad, rates.bad_story_reach, draws, trust.size)
     good = sm.stories_heard(tellers, listeners, stories.good, rates.good_story_reach, draws, trust.size)
-    for i in np.flatnonzero((bad > 0.0) | (good > 0.0)):  # those who heard a story, and only them
-        trust[i] = sm.push(trust[i], rates.story_push * good[i], rates.story_push * bad[i])
+    keeps = sm.push_keeps(rates.story_push, int(max(bad.max(), good.max())))
+    for i in heard_a_story(bad, good):
+        trust[i] = sm.pushed(trust[i], keeps[int(good[i])], keeps[int(bad[i])])
     before = trust.copy()
     for i in range(trust.size):
         partner = sm.talk_partner(talk_draws[i], rates.talk_rate, indptr[i + 1] - indptr[i])
@@ -664,6 +666,17 @@ def word_of_mouth(
             rates.outside_trust_weight,
             rates.disposition_loss_multiplier,
         )
+
+
+@compiled
+def heard_a_story(bad: Floats, good: Floats) -> Ints:
+    """The households that heard a bad or a good story (a count above 0), in order."""
+    heard = np.empty(bad.size, dtype=np.int64)
+    count = 0
+    for i in range(bad.size):
+        heard[count] = i
+        count += bad[i] > 0.0 or good[i] > 0.0
+    return heard[:count]
 
 
 @compiled

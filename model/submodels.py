@@ -391,6 +391,20 @@ def push(level: float, up: float, down: float) -> float:
     return pushed(level, np.exp(-up), np.exp(-down))
 
 
+@compiled
+def push_keeps(push_per_count: float, most: int) -> Floats:
+    """The factor :func:`push` takes, ``exp(-up)``, for ``up = push_per_count * k``, ``k = 0 ... most``.
+
+    Rule: as :func:`push` takes it, so :func:`pushed` with these factors is
+    :func:`push` to the bit; a push that comes in whole counts (a number of
+    stories heard) takes its exponentials once a week rather than once a household.
+    """
+    keeps = np.empty(most + 1)
+    for k in range(most + 1):
+        keeps[k] = np.exp(-(push_per_count * k))
+    return keeps
+
+
 @elementwise
 def pushed(level: float, keep_gap: float, keep_level: float) -> float:
     """:func:`push` with its two exponentials already taken.

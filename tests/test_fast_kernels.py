@@ -162,3 +162,11 @@ def test_share_power_kernel_is_voice_pushes_then_hear_voice(name):
         assert landlord.influence == expected_influence
         for array, reference in zip(kernels.gather(kernels.Voice, h), expected, strict=True):
             assert np.array_equal(array, reference)
+
+
+def test_heard_a_story_lists_the_households_with_a_count_above_zero():
+    rng = np.random.default_rng(8)
+    for share in (0.0, 0.1, 1.0):
+        bad = (rng.random(500) < share) * rng.integers(1, 4, 500).astype(np.float64)
+        good = (rng.random(500) < share) * rng.integers(1, 4, 500).astype(np.float64)
+        assert np.array_equal(kernels.heard_a_story(bad, good), np.flatnonzero((bad > 0.0) | (good > 0.0)))
