@@ -156,6 +156,8 @@ class VoiceLevers(NamedTuple):
         promised: :func:`model.submodels.promised_influence`.
         rate: The week's share of ``efficacy_learning_rate`` (:func:`model.submodels.weekly_rate`).
         voice_rates: :class:`model.kernels.VoiceRates` with the pushes still at 0.
+        influence_rates: :class:`model.kernels.InfluenceRates`, what
+            :func:`model.kernels.share_power` works the pushes out from.
     """
 
     visible_change: float
@@ -163,17 +165,23 @@ class VoiceLevers(NamedTuple):
     promised: float
     rate: float
     voice_rates: kernels.VoiceRates
+    influence_rates: kernels.InfluenceRates
 
 
 def voice_levers(effective: Mapping[str, float | int], homes: int) -> VoiceLevers:
     """The :class:`VoiceLevers` of parameters ``effective`` (as the culture makes them act) on ``homes`` homes."""
+    visible_change = submodels.visible_change(
+        effective["ladder_rung"], effective["responsiveness"], effective["delegated_budget_per_home"]
+    )
+    capacity = effective["decision_capacity_per_1000"] * homes / 1000.0
+    promised = submodels.promised_influence(effective["ladder_rung"], effective["consultation_expectation"])
+    rate = submodels.weekly_rate(effective["efficacy_learning_rate"])
     return VoiceLevers(
-        visible_change=submodels.visible_change(
-            effective["ladder_rung"], effective["responsiveness"], effective["delegated_budget_per_home"]
-        ),
-        capacity=effective["decision_capacity_per_1000"] * homes / 1000.0,
-        promised=submodels.promised_influence(effective["ladder_rung"], effective["consultation_expectation"]),
-        rate=submodels.weekly_rate(effective["efficacy_learning_rate"]),
+        visible_change=visible_change,
+        capacity=capacity,
+        promised=promised,
+        rate=rate,
+        influence_rates=kernels.InfluenceRates.from_params(effective, visible_change, capacity, promised, rate),
         voice_rates=kernels.VoiceRates.from_params(
             effective,
             participants_up=0.0,
@@ -204,6 +212,8 @@ class Landlord(mesa.Agent):
         self.influence = 0.0
         self._levers_of: Mapping[str, float | int] | None = None
         self._levers: VoiceLevers | None = None
+        self._expected_jobs_of: Mapping[str, float | int] | None = None
+        self._expected_jobs = 0.0
 
     def levers(self) -> VoiceLevers:
         """The :class:`VoiceLevers` of the model's effective parameters, worked out again only when they change.
@@ -268,9 +278,16 @@ class Landlord(mesa.Agent):
         )
 
     def jobs_this_week(self) -> int:
-        """Whole repair jobs this week (:func:`model.submodels.jobs_this_week`; one draw)."""
-        expected = self.repairs_per_home_week * self.model.households.size
-        return submodels.jobs_this_week(expected, self.rng.random())
+        """Whole repair jobs this week (:func:`model.submodels.jobs_this_week`; one draw).
+
+        The jobs expected (:attr:`repairs_per_home_week` for every home) are
+        worked out again only when the parameters change, as :meth:`levers` are.
+        """
+        effective = self.model.effective
+        if self._expected_jobs_of is not effective:
+            self._expected_jobs_of = effective
+            self._expected_jobs = self.repairs_per_home_week * self.model.households.size
+        return submodels.jobs_this_week(self._expected_jobs, self.rng.random())
 
     def seats(self) -> int:
         """Seats on scrutiny panels and the board (:func:`model.submodels.panel_seats`)."""
@@ -310,16 +327,18 @@ class Landlord(mesa.Agent):
         ``voice_trust_weight``) through :func:`model.kernels.hear_voice`; the landlord's news
         also moves every tenant's sense of being kept informed (TP07) towards
         its openness.
+
+        The pushes are worked out and applied in one compiled call
+        (:func:`model.kernels.share_power`), exactly as :meth:`voice_pushes` works them out.
         """
-        heard, participants, others = self.voice_pushes()
-        rates = self.levers().voice_rates._replace(
-            participants_up=float(participants[0]),
-            participants_down=float(participants[1]),
-            others_up=float(others[0]),
-            others_down=float(others[1]),
-        )
-        kernels.hear_voice(
-            heard=heard, voice=kernels.gather(kernels.Voice, self.model.households), rates=kernels.plain(rates)
+        h, levers = self.model.households, self.levers()
+        self.visible_change = levers.visible_change
+        self.influence = kernels.share_power(
+            self.model.week,
+            kernels.gather(kernels.TookPart, h),
+            kernels.gather(kernels.Voice, h),
+            kernels.plain(levers.influence_rates),
+            kernels.plain(levers.voice_rates),
         )
 
     def settle_efficacy(self) -> None:

@@ -340,6 +340,41 @@ class VoiceRates(NamedTuple):
         return _by_name(cls, p, given)
 
 
+class InfluenceRates(NamedTuple):
+    """What :func:`share_power` works the week's voice pushes out from.
+
+    Attributes:
+        visible_change: Share of tenants' priorities the landlord acts on
+            (:func:`~model.submodels.visible_change`).
+        capacity: Participants whose priorities the landlord can take through in a quarter.
+        promised: :func:`~model.submodels.promised_influence`.
+        rate: The week's share of ``efficacy_learning_rate`` (:func:`~model.submodels.weekly_rate`).
+        expectation_adaptation: How far expectations adapt to experienced influence.
+        frustration_weight: Weight of influence short of what was expected.
+        openness: How openly the landlord reports back (as the culture makes it act).
+        openness_buffer: How far openness softens bad news.
+        news_reach: Share of the push that reaches those who did not take part.
+    """
+
+    visible_change: float
+    capacity: float
+    promised: float
+    rate: float
+    expectation_adaptation: float
+    frustration_weight: float
+    openness: float
+    openness_buffer: float
+    news_reach: float
+
+    @classmethod
+    def from_params(
+        cls, p: Mapping[str, float | int], visible_change: float, capacity: float, promised: float, rate: float
+    ) -> InfluenceRates:
+        """``expectation_adaptation`` to ``news_reach`` from their parameters; the rest as given."""
+        given = {"visible_change": visible_change, "capacity": capacity, "promised": promised, "rate": rate}
+        return _by_name(cls, p, given)
+
+
 #: The rate structures built from parameters, for checks that each field reads its namesake.
 RATES_FROM_PARAMS = (
     RelationshipRates,
@@ -349,6 +384,7 @@ RATES_FROM_PARAMS = (
     WordOfMouthRates,
     ParticipationRates,
     VoiceRates,
+    InfluenceRates,
 )
 
 
@@ -393,6 +429,8 @@ def report_needs(
     logged = np.zeros(need.size, dtype=np.bool_)
     failed = np.zeros(need.size, dtype=np.bool_)
     for i in range(need.size):
+        if need[i] and reported[i]:
+            continue  # a need already logged: no new one arises, and nothing to report
         if sm.new_repair_needs(need[i], homes.need_rate[i], draws.need[i]):
             need[i], reported[i], raised_week[i] = True, False, week
         if need[i] and not reported[i]:
@@ -481,6 +519,8 @@ def contact_signals(logged: Bools, failed: Bools, visited: Bools, homes: Homes, 
     """
     treatment = np.zeros(logged.size)
     for i in range(logged.size):
+        if not (logged[i] or failed[i] or visited[i]):
+            continue  # no report, failed attempt or visit: no contact, and no draw
         if sm.may_have_phoned(logged[i], homes.digital[i], visited[i]) and sm.occurs(
             np.random.random(), rates.phone_share
         ):
@@ -547,6 +587,8 @@ def experience(
     good = np.zeros(trust.size, dtype=np.bool_)
     for i in range(trust.size):
         o, t = outcome[i], treatment[i]
+        if o == 0.0 and t == 0.0 and not repairs.need[i]:
+            continue  # no repair, contact or open need: every rule below leaves the household as it is
         waited = sm.weeks_waited(week, repairs.raised_week[i])
         open_logged = repairs.need[i] and repairs.reported[i]
         late = sm.overdue(open_logged, waited, repairs.expected_wait[i], standards.repair_tolerance)
@@ -586,7 +628,8 @@ def word_of_mouth(
 
     Rules: :func:`~model.submodels.stories_heard` (one draw per tie of a
     teller: a household has at most one kind of story in a week),
-    :func:`~model.submodels.push` (each story heard),
+    :func:`~model.submodels.push` (each story heard, as :func:`~model.submodels.pushed`
+    with the week's :func:`~model.submodels.push_keeps`),
     :func:`~model.submodels.talk_partner` (whether a household talks, and to
     which neighbour, from one draw), :func:`~model.submodels.bounded_confidence`,
     :func:`~model.submodels.anchor`, :func:`~model.submodels.settle_disposition`.
@@ -605,9 +648,9 @@ def word_of_mouth(
     draws = np.random.random(tellers.size)
     bad = sm.stories_heard(tellers, listeners, stories.bad, rates.bad_story_reach, draws, trust.size)
     good = sm.stories_heard(tellers, listeners, stories.good, rates.good_story_reach, draws, trust.size)
-    for i in range(trust.size):
-        if bad[i] > 0.0 or good[i] > 0.0:
-            trust[i] = sm.push(trust[i], rates.story_push * good[i], rates.story_push * bad[i])
+    keeps = sm.push_keeps(rates.story_push, int(max(bad.max(), good.max())))
+    for i in heard_a_story(bad, good):
+        trust[i] = sm.pushed(trust[i], keeps[int(good[i])], keeps[int(bad[i])])
     before = trust.copy()
     for i in range(trust.size):
         partner = sm.talk_partner(talk_draws[i], rates.talk_rate, indptr[i + 1] - indptr[i])
@@ -623,6 +666,17 @@ def word_of_mouth(
             rates.outside_trust_weight,
             rates.disposition_loss_multiplier,
         )
+
+
+@compiled
+def heard_a_story(bad: Floats, good: Floats) -> Ints:
+    """The households that heard a bad or a good story (a count above 0), in order."""
+    heard = np.empty(bad.size, dtype=np.int64)
+    count = 0
+    for i in range(bad.size):
+        heard[count] = i
+        count += bad[i] > 0.0 or good[i] > 0.0
+    return heard[:count]
 
 
 @compiled
@@ -722,6 +776,46 @@ def hear_voice(heard: Bools, voice: Voice, rates: VoiceRates) -> None:
         )
         trust[i] = sm.pushed(trust[i], trust_keeps[group][0], trust_keeps[group][1])
         informed[i] = sm.hear_landlord_news(informed[i], rates.openness, rates.news_rate, rates.informed_fade_rate)
+
+
+@compiled
+def share_power(week: int, took_part: TookPart, voice: Voice, influence: InfluenceRates, rates: VoiceRates) -> float:
+    """The week's voice pushes, worked out from who took part in the last quarter, then :func:`hear_voice`.
+
+    As :meth:`model.agents.Landlord.voice_pushes` works them out:
+    :func:`took_part_within` the last quarter,
+    :func:`~model.submodels.influence_per_participant`,
+    :func:`~model.submodels.felt_influence`, then
+    :func:`~model.submodels.voice_push` for participants (reach 1) and for
+    everyone else (reach ``news_reach``), which :func:`hear_voice` applies
+    with the other fields of ``rates`` (whose pushes are ignored).
+
+    Returns:
+        The influence per participant.
+    """
+    took_part, influence, rates = TookPart(*took_part), InfluenceRates(*influence), VoiceRates(*rates)
+    heard = took_part_within(took_part.active, took_part.last_took_part, week, sm.QUARTER)
+    per_participant = sm.influence_per_participant(
+        influence.visible_change, np.count_nonzero(heard), influence.capacity
+    )
+    felt = sm.felt_influence(
+        per_participant, influence.promised, influence.expectation_adaptation, influence.frustration_weight
+    )
+    participants = sm.voice_push(felt, influence.rate, 1.0, influence.openness, influence.openness_buffer)
+    others = sm.voice_push(felt, influence.rate, influence.news_reach, influence.openness, influence.openness_buffer)
+    pushed = VoiceRates(
+        participants_up=participants[0],
+        participants_down=participants[1],
+        others_up=others[0],
+        others_down=others[1],
+        efficacy_fade_rate=rates.efficacy_fade_rate,
+        voice_trust_weight=rates.voice_trust_weight,
+        openness=rates.openness,
+        news_rate=rates.news_rate,
+        informed_fade_rate=rates.informed_fade_rate,
+    )
+    hear_voice(heard, voice, pushed)
+    return per_participant
 
 
 @compiled

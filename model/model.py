@@ -39,6 +39,8 @@ from model.params import FIXED_AT_START
 from model.scenario import Scenario, load_scenario
 from model.submodels import QUARTER, YEAR
 
+#: The survey's TSM questions, in the order :meth:`TrustModel.latent_answers` gives them (and answers are drawn).
+SURVEY_QUESTIONS = ("tp01", "tp06", "tp07", "tp08")
 #: Scale of the logistic answer noise on the latent satisfaction scale
 #: (standard deviation 0.15). Assumption.
 ANSWER_NOISE = 0.15 * math.sqrt(3.0) / math.pi
@@ -376,7 +378,7 @@ class TrustModel(mesa.Model):
             self._fix_rate = self._first_time_fix()
         self.staff_turnover()
         if self.week % YEAR == YEAR - 1:
-            self.survey()
+            self.survey() if self.week >= 0 else self._burn_in_survey()
         self.week += 1
 
     def _apply_timeline(self) -> None:
@@ -628,6 +630,17 @@ class TrustModel(mesa.Model):
             results[f"tsm_{code}"] = _percent(submodels.satisfied(heard[answered], noise[answered]))
         self.last_survey = results
         return results
+
+    def _burn_in_survey(self) -> None:
+        """A yearly survey in the burn-in: its draws alone, as :meth:`survey` makes them.
+
+        The burn-in discards its surveys' results (:meth:`_burn_in`), so only
+        their draws, which every later draw follows, are made.
+        """
+        size = self.households.size
+        self.rng.random((3, size))
+        for _ in SURVEY_QUESTIONS:
+            self.rng.logistic(0.0, ANSWER_NOISE, size)
 
     def _record(self) -> None:
         """Measure this week and add it to the data collector's weekly table."""

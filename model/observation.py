@@ -222,6 +222,8 @@ class ObservedModel(TrustModel):
 
     def _repairs_completed(self, finished: np.ndarray, waits: np.ndarray, outcomes: np.ndarray) -> None:
         super()._repairs_completed(finished, waits, outcomes)
+        if self.week < 0:
+            return  # the burn-in's repairs are not observed: the records start afresh at week 0
         self.last_repair_week[finished] = self.week
         self.last_repair_outcome[finished] = outcomes
         self.completed_weeks.append(self.week)

@@ -391,6 +391,20 @@ def push(level: float, up: float, down: float) -> float:
     return pushed(level, np.exp(-up), np.exp(-down))
 
 
+@compiled
+def push_keeps(push_per_count: float, most: int) -> Floats:
+    """The factor :func:`push` takes, ``exp(-up)``, for ``up = push_per_count * k``, ``k = 0 ... most``.
+
+    Rule: as :func:`push` takes it, so :func:`pushed` with these factors is
+    :func:`push` to the bit; a push that comes in whole counts (a number of
+    stories heard) takes its exponentials once a week rather than once a household.
+    """
+    keeps = np.empty(most + 1)
+    for k in range(most + 1):
+        keeps[k] = np.exp(-(push_per_count * k))
+    return keeps
+
+
 @elementwise
 def pushed(level: float, keep_gap: float, keep_level: float) -> float:
     """:func:`push` with its two exponentials already taken.
@@ -637,8 +651,10 @@ def stories_heard(teller: Ints, listener: Ints, has_story: Bools, reach: float, 
         draws: Uniform draws, one per tie.
         homes: Number of households.
     """
-    passed = has_story[teller] & (draws < reach)
-    return np.bincount(listener[passed], minlength=homes).astype(np.float64)
+    heard = np.zeros(homes)
+    for tie in range(teller.size):
+        heard[listener[tie]] += 1.0 if has_story[teller[tie]] and draws[tie] < reach else 0.0
+    return heard
 
 
 # --- 4. participation ---------------------------------------------------------
@@ -810,6 +826,7 @@ def promised_influence(rung: int, consultation_expectation: float) -> float:
     return max(consulted, RUNG_POWER[int(rung)])
 
 
+@compiled
 def influence_per_participant(visible: float, participants: int, capacity: float) -> float:
     """Share of one participant's priorities that changes a decision, with the landlord's finite capacity.
 
@@ -824,6 +841,7 @@ def influence_per_participant(visible: float, participants: int, capacity: float
     return visible * min(1.0, capacity / participants)
 
 
+@compiled
 def felt_influence(experienced: float, promised: float, adaptation: float, frustration: float) -> float:
     """How a round of "you said, we did" feels, in [-frustration, 1].
 
@@ -841,6 +859,7 @@ def felt_influence(experienced: float, promised: float, adaptation: float, frust
     return experienced - frustration * max(0.0, expected - experienced)
 
 
+@compiled
 def voice_push(felt: float, rate: float, reach: float, openness: float, openness_buffer: float) -> tuple[float, float]:
     """Weekly push (up, down) on efficacy from the felt influence, for a given reach.
 

@@ -124,3 +124,49 @@ def test_participation_in_symmetric_network_is_participation(week):
         results.append(took_part)
     for plain, symmetric in zip(*results, strict=True):
         assert np.array_equal(plain, symmetric)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stories_heard_counts_as_numpys_bincount(seed):
+    h = estate(300, seed).households
+    rng = np.random.default_rng(seed)
+    has_story = rng.random(h.size) < 0.2
+    tellers, listeners = kernels.ties_of(has_story | (rng.random(h.size) < 0.1), h.indptr, h.indices)
+    draws = rng.random(tellers.size)
+    for reach in (0.0, 0.3, 1.0):
+        passed = has_story[tellers] & (draws < reach)
+        expected = np.bincount(listeners[passed], minlength=h.size).astype(np.float64)
+        heard = submodels.stories_heard(tellers, listeners, has_story, reach, draws, h.size)
+        assert np.array_equal(heard, expected)
+        assert heard.dtype == expected.dtype
+
+
+@pytest.mark.parametrize("name", ["baseline", "power_sharing", "tokenistic_consultation"])
+def test_share_power_kernel_is_voice_pushes_then_hear_voice(name):
+    model = TrustModel(load_scenario(name, homes=400), rng=6)
+    landlord, h = model.landlord, model.households
+    for _ in range(3):
+        model.run_for(20)
+        heard, participants, others = landlord.voice_pushes()
+        expected_influence = landlord.influence
+        rates = landlord.levers().voice_rates._replace(
+            participants_up=participants[0],
+            participants_down=participants[1],
+            others_up=others[0],
+            others_down=others[1],
+        )
+        expected = tuple(array.copy() for array in kernels.gather(kernels.Voice, h))
+        kernels.hear_voice(heard, expected, kernels.plain(rates))
+        landlord.influence = math.nan
+        landlord.share_power()
+        assert landlord.influence == expected_influence
+        for array, reference in zip(kernels.gather(kernels.Voice, h), expected, strict=True):
+            assert np.array_equal(array, reference)
+
+
+def test_heard_a_story_lists_the_households_with_a_count_above_zero():
+    rng = np.random.default_rng(8)
+    for share in (0.0, 0.1, 1.0):
+        bad = (rng.random(500) < share) * rng.integers(1, 4, 500).astype(np.float64)
+        good = (rng.random(500) < share) * rng.integers(1, 4, 500).astype(np.float64)
+        assert np.array_equal(kernels.heard_a_story(bad, good), np.flatnonzero((bad > 0.0) | (good > 0.0)))

@@ -9,6 +9,7 @@ import pytest
 
 from experiments.runner import RunSpec, run, spawn_seeds
 from model import TrustModel, load_scenario, shocks
+from model.model import SURVEY_QUESTIONS
 
 WEEKS = 60  # past the first yearly survey, so the TSM values are compared too
 
@@ -71,3 +72,15 @@ def test_spawn_seeds_is_deterministic_and_distinct():
     # The first seeds do not depend on how many are asked for.
     assert spawn_seeds(20261127, 5) == seeds[:5]
     assert set(spawn_seeds(1, 50)).isdisjoint(seeds)
+
+
+def test_burn_in_survey_makes_the_surveys_draws():
+    """The burn-in's survey, whose results are discarded, draws exactly what a survey draws."""
+    model = TrustModel(load_scenario("baseline", homes=200), rng=5)
+    assert tuple(model.latent_answers()) == SURVEY_QUESTIONS
+    start = model.rng.bit_generator.state
+    model.survey()
+    after_survey = model.rng.bit_generator.state
+    model.rng.bit_generator.state = start
+    model._burn_in_survey()
+    assert model.rng.bit_generator.state == after_survey

@@ -187,6 +187,15 @@ def test_pushed_is_push_with_its_exponentials_taken():
     assert_allclose(sm.pushed(arr(0.5), 0.5, 1.0), [0.75])
 
 
+def test_push_keeps_are_the_exponentials_push_takes_for_each_count():
+    keeps = sm.push_keeps(0.003, 6)
+    assert keeps.shape == (7,) and keeps[0] == 1.0
+    for k in range(7):
+        assert keeps[k] == np.exp(-(0.003 * float(k)))  # to the bit
+        for level in (0.0, 0.2, 0.7, 1.0):
+            assert sm.pushed(level, keeps[k], keeps[0]) == sm.push(level, 0.003 * float(k), 0.0)
+
+
 def test_push_exact_values():
     ln2 = math.log(2.0)
     assert_allclose(sm.push(arr(0.5), ln2, 0.0), [0.75])
