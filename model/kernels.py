@@ -720,7 +720,17 @@ def willingness(
         ParticipationRates(*rates),
     )
     recent = took_part_within(took_part.active, took_part.last_took_part, week, sm.YEAR)
-    peers = sm.neighbour_share(recent, ties.indptr, ties.indices)
+    return willing_given_peers(readiness, sm.neighbour_share(recent, ties.indptr, ties.indices), rates)
+
+
+@compiled
+def willing_given_peers(readiness: Readiness, peers: Floats, rates: ParticipationRates) -> tuple[Bools, Floats]:
+    """Who is willing, and by what margin, given each household's share of neighbours who took part.
+
+    Rule: :func:`~model.submodels.readiness` (with ``rates.neighbour_pull``)
+    against the household's threshold; shared by :func:`willingness` and
+    :func:`willingness_in_symmetric_network`, which count the shares two ways.
+    """
     margin = np.empty(readiness.trust.size)
     for i in range(margin.size):
         ready = sm.readiness(
@@ -901,9 +911,31 @@ def participation(
         channel_open: How far each household can reach meetings held online or in person.
         rates: The participation parameters.
     """
+    willing, margin = willingness(week, readiness, took_part, ties, rates)
+    take_part_and_settle(week, seats, visited, willing, margin, took_part, channel_open, rates)
+
+
+@compiled
+def take_part_and_settle(
+    week: int,
+    seats: int,
+    visited: Bools,
+    willing: Bools,
+    margin: Floats,
+    took_part: TookPart,
+    channel_open: Floats,
+    rates: ParticipationRates,
+) -> None:
+    """The willing join (:func:`take_part`), seats are refilled each quarter, and fatigue follows who took part.
+
+    Rules: :func:`take_part`, then (in the first week of a quarter)
+    :func:`~model.submodels.fill_seats` with ``seats`` seats; joiners and
+    seat-holders record ``week`` as their latest participation;
+    :func:`~model.submodels.fatigue_after_week`. Shared by
+    :func:`participation` and :func:`participation_in_symmetric_network`.
+    """
     took_part, rates = TookPart(*took_part), ParticipationRates(*rates)
     active, last_took_part = took_part.active, took_part.last_took_part
-    willing, margin = willingness(week, readiness, took_part, ties, rates)
     joined = take_part(willing, channel_open, visited, rates.activity_rate)
     if week % sm.QUARTER == 0:
         active[:] = sm.fill_seats(margin, willing, seats)
@@ -1160,8 +1192,7 @@ def willingness_in_symmetric_network(
 ) -> tuple[Bools, Floats]:
     """:func:`willingness` in a symmetric network, with the neighbour shares of :func:`neighbour_share_from_flagged`.
 
-    Rules: as :func:`willingness` (:func:`~model.submodels.neighbour_share`,
-    :func:`~model.submodels.readiness` with ``rates.neighbour_pull``).
+    Rules: as :func:`willingness` (:func:`willing_given_peers`).
     """
     readiness, took_part, ties, rates = (
         Readiness(*readiness),
@@ -1170,19 +1201,7 @@ def willingness_in_symmetric_network(
         ParticipationRates(*rates),
     )
     recent = took_part_within(took_part.active, took_part.last_took_part, week, sm.YEAR)
-    peers = neighbour_share_from_flagged(recent, ties.indptr, ties.indices)
-    margin = np.empty(readiness.trust.size)
-    for i in range(margin.size):
-        ready = sm.readiness(
-            readiness.trust[i],
-            readiness.efficacy[i],
-            peers[i],
-            readiness.cost[i],
-            readiness.fatigue[i],
-            rates.neighbour_pull,
-        )
-        margin[i] = ready - readiness.threshold[i]
-    return margin >= 0.0, margin
+    return willing_given_peers(readiness, neighbour_share_from_flagged(recent, ties.indptr, ties.indices), rates)
 
 
 @compiled
@@ -1202,19 +1221,8 @@ def participation_in_symmetric_network(
     the first week of a quarter) :func:`~model.submodels.fill_seats`, and
     :func:`~model.submodels.fatigue_after_week`; the same draws in the same order.
     """
-    took_part, rates = TookPart(*took_part), ParticipationRates(*rates)
-    active, last_took_part = took_part.active, took_part.last_took_part
     willing, margin = willingness_in_symmetric_network(week, readiness, took_part, ties, rates)
-    joined = take_part(willing, channel_open, visited, rates.activity_rate)
-    if week % sm.QUARTER == 0:
-        active[:] = sm.fill_seats(margin, willing, seats)
-    for i in range(active.size):
-        took_part_now = joined[i] or active[i]
-        if took_part_now:
-            last_took_part[i] = week
-        took_part.fatigue[i] = sm.fatigue_after_week(
-            took_part.fatigue[i], took_part_now, rates.fatigue_gain, rates.fatigue_recovery
-        )
+    take_part_and_settle(week, seats, visited, willing, margin, took_part, channel_open, rates)
 
 
 # --- the week in one call --------------------------------------------------------------------
