@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard import serve as dashboard
 from experiments import evidence_cli, plots
@@ -40,6 +41,9 @@ from model.scenario import (
     shock_names,
 )
 from model.shocks import KINDS, describe
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class UsageError(Exception):
@@ -231,13 +235,18 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     print(f"{len(runs):,} runs in {out}/runs ({failed} failed); read with pandas.read_parquet('{out}/runs')")
 
 
-def cmd_sensitivity(args: argparse.Namespace) -> None:
-    """Run an experiment and analyse it with SALib."""
+#: Exit status of an analysis that wrote some results but refused others (see README).
+REFUSED_STATUS = 3
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Run an experiment and analyse it with SALib; status 3 if some outcome's indices were refused."""
     from experiments.study import run_sensitivity
 
     out, options = _experiment_options(args)
     result = run_sensitivity(**options)
     print(f"{result['runs']:,} runs ({result['failed']} failed); {result['method']} indices in {out}/indices.csv")
+    _print_points(result["indices"])
     noise = result["noise"]
     for _, row in noise.iterrows():
         where = f"  seed noise in {row['outcome']} ({row['scenario']})"
@@ -245,6 +254,25 @@ def cmd_sensitivity(args: argparse.Namespace) -> None:
             print(f"{where}: not estimated (it needs two or more replications)")
         else:
             print(f"{where}: {row['noise_share']:.0%} of the run-to-run variance")
+    return _report_refused(result["refused"], out)
+
+
+def _print_points(indices: pd.DataFrame) -> None:
+    """How many design points each outcome's indices rest on."""
+    if indices.empty:
+        return
+    for (outcome, scenario), rows in indices.groupby(["outcome", "scenario"], sort=False):
+        print(f"  {outcome} ({scenario}): indices rest on {int(rows['n_points'].iloc[0]):,} design points")
+
+
+def _report_refused(refused: pd.DataFrame, out: Path) -> int:
+    """Print each refused outcome's reason on stderr; the exit status (0, or 3 if any)."""
+    for _, row in refused.iterrows():
+        print(f"tenant-trust: refused: {row['reason']} ({row['scenario']})", file=sys.stderr)
+    if refused.empty:
+        return 0
+    print(f"tenant-trust: {len(refused)} outcome(s) have no indices; see {out}/refused.csv", file=sys.stderr)
+    return REFUSED_STATUS
 
 
 def cmd_robustness(args: argparse.Namespace) -> None:

@@ -51,6 +51,8 @@ from SALib.analyze import morris as salib_morris
 from SALib.analyze import pawn as salib_pawn
 from SALib.analyze import sobol as salib_sobol
 
+from model.outcomes import undefined_reason
+
 try:
     from threadpoolctl import threadpool_limits
 except ImportError:  # optional: only makes delta faster
@@ -66,6 +68,11 @@ INDICES = {
     "pawn": ("median",),
 }
 COLUMNS = ("parameter", "method", "index", "value", "ci_low", "ci_high")
+#: Columns of the refused outcomes (see :func:`analyse_sweep`).
+REFUSED_COLUMNS = ("outcome", "method", "undefined", "points", "reason")
+#: Methods whose estimator works on any subset of the design's rows; the others
+#: (Sobol', Morris, FAST) combine rows in fixed blocks and need every one.
+SUBSET_METHODS = ("delta", "pawn")
 CONVERGENCE_COLUMNS = ("n", "parameter", "index", "value", "ci_low", "ci_high")
 NOISE_COLUMNS = ("outcome", "noise_variance", "total_variance", "noise_share", "replicates")
 #: Joins the two parameters of a second-order index, e.g. ``"a×b"``.
@@ -308,10 +315,15 @@ def analyse_sweep(
     scenario: str | None = None,
     num_resamples: int = 1000,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Indices of every outcome of a sweep, and how much of each is seed noise.
+    """Indices of every outcome of a sweep, how many design points each rests on, and seed noise.
 
     Replicates are averaged per design point (:func:`average_replicates`) and each
-    outcome analysed with ``method`` (:func:`analyse`).
+    outcome analysed with ``method`` (:func:`analyse`). An outcome undefined (NaN,
+    see :attr:`model.outcomes.Outcome.when_undefined`) at some design points is
+    analysed on the others by delta and PAWN, which accept any sample, and refused
+    by Sobol', Morris and FAST, whose estimators need every point; an outcome whose
+    method returns an undefined index is refused too. Refused outcomes have no
+    indices, never NaN ones.
 
     Args:
         runs: The sweep's rows (:func:`experiments.sweep.load_runs`).
@@ -326,9 +338,11 @@ def analyse_sweep(
         num_resamples: Bootstrap resamples.
 
     Returns:
-        ``(indices, noise)``: indices with columns ``outcome, parameter, method, index,
-        value, ci_low, ci_high``; noise with ``outcome, noise_variance, total_variance,
-        noise_share, replicates`` (:func:`seed_noise`).
+        ``(indices, noise, refused)``: indices with columns ``outcome, parameter,
+        method, index, value, ci_low, ci_high, n_points`` (the design points with a
+        defined value the index rests on); noise with ``outcome, noise_variance,
+        total_variance, noise_share, replicates`` (:func:`seed_noise`); refused with
+        :data:`REFUSED_COLUMNS` (``undefined`` of ``points`` design points, and why).
 
     Raises:
         ValueError: As :func:`average_replicates` and :func:`analyse`, or runs whose
@@ -336,14 +350,66 @@ def analyse_sweep(
     """
     chosen = _one_scenario(runs, scenario)
     means = average_replicates(chosen, outcomes, points=len(X))
-    _check_design(chosen, problem, np.asarray(X, dtype=float))
+    X = np.asarray(X, dtype=float)  # noqa: N806
+    _check_design(chosen, problem, X)
     options = {"second_order": second_order, "num_levels": num_levels, "num_resamples": num_resamples, "seed": seed}
-    indices = pd.concat(
-        [analyse(problem, X, means[o].to_numpy(float), method, **options).assign(outcome=o) for o in outcomes],
-        ignore_index=True,
-    )
+    found, refused = [], []
+    for outcome in outcomes:
+        result = _analyse_outcome(problem, X, means[outcome].to_numpy(float), method, outcome, options)
+        (found if isinstance(result, pd.DataFrame) else refused).append(result)
+    indices = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["outcome", *INDEX_COLUMNS])
     noise = pd.DataFrame([{"outcome": o, **seed_noise(chosen, o)} for o in outcomes], columns=list(NOISE_COLUMNS))
-    return indices[["outcome", *COLUMNS]], noise
+    return indices[["outcome", *INDEX_COLUMNS]], noise, pd.DataFrame(refused, columns=list(REFUSED_COLUMNS))
+
+
+#: Columns of :func:`analyse_sweep`'s indices after ``outcome``.
+INDEX_COLUMNS = (*COLUMNS, "n_points")
+
+
+def _analyse_outcome(
+    problem: dict[str, Any],
+    X: np.ndarray,  # noqa: N803
+    Y: np.ndarray,  # noqa: N803
+    method: str,
+    outcome: str,
+    options: dict[str, Any],
+) -> pd.DataFrame | dict[str, Any]:
+    """One outcome's indices with ``n_points``, or the refusal (a :data:`REFUSED_COLUMNS` row)."""
+    defined = np.isfinite(Y)
+    undefined = int((~defined).sum())
+    if undefined and (method not in SUBSET_METHODS or defined.sum() < 2):
+        return _refusal(outcome, method, undefined, len(Y), _needs_every_point(outcome, method))
+    found = analyse(problem, X[defined], Y[defined], method, **options)
+    if found["value"].isna().any():
+        why = f"{method} returned undefined (NaN) indices for {_listed(_nan_indices(found))}"
+        return _refusal(outcome, method, undefined, len(Y), why)
+    return found.assign(outcome=outcome, n_points=int(defined.sum()))
+
+
+def _refusal(outcome: str, method: str, undefined: int, points: int, why: str) -> dict[str, Any]:
+    cause = f"undefined in {undefined:,} of {points:,} design points because {_because(outcome)}; " if undefined else ""
+    reason = f"{outcome} is {cause}{why}" if undefined else f"{outcome}: {why}"
+    return {"outcome": outcome, "method": method, "undefined": undefined, "points": points, "reason": reason}
+
+
+def _because(outcome: str) -> str:
+    text = undefined_reason(outcome)
+    return text[len("NaN when ") :] if text.startswith("NaN when ") else text
+
+
+def _needs_every_point(outcome: str, method: str) -> str:
+    if method in SUBSET_METHODS:
+        return f"{method} needs at least 2 design points where it is defined: drop the outcome"
+    name = {"sobol": "Sobol'", "morris": "Morris", "fast": "FAST"}[method]
+    return (
+        f"{name} indices need it in every design point: choose designs where it is always defined "
+        "(e.g. where participation is possible) or drop the outcome"
+    )
+
+
+def _nan_indices(found: pd.DataFrame) -> list[str]:
+    rows = found[found["value"].isna()]
+    return [f"{i} of {p}" for i, p in zip(rows["index"], rows["parameter"], strict=True)]
 
 
 def _checked(

@@ -24,12 +24,11 @@ DELTA_RESAMPLES = 100
 ANALYSIS_FOR = {"sobol": "sobol", "morris": "morris", "fast": "fast", "lhs": "delta", "factorial": "delta"}
 
 
-def _analyse_one(
-    experiment: Experiment, runs: pd.DataFrame, method: str, scenario: str
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _analyse_one(experiment: Experiment, runs: pd.DataFrame, method: str, scenario: str) -> list[pd.DataFrame]:
+    """Indices, seed noise, convergence (Sobol') and refused outcomes of one strategy."""
     subset = runs[runs["scenario"] == scenario]
     problem, design = experiment.problem, experiment.design()
-    indices, noise = sensitivity.analyse_sweep(
+    indices, noise, refused = sensitivity.analyse_sweep(
         subset,
         problem,
         design,
@@ -40,25 +39,30 @@ def _analyse_one(
         seed=experiment.seed,
         num_resamples=DELTA_RESAMPLES if method == "delta" else 1000,
     )
-    convergence = pd.DataFrame()
-    if method == "sobol":
-        means = sensitivity.average_replicates(subset, experiment.outcomes)
-        parts = []
-        for outcome in experiment.outcomes:
-            conv = sensitivity.convergence(
-                problem,
-                design,
-                means[outcome].to_numpy(),
-                steps=min(4, int(math.log2(experiment.samples))),
-                second_order=experiment.second_order,
-                seed=experiment.seed,
-            )
-            parts.append(conv.assign(outcome=outcome))
-        convergence = pd.concat(parts, ignore_index=True)
-    for frame in (indices, noise, convergence):
+    analysed = [o for o in experiment.outcomes if o not in set(refused["outcome"])]
+    convergence = _convergence(experiment, subset, analysed) if method == "sobol" else pd.DataFrame()
+    tables = [indices, noise, convergence, refused]
+    for frame in tables:
         if not frame.empty:
             frame["scenario"] = scenario
-    return indices, noise, convergence
+    return tables
+
+
+def _convergence(experiment: Experiment, runs: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
+    """Sobol' indices on growing parts of the sample, for the outcomes defined in every run."""
+    means = sensitivity.average_replicates(runs, outcomes)
+    parts = [
+        sensitivity.convergence(
+            experiment.problem,
+            experiment.design(),
+            means[outcome].to_numpy(),
+            steps=min(4, int(math.log2(experiment.samples))),
+            second_order=experiment.second_order,
+            seed=experiment.seed,
+        ).assign(outcome=outcome)
+        for outcome in outcomes
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def _plots(indices: pd.DataFrame, convergence: pd.DataFrame, method: str, out: Path) -> list[Path]:
@@ -81,8 +85,11 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
     """Sweep, then SALib indices per strategy and outcome, seed noise and convergence.
 
     Writes ``indices.csv`` (outcome, parameter, method, index, value, ci_low,
-    ci_high, then the strategy in a ``scenario`` column),
-    ``noise.csv``, ``convergence.csv`` (Sobol) and figures in ``figures/``.
+    ci_high, n_points, then the strategy in a ``scenario`` column),
+    ``noise.csv``, ``convergence.csv`` (Sobol), figures in ``figures/`` and,
+    when an outcome's indices are refused (see
+    :func:`experiments.sensitivity.analyse_sweep`), ``refused.csv`` with the
+    reason; the other outcomes' indices are still written.
     """
     check_analysable(experiment, "sensitivity")
     runs = sweep(experiment, out, **options)
@@ -97,14 +104,17 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
             else "No run failed, so the experiment itself cannot be analysed this way: check its design and outcomes"
         )
         raise SweepError(f"{out}: the runs cannot be analysed: {error}. {advice}") from None
-    indices = pd.concat([t[0] for t in tables], ignore_index=True)
-    noise = pd.concat([t[1] for t in tables], ignore_index=True)
-    convergence = pd.concat([t[2] for t in tables], ignore_index=True)
+    indices, noise, convergence, refused = (pd.concat([t[k] for t in tables], ignore_index=True) for k in range(4))
     indices.to_csv(out / "indices.csv", index=False)
     noise.to_csv(out / "noise.csv", index=False)
+    refused_path = out / "refused.csv"
+    if refused.empty:
+        refused_path.unlink(missing_ok=True)
+    else:
+        refused.to_csv(refused_path, index=False)
     if not convergence.empty:
         convergence.to_csv(out / "convergence.csv", index=False)
-    figures = _plots(indices, convergence, method, out / "figures")
+    figures = _plots(indices, convergence, method, out / "figures") if not indices.empty else []
     failed = int((runs["status"] == "failed").sum())
     return {
         "runs": len(runs),
@@ -112,6 +122,7 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
         "method": method,
         "indices": indices,
         "noise": noise,
+        "refused": refused,
         "figures": figures,
     }
 

@@ -55,6 +55,9 @@ class Outcome:
             ``"survey"`` (the latest yearly survey; missing before week 52).
         weekly: Recorded in the weekly series.
         brief: A short name for sentences ("trust"); the name in words if empty.
+        when_undefined: When the value is NaN because its denominator is
+            empty, and why (e.g. nobody took part); empty if it is always
+            defined. The value stays NaN: no number is invented for it.
     """
 
     name: str
@@ -68,18 +71,45 @@ class Outcome:
     source: Literal["estate", "survey"] = "estate"
     weekly: bool = False
     brief: str = ""
+    when_undefined: str = ""
 
     def words(self) -> str:
         """The outcome's short name for plain-language sentences."""
         return self.brief or self.name.replace("_", " ")
 
+    def undefined_reason(self) -> str:
+        """Why the outcome can be NaN, for messages ("it is always defined" if it cannot)."""
+        return self.when_undefined or "it is always defined"
+
+
+#: Why a group's outcome can be undefined.
+_EMPTY_GROUP = "NaN when the estate has no household in the group (an empty group has no mean)"
+#: Why a survey outcome can be undefined.
+_NO_SURVEY = "NaN before the first yearly survey (week 52) or when nobody answered the question"
+
+
+def _undefined_for(group: str) -> str:
+    return "" if group == "everyone" else _EMPTY_GROUP
+
 
 def _trust(name: str, label: str, group: str, brief: str = "") -> Outcome:
-    return Outcome(name, label, "0-100", 100.0, 0.0, 1.0, "higher", group, weekly=True, brief=brief)
+    return Outcome(
+        name,
+        label,
+        "0-100",
+        100.0,
+        0.0,
+        1.0,
+        "higher",
+        group,
+        weekly=True,
+        brief=brief,
+        when_undefined=_undefined_for(group),
+    )
 
 
 def _satisfaction(name: str, label: str, group: str) -> Outcome:
-    return Outcome(name, label, "%", 1.0, 0.0, 100.0, "higher", group)
+    return Outcome(name, label, "%", 1.0, 0.0, 100.0, "higher", group, when_undefined=_EMPTY_GROUP)
 
 
 def _spend(name: str, label: str, brief: str) -> Outcome:
@@ -87,7 +117,19 @@ def _spend(name: str, label: str, brief: str) -> Outcome:
 
 
 def _survey(name: str, label: str, brief: str = "", weekly: bool = False) -> Outcome:
-    return Outcome(name, label, "%", 1.0, 0.0, 100.0, "higher", source="survey", weekly=weekly, brief=brief)
+    return Outcome(
+        name,
+        label,
+        "%",
+        1.0,
+        0.0,
+        100.0,
+        "higher",
+        source="survey",
+        weekly=weekly,
+        brief=brief,
+        when_undefined=_NO_SURVEY,
+    )
 
 
 #: Every outcome, in the order of ``summary()``.
@@ -121,6 +163,10 @@ OUTCOMES: tuple[Outcome, ...] = (
         "underrepresented",
         weekly=True,
         brief="representation",
+        when_undefined=(
+            "NaN when nobody took part in the last year (there are no participants to take the group's share of)"
+            " or the estate has no under-represented household"
+        ),
     ),
     Outcome(
         "satisfaction_true",
@@ -154,6 +200,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         "lower",
         weekly=True,
         brief="repair waits",
+        when_undefined="NaN when no repair has been completed yet (there is no wait to average)",
     ),
     Outcome(
         "cost_per_home",
@@ -183,7 +230,17 @@ OUTCOMES: tuple[Outcome, ...] = (
     _survey("tsm_tp06", "TP06 listens and acts, survey (%)"),
     _survey("tsm_tp07", "TP07 keeps informed, survey (%)"),
     _survey("tsm_tp08", "TP08 fair and respectful, survey (%)"),
-    Outcome("survey_response_rate", "Survey response rate (share)", "share", 1.0, 0.0, 1.0, "higher", source="survey"),
+    Outcome(
+        "survey_response_rate",
+        "Survey response rate (share)",
+        "share",
+        1.0,
+        0.0,
+        1.0,
+        "higher",
+        source="survey",
+        when_undefined="NaN before the first yearly survey (week 52)",
+    ),
 )
 BY_NAME: dict[str, Outcome] = {outcome.name: outcome for outcome in OUTCOMES}
 #: Names of every outcome, in the order of ``summary()``.
@@ -206,6 +263,11 @@ def get(name: str) -> Outcome:
         return BY_NAME[name]
     except KeyError:
         raise OutcomeError(f"unknown outcome {name!r}; declared: {', '.join(NAMES)}") from None
+
+
+def undefined_reason(name: str) -> str:
+    """Why outcome ``name`` can be NaN (see :attr:`Outcome.when_undefined`); a plain note if not declared."""
+    return BY_NAME[name].undefined_reason() if name in BY_NAME else "it is not a declared outcome"
 
 
 def label(name: str) -> str:

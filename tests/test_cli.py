@@ -224,3 +224,22 @@ def test_sensitivity_with_one_replication_says_seed_noise_is_not_estimated(tmp_p
     printed = capsys.readouterr().out
     assert "seed noise in trust_mean (baseline): not estimated (it needs two or more replications)" in printed
     assert "nan" not in printed
+
+
+def test_sensitivity_refuses_an_outcome_undefined_in_some_runs_and_exits_3(tmp_path, capsys):
+    experiment = tmp_path / "tinyrep.toml"
+    experiment.write_text(
+        'name = "tinyrep"\nscenario = "baseline"\nhomes = 60\nweeks = 4\nreplications = 1\nseed = 5\n'
+        'outcomes = ["trust_mean", "representation_ratio"]\n[design]\nmethod = "sobol"\nsamples = 2\n'
+        '[parameters]\nparticipation_threshold_mean = "declared"\nnegativity_bias = [1.0, 10.0]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(experiment), "--out", str(out), "--workers", "1", "--quiet"]) == 3
+    captured = capsys.readouterr()
+    assert "trust_mean (baseline): indices rest on 8 design points" in captured.out
+    assert "representation_ratio is undefined in 1 of 8 design points because nobody took part" in captured.err
+    assert "retry" not in captured.err and "nan" not in captured.out
+    indices = pd.read_csv(out / "indices.csv")
+    assert set(indices["outcome"]) == {"trust_mean"} and indices["value"].notna().all()
+    assert pd.read_csv(out / "refused.csv")["outcome"].tolist() == ["representation_ratio"]

@@ -289,8 +289,11 @@ def test_analyse_sweep_averages_replicates_and_measures_seed_noise():
         for i, x in enumerate(x) for r in range(2)
     ]  # fmt: skip
     rows.append(rows[0] | {"replicate": 2, "y": 1e6, "status": "failed"})
-    indices, noise = sa.analyse_sweep(pd.DataFrame(rows), PROBLEM, x, ["y", "flat"], "sobol", num_resamples=100)
-    assert list(indices.columns) == ["outcome", *sa.COLUMNS]
+    indices, noise, refused = sa.analyse_sweep(
+        pd.DataFrame(rows), PROBLEM, x, ["y", "flat"], "sobol", num_resamples=100
+    )
+    assert list(indices.columns) == ["outcome", *sa.COLUMNS, "n_points"]
+    assert (indices["n_points"] == len(x)).all() and refused.empty
     assert (indices.loc[indices["outcome"] == "flat", "value"] == 0).all()
     s1 = table(indices[indices["outcome"] == "y"], "S1")
     assert s1 == pytest.approx(ishigami_analytic()["S1"], abs=0.15)
@@ -299,6 +302,45 @@ def test_analyse_sweep_averages_replicates_and_measures_seed_noise():
     assert noise.loc["y", "noise_share"] == pytest.approx(1.0 / noise.loc["y", "total_variance"], rel=0.15)
     assert noise.loc["flat", "noise_share"] == 0.0
     assert noise.loc["y", "replicates"] == 2
+
+
+def _runs_with_undefined(x: np.ndarray, undefined: list[int]) -> pd.DataFrame:
+    """One run per design point: Ishigami as ``y`` and as ``representation_ratio``, NaN at ``undefined``."""
+    y = Ishigami.evaluate(x)
+    ratio = np.where(np.isin(np.arange(len(x)), undefined), np.nan, y)
+    frame = {"sample_id": range(len(x)), "x1": x[:, 0], "x2": x[:, 1], "x3": x[:, 2], "status": "ok"}
+    return pd.DataFrame(frame | {"y": y, "representation_ratio": ratio})
+
+
+def test_sobol_refuses_an_outcome_undefined_in_some_runs_and_keeps_the_others():
+    x = sobol.sample(fresh_problem(), 16, calc_second_order=False, seed=3)
+    runs = _runs_with_undefined(x, [1, 7, 30])
+    indices, _, refused = sa.analyse_sweep(runs, PROBLEM, x, ["y", "representation_ratio"], "sobol", num_resamples=50)
+    assert set(indices["outcome"]) == {"y"} and indices["value"].notna().all()
+    assert (indices["n_points"] == len(x)).all()
+    row = refused.iloc[0]
+    assert (row["outcome"], row["method"], row["undefined"], row["points"]) == ("representation_ratio", "sobol", 3, 80)
+    assert row["reason"].startswith("representation_ratio is undefined in 3 of 80 design points because nobody took")
+    assert "Sobol' indices need it in every design point" in row["reason"] and "drop the outcome" in row["reason"]
+
+
+def test_morris_refuses_and_delta_analyses_the_defined_points_saying_how_many():
+    x = morris.sample(fresh_problem(), 6, num_levels=4, seed=1)
+    runs = _runs_with_undefined(x, [0])
+    indices, _, refused = sa.analyse_sweep(runs, PROBLEM, x, ["representation_ratio"], "morris", num_resamples=20)
+    assert indices.empty and "Morris indices need it in every design point" in refused.iloc[0]["reason"]
+    x = latin.sample(fresh_problem(), 60, seed=2)
+    runs = _runs_with_undefined(x, [0, 5])
+    indices, _, refused = sa.analyse_sweep(runs, PROBLEM, x, ["representation_ratio"], "delta", num_resamples=10)
+    assert refused.empty and (indices["n_points"] == 58).all() and indices["value"].notna().all()
+
+
+def test_an_index_the_method_leaves_undefined_is_refused_not_written(monkeypatch):
+    x = latin.sample(fresh_problem(), 20, seed=2)
+    nan = pd.DataFrame({"parameter": ["x1"], "method": "delta", "index": "S1", "value": [np.nan]})
+    monkeypatch.setattr(sa, "analyse", lambda *args, **kwargs: nan.assign(ci_low=np.nan, ci_high=np.nan))
+    indices, _, refused = sa.analyse_sweep(_runs_with_undefined(x, []), PROBLEM, x, ["y"], "delta")
+    assert indices.empty and refused.iloc[0]["reason"] == "y: delta returned undefined (NaN) indices for S1 of x1"
 
 
 def test_analyse_sweep_refuses_a_design_other_than_the_one_run():
