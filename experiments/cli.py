@@ -282,8 +282,27 @@ def cmd_robustness(args: argparse.Namespace) -> None:
     out, options = _experiment_options(args)
     result = run_robustness(**options)
     print(f"{result['runs']:,} runs ({result['failed']} failed); tables and figures in {out}")
+    for warning in result["warnings"]:
+        print(f"tenant-trust: warning: {warning}", file=sys.stderr)
+    _print_shares(result["summary"])
     for sentence in result["sentences"]:
         print(f"  {sentence}")
+
+
+def _print_shares(summary: pd.DataFrame) -> None:
+    """Wins, ties and losses against baseline with their 95% Wilson intervals, per outcome."""
+    for outcome, rows in summary.groupby("outcome", sort=False):
+        first = rows.iloc[0]
+        print(
+            f"  {outcome}, against baseline over {first['n_samples']} of {first['n_futures']} futures "
+            f"(ties: differences below {first['tie_tolerance']:g}):"
+        )
+        for _, row in rows[rows["wins"].notna()].iterrows():
+            parts = [
+                f"{name} {row[name]:.0%} [{row[f'{name}_low']:.0%}, {row[f'{name}_high']:.0%}]"
+                for name in ("wins", "ties", "losses")
+            ]
+            print(f"    {row['strategy']}: {', '.join(parts)}")
 
 
 def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text: str, func) -> None:

@@ -61,8 +61,15 @@ _TOP_KEYS = {
     "parameters",
     "vary_uncertain",
     "series_every",
+    "robustness",
 }
 _DESIGN_KEYS = {"method", "samples", "levels", "second_order"}
+_ROBUSTNESS_KEYS = {"tie_tolerance"}
+#: Default tie tolerance of ``robustness``: differences from baseline smaller than this
+#: (in the outcome's stored units) are ties.
+TIE_TOLERANCE = 1e-9
+#: Largest tie tolerance allowed (outcomes' stored units rarely exceed a few hundred).
+MAX_TIE_TOLERANCE = 1e6
 MAX_RUNS = 5_000_000
 #: An experiment's name becomes a folder under results/: letters, digits, '-', '_' and '.', not leading '.'.
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
@@ -98,6 +105,8 @@ class Experiment:
         series_every: Keep every run's weekly series every this many weeks
             (0: only end-of-run outcomes), as BehaviorSpace's "measure runs
             at every step".
+        tie_tolerance: ``[robustness] tie_tolerance``: a difference from
+            baseline smaller than this, in the outcome's stored units, is a tie.
     """
 
     name: str
@@ -117,6 +126,7 @@ class Experiment:
     bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
     description: str = ""
     series_every: int = 0
+    tie_tolerance: float = TIE_TOLERANCE
 
     @property
     def problem(self) -> dict[str, Any]:
@@ -146,6 +156,22 @@ def _integer(data: dict[str, Any], key: str, default: int | None, low: int, high
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise _fail(where, key, value, f"an integer in [{low}, {high}]")
     return value
+
+
+def _robustness(data: dict[str, Any], where: str) -> float:
+    """The ``[robustness]`` table's tie tolerance (the default when the table is absent)."""
+    table = data.get("robustness", {})
+    if not isinstance(table, dict):
+        raise _fail(where, "robustness", table, "a [robustness] table with tie_tolerance")
+    at = f"{where} [robustness]"
+    for key, value in table.items():
+        if key not in _ROBUSTNESS_KEYS:
+            raise _fail(at, key, value, f"one of the keys {', '.join(sorted(_ROBUSTNESS_KEYS))}")
+    value = table.get("tie_tolerance", TIE_TOLERANCE)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_TIE_TOLERANCE:
+        allowed = f"a number in [0, {MAX_TIE_TOLERANCE:g}] in the outcome's units (default {TIE_TOLERANCE:g})"
+        raise _fail(at, "tie_tolerance", value, allowed)
+    return float(value)
 
 
 def _bounds(data: dict[str, Any], vary_uncertain: bool, where: str) -> dict[str, tuple[float, float]]:
@@ -317,6 +343,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         bounds=_bounds(data, vary, where),
         description=description,
         series_every=_integer(data, "series_every", 0, 0, 52 * 50, where),
+        tie_tolerance=_robustness(data, where),
     )
     runs = design_points(experiment) * experiment.replications * len(experiment.scenarios)
     if runs > MAX_RUNS:

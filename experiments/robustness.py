@@ -8,8 +8,10 @@ luck and can be compared future by future. This module answers the questions
 of robust decision making, after the EMA Workbench:
 
 * :func:`summarise`: how each strategy's outcome is spread over the futures,
-  the share of futures in which it beats baseline, and its regret (how far it
-  falls short of the best strategy in each future).
+  the shares of futures in which it beats, ties or loses to baseline (a
+  difference within the tie tolerance is a tie), each with a 95% Wilson score
+  interval, its regret (how far it falls short of the best strategy in each
+  future), and how many futures each metric rests on.
 * :func:`discover`: scenario discovery, the region of the uncertain
   parameters in which a strategy fails, described as a box of conditions.
   The EMA Workbench uses PRIM or CART; here the box is a leaf of
@@ -37,10 +39,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
+from scipy.stats import norm
 from sklearn.tree import DecisionTreeClassifier
 
+from experiments.design import TIE_TOLERANCE
 from model import outcomes
-from model.outcomes import better, goodness, label, scale
+from model.outcomes import better, goodness, label, scale, undefined_reason
 
 #: Failure rules known to :func:`discover`.
 RULES = ("worse_than_baseline", "below", "above")
@@ -54,11 +58,25 @@ SUMMARY_COLUMNS = [
     "median",
     "p75",
     "p95",
-    "beats_baseline",
+    "wins",
+    "wins_low",
+    "wins_high",
+    "ties",
+    "ties_low",
+    "ties_high",
+    "losses",
+    "losses_low",
+    "losses_high",
+    "tie_tolerance",
     "mean_regret",
     "max_regret",
     "n_samples",
+    "n_futures",
+    "n_undefined",
+    "n_failed",
 ]
+#: Confidence level of the Wilson score intervals on the shares.
+CONFIDENCE = 0.95
 _QUANTILES = {"p05": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95}
 
 
@@ -103,6 +121,64 @@ def per_sample(runs: pd.DataFrame, outcome: str, baseline: str = "baseline") -> 
     return table
 
 
+def wilson(successes: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Wilson score interval of a share ``successes / n`` (NaN, NaN when ``n`` is 0).
+
+    statsmodels (``proportion_confint(method="wilson")``) is not a dependency;
+    the interval is one formula: (p + z²/2n ± z √(p(1-p)/n + z²/4n²)) / (1 + z²/n).
+    """
+    if n == 0:
+        return math.nan, math.nan
+    z, p = float(norm.ppf(0.5 + confidence / 2)), successes / n
+    centre, half = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low, high = (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+    return max(0.0, min(low, p)), min(1.0, max(high, p))  # holds p despite rounding at 0 and 1
+
+
+def coverage(runs: pd.DataFrame, outcome: str, baseline: str = "baseline") -> dict[str, int]:
+    """How many futures there are and why some cannot be judged on ``outcome``.
+
+    Returns:
+        ``n_futures`` (every sampled future), ``n_samples`` (those where every
+        strategy has a value), ``n_failed`` (dropped: a strategy has no
+        successful run there) and ``n_undefined`` (dropped: a strategy's
+        successful runs all leave the outcome undefined, see
+        :attr:`model.outcomes.Outcome.when_undefined`).
+    """
+    names = strategies(runs, baseline)
+    ran = _ok(runs).groupby(["sample_id", "scenario"]).size().unstack()
+    ran = ran.reindex(index=sorted(runs["sample_id"].unique()), columns=names)
+    table = per_sample(runs, outcome, baseline).reindex(index=ran.index, columns=names)
+    failed = ran.isna().any(axis=1)
+    undefined = ~failed & table.isna().any(axis=1)
+    return {
+        "n_futures": len(ran),
+        "n_samples": int((~failed & ~undefined).sum()),
+        "n_failed": int(failed.sum()),
+        "n_undefined": int(undefined.sum()),
+    }
+
+
+def dropped_warnings(summary: pd.DataFrame) -> list[str]:
+    """One sentence per outcome judged on fewer futures than were sampled, saying why."""
+    lines = []
+    for outcome, rows in summary.groupby("outcome", sort=False):
+        row = rows.iloc[0]
+        if row["n_samples"] == row["n_futures"]:
+            continue
+        parts = []
+        if row["n_undefined"]:
+            parts.append(
+                f"{row['n_undefined']} because it is undefined for some strategy ({undefined_reason(outcome)})"
+            )
+        if row["n_failed"]:
+            parts.append(f"{row['n_failed']} because some strategy has no successful run")
+        lines.append(
+            f"{outcome} is judged on {row['n_samples']} of {row['n_futures']} futures; dropped: {'; '.join(parts)}"
+        )
+    return lines
+
+
 def _complete(runs: pd.DataFrame, outcome: str, baseline: str) -> pd.DataFrame:
     """Futures where every strategy has a value, so all are judged on the same futures."""
     names = strategies(runs, baseline)
@@ -131,10 +207,29 @@ def regret(outcome: str, table: pd.DataFrame) -> pd.DataFrame:
 # --- summary -----------------------------------------------------------------
 
 
-def _row(outcome: str, table: pd.DataFrame, strategy: str, baseline: str, regrets: pd.DataFrame) -> dict[str, Any]:
-    values = table[strategy].to_numpy(dtype=float)
+def _shares(outcome: str, table: pd.DataFrame, strategy: str, baseline: str, tolerance: float) -> dict[str, float]:
+    """Shares of futures won, tied and lost against baseline, each with its Wilson interval (NaN for baseline)."""
+    names = ("wins", "ties", "losses")
+    if strategy == baseline:
+        return {f"{name}{end}": math.nan for name in names for end in ("", "_low", "_high")}
     good = goodness(outcome, table)
-    beats = float((good[strategy] > good[baseline]).mean()) if strategy != baseline else math.nan
+    difference = (good[strategy] - good[baseline]).to_numpy(dtype=float)
+    counts = {
+        "wins": int(((difference > 0) & (difference >= tolerance)).sum()),
+        "losses": int(((difference < 0) & (difference <= -tolerance)).sum()),
+    }
+    counts["ties"] = len(difference) - counts["wins"] - counts["losses"]
+    row: dict[str, float] = {}
+    for name in names:
+        low, high = wilson(counts[name], len(difference))
+        row |= {name: counts[name] / len(difference), f"{name}_low": low, f"{name}_high": high}
+    return row
+
+
+def _row(
+    outcome: str, table: pd.DataFrame, strategy: str, baseline: str, regrets: pd.DataFrame, tolerance: float
+) -> dict[str, Any]:
+    values = table[strategy].to_numpy(dtype=float)
     quantiles = {name: float(np.quantile(values, q)) for name, q in _QUANTILES.items()}
     return {
         "strategy": strategy,
@@ -142,40 +237,56 @@ def _row(outcome: str, table: pd.DataFrame, strategy: str, baseline: str, regret
         "better": better(outcome),
         "mean": float(values.mean()),
         **quantiles,
-        "beats_baseline": beats,
+        **_shares(outcome, table, strategy, baseline, tolerance),
+        "tie_tolerance": tolerance,
         "mean_regret": float(regrets[strategy].mean()),
         "max_regret": float(regrets[strategy].max()),
-        "n_samples": len(values),
     }
 
 
-def summarise(runs: pd.DataFrame, outcomes: Sequence[str], baseline: str = "baseline") -> pd.DataFrame:
+def summarise(
+    runs: pd.DataFrame, outcomes: Sequence[str], baseline: str = "baseline", tie_tolerance: float = TIE_TOLERANCE
+) -> pd.DataFrame:
     """Robustness of every strategy on every outcome across the sampled futures.
 
-    For each outcome only the futures in which every strategy has at least
-    one successful run are used, so all strategies are judged on the same
-    futures (``n_samples`` says how many). Failed runs are ignored.
+    For each outcome only the futures in which every strategy has a value
+    (a successful run with the outcome defined) are used, so all strategies
+    are judged on the same futures; ``n_samples`` says how many, and
+    ``n_failed`` and ``n_undefined`` how many were dropped and why (see
+    :func:`coverage`). Failed runs are ignored.
 
     Args:
         runs: Sweep results (one row per run).
         outcomes: Outcome columns to summarise.
         baseline: The strategy the others are compared with.
+        tie_tolerance: A difference from baseline smaller than this, in the
+            outcome's stored units (after :func:`goodness`), is a tie; 0
+            counts only exact equality as a tie.
 
     Returns:
         One row per (strategy, outcome) with columns :data:`SUMMARY_COLUMNS`:
         ``better`` (direction), ``mean`` and quantiles ``p05`` to ``p95`` of
-        the per-future values; ``beats_baseline``, the share of futures where
-        the strategy is strictly better than baseline (NaN for baseline);
-        ``mean_regret`` and ``max_regret`` (see :func:`regret`); ``n_samples``.
+        the per-future values; ``wins``, ``ties`` and ``losses``, the shares of
+        futures where the strategy is better than, within ``tie_tolerance`` of,
+        or worse than baseline, each with a 95% Wilson interval
+        (``_low``/``_high``; all NaN for baseline); ``tie_tolerance``;
+        ``mean_regret`` and ``max_regret`` (see :func:`regret`); ``n_samples``,
+        ``n_futures``, ``n_undefined``, ``n_failed``.
 
     Raises:
-        ValueError: If ``baseline`` or an outcome column is missing.
+        ValueError: If ``baseline`` or an outcome column is missing, or the
+            tolerance is negative or not finite.
     """
+    if not (math.isfinite(tie_tolerance) and tie_tolerance >= 0):
+        raise ValueError(f"tie_tolerance = {tie_tolerance!r}; allowed: a finite number >= 0")
     rows = []
     for outcome in outcomes:
         table = _complete(runs, outcome, baseline)
         regrets = regret(outcome, table)
-        rows += [_row(outcome, table, strategy, baseline, regrets) for strategy in table.columns]
+        counts = coverage(runs, outcome, baseline)
+        rows += [
+            _row(outcome, table, strategy, baseline, regrets, tie_tolerance) | counts for strategy in table.columns
+        ]
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
@@ -195,12 +306,14 @@ def failures(
     baseline: str = "baseline",
     rule: str = "worse_than_baseline",
     threshold: float | None = None,
+    tie_tolerance: float = TIE_TOLERANCE,
 ) -> pd.Series:
     """Whether the strategy fails in each sampled future.
 
     Rules: ``"worse_than_baseline"``, its goodness is below baseline's in that
-    future; ``"below"`` / ``"above"``, its outcome (mean over replicates) is
-    below / above ``threshold`` (e.g. trust collapse, repair waits too long).
+    future by ``tie_tolerance`` or more (a tie is not a failure);
+    ``"below"`` / ``"above"``, its outcome (mean over replicates) is below /
+    above ``threshold`` (e.g. trust collapse, repair waits too long).
 
     Returns:
         Boolean Series indexed by ``sample_id`` over the futures where the
@@ -226,8 +339,8 @@ def failures(
         return table[strategy] < threshold
     if rule == "above":
         return table[strategy] > threshold
-    good = goodness(outcome, table)
-    return good[strategy] < good[baseline]
+    difference = goodness(outcome, table[strategy]) - goodness(outcome, table[baseline])
+    return (difference < 0) & (difference <= -tie_tolerance)
 
 
 def _leaf_conditions(tree: DecisionTreeClassifier, names: Sequence[str]) -> dict[int, list[dict[str, Any]]]:
@@ -284,6 +397,7 @@ def discover(
     max_depth: int = 3,
     min_share: float = 0.05,
     seed: int = 0,
+    tie_tolerance: float = TIE_TOLERANCE,
 ) -> dict[str, Any]:
     """Scenario discovery: the box of uncertain parameters where a strategy fails most.
 
@@ -306,9 +420,12 @@ def discover(
         max_depth: Largest number of splits along a box's path.
         min_share: Smallest share of futures a box may hold.
         seed: Seed of the tree (breaks ties between equally good splits).
+        tie_tolerance: Differences from baseline smaller than this are ties,
+            not failures (see :func:`summarise`).
 
     Returns:
-        ``strategy``, ``outcome``, ``rule``, ``baseline``, ``threshold``;
+        ``strategy``, ``outcome``, ``rule``, ``baseline``, ``threshold``,
+        ``tie_tolerance``;
         ``conditions`` (list of ``{"parameter", "op", "value"}``, op ``"<="``
         or ``">"``); ``density`` (failure share inside the box), ``coverage``
         (share of all failures inside it), ``support`` (share of futures
@@ -323,7 +440,7 @@ def discover(
     """
     if not (isinstance(max_depth, int) and max_depth >= 1) or not 0 < min_share <= 1:
         raise ValueError(f"max_depth must be an integer >= 1 and min_share in (0, 1]; got {max_depth}, {min_share}")
-    labels = failures(runs, strategy, outcome, baseline, rule, threshold)
+    labels = failures(runs, strategy, outcome, baseline, rule, threshold, tie_tolerance)
     if labels.empty:
         raise ValueError(f"no sampled future can be judged for '{strategy}' on '{outcome}'")
     x = _parameters(runs, parameters).loc[labels.index].to_numpy(dtype=float)
@@ -340,6 +457,7 @@ def discover(
         "rule": rule,
         "baseline": baseline,
         "threshold": threshold,
+        "tie_tolerance": tie_tolerance,
         "conditions": boxes[leaf],
         "density": float(y[inside].mean()),
         "coverage": float(y[inside].sum() / y.sum()) if y.sum() else 0.0,
@@ -421,14 +539,26 @@ def plot_distributions(runs: pd.DataFrame, outcome: str, path: Path, baseline: s
 
 
 def plot_beats(summary: pd.DataFrame, outcome: str, path: Path) -> Path:
-    """Bar of the share of sampled futures in which each strategy beats baseline."""
-    rows = summary[(summary["outcome"] == outcome) & summary["beats_baseline"].notna()]
+    """Stacked bars of the shares of futures each strategy wins, ties and loses against baseline.
+
+    The error bar is the 95% Wilson interval on the share won.
+    """
+    rows = summary[(summary["outcome"] == outcome) & summary["wins"].notna()]
     fig, ax = plt.subplots(figsize=(max(5.0, 1.3 * len(rows)), 4))
-    ax.bar(rows["strategy"], rows["beats_baseline"] * 100, color="tab:blue")
+    bottom = np.zeros(len(rows))
+    for name, colour in (("wins", "tab:blue"), ("ties", "tab:grey"), ("losses", "tab:red")):
+        ax.bar(rows["strategy"], rows[name] * 100, bottom=bottom, color=colour, label=name)
+        bottom += rows[name].to_numpy(dtype=float) * 100
+    wins = rows["wins"].to_numpy(dtype=float)
+    errors = np.vstack([wins - rows["wins_low"].to_numpy(float), rows["wins_high"].to_numpy(float) - wins])
+    errors = np.clip(errors, 0.0, None) * 100
+    ax.errorbar(rows["strategy"], wins * 100, yerr=errors, fmt="none", ecolor="black", capsize=3)
     ax.axhline(50, color="grey", linewidth=1, linestyle="--")
     ax.set_ylim(0, 100)
-    ax.set_ylabel("futures where it beats baseline (%)")
-    ax.set_title(f"{label(outcome)}: {better(outcome)} is better", fontsize=10)
+    ax.set_ylabel("futures against baseline (%)")
+    judged = int(rows["n_samples"].iloc[0]) if len(rows) else 0
+    ax.set_title(f"{label(outcome)}: {better(outcome)} is better ({judged} futures; 95% Wilson on wins)", fontsize=9)
+    ax.legend(fontsize=8, loc="upper right")
     ax.tick_params(axis="x", rotation=15)
     ax.grid(axis="y", alpha=0.3)
     return _save(fig, path)
@@ -460,7 +590,13 @@ def plot_discovery(runs: pd.DataFrame, parameters: Sequence[str], result: dict[s
     uncertain parameter the vertical axis is the strategy's outcome.
     """
     labels = failures(
-        runs, result["strategy"], result["outcome"], result["baseline"], result["rule"], result["threshold"]
+        runs,
+        result["strategy"],
+        result["outcome"],
+        result["baseline"],
+        result["rule"],
+        result["threshold"],
+        result.get("tie_tolerance", TIE_TOLERANCE),
     )
     values = _parameters(runs, parameters).loc[labels.index]
     names = _axes_for(result, parameters)
@@ -495,7 +631,8 @@ def _markdown(results: list[dict[str, Any]], baseline: str) -> str:
     lines = [
         "# Where each strategy does worse than baseline",
         "",
-        f"Each sampled future is a failure when the strategy does worse than {baseline} there.",
+        f"Each sampled future is a failure when the strategy does worse than {baseline} there",
+        "by the tie tolerance or more (a tie is not a failure).",
         "Boxes are leaves of a classification tree (scikit-learn, CART) over the uncertain parameters:",
         "density is the failure share inside the box, coverage the share of all failures it holds.",
     ]
@@ -511,23 +648,28 @@ def robustness_report(
     outcomes: Sequence[str],
     out: Path,
     baseline: str = "baseline",
+    tie_tolerance: float = TIE_TOLERANCE,
 ) -> dict[str, Path]:
     """Write the robustness table, scenario discovery and figures for a sweep.
+
+    ``tie_tolerance`` is as in :func:`summarise`.
 
     Files in ``out``: ``robustness.csv`` (:func:`summarise`),
     ``discovery.json`` (a :func:`discover` result per non-baseline strategy and
     outcome, rule ``"worse_than_baseline"``), ``discovery.md`` (their
     sentences) and ``figures/`` (distribution, beats-baseline and discovery
-    plots).
+    plots: the beats-baseline figures show wins, ties and losses).
 
     Returns:
         Every written file, keyed by its path relative to ``out``.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    summary = summarise(runs, outcomes, baseline)
+    summary = summarise(runs, outcomes, baseline, tie_tolerance)
     others = [s for s in dict.fromkeys(summary["strategy"]) if s != baseline]
-    results = [discover(runs, parameters, s, o, baseline) for o in outcomes for s in others]
+    results = [
+        discover(runs, parameters, s, o, baseline, tie_tolerance=tie_tolerance) for o in outcomes for s in others
+    ]
     written = {"robustness.csv": out / "robustness.csv", "discovery.json": out / "discovery.json"}
     summary.to_csv(written["robustness.csv"], index=False)
     written["discovery.json"].write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -128,7 +128,12 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
 
 
 def run_robustness(experiment: Experiment, out: Path, **options: Any) -> dict[str, Any]:
-    """Sweep strategies across sampled uncertainty, then compare them and discover failure regions."""
+    """Sweep strategies across sampled uncertainty, then compare them and discover failure regions.
+
+    Returns the run counts, the written files, the summary table (wins, ties
+    and losses against baseline with their intervals), a warning per outcome
+    judged on fewer futures than were sampled, and the discovery sentences.
+    """
     if "baseline" not in {Path(s).stem for s in experiment.scenarios}:
         raise ExperimentError(
             f"{experiment.path}: key 'scenarios' = {list(experiment.scenarios)}; allowed: a list that includes "
@@ -136,7 +141,17 @@ def run_robustness(experiment: Experiment, out: Path, **options: Any) -> dict[st
         )
     check_analysable(experiment, "robustness")
     runs = sweep(experiment, out, **options)
-    written = robustness.robustness_report(runs, list(experiment.bounds), list(experiment.outcomes), out)
+    written = robustness.robustness_report(
+        runs, list(experiment.bounds), list(experiment.outcomes), out, tie_tolerance=experiment.tie_tolerance
+    )
     failed = int((runs["status"] == "failed").sum())
     discoveries = json.loads((out / "discovery.json").read_text(encoding="utf-8"))
-    return {"runs": len(runs), "failed": failed, "written": written, "sentences": [d["sentence"] for d in discoveries]}
+    summary = pd.read_csv(out / "robustness.csv")
+    return {
+        "runs": len(runs),
+        "failed": failed,
+        "written": written,
+        "summary": summary,
+        "warnings": robustness.dropped_warnings(summary),
+        "sentences": [d["sentence"] for d in discoveries],
+    }

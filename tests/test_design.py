@@ -73,6 +73,13 @@ def test_vary_uncertain_takes_every_non_lever_parameter(tmp_path):
     assert not any(params.get(n).lever for n in uncertain_parameters())
 
 
+def test_the_tie_tolerance_defaults_to_1e_9_and_can_be_set(tmp_path):
+    text = GOOD.format(method="lhs", samples=4)
+    assert load_experiment(write(tmp_path, text)).tie_tolerance == 1e-9
+    text = text.replace("[parameters]", "[robustness]\ntie_tolerance = 0.001\n[parameters]")
+    assert load_experiment(write(tmp_path, text)).tie_tolerance == 0.001
+
+
 def test_shipped_experiments_load():
     folder = Path(__file__).resolve().parent.parent / "experiments"
     shipped = sorted(folder.glob("*.toml"))
@@ -95,6 +102,11 @@ def test_shipped_experiments_load():
         ("homes = 100", 'homes = "many"', ["homes", "many", "integer"]),
         ('scenario = "baseline"', 'scenario = "utopia"', ["utopia", "baseline"]),
         ("samples = 4", "samples = 4\nrepeats = 2", ["repeats", "allowed"]),
+        ("[parameters]", "[robustness]\ntie = 1\n[parameters]", ["[robustness]", "tie", "tie_tolerance"]),
+        ("[parameters]", '[robustness]\ntie_tolerance = "small"\n[parameters]', ["tie_tolerance", "small", "number"]),
+        ("[parameters]", "[robustness]\ntie_tolerance = -0.1\n[parameters]", ["tie_tolerance", "-0.1", "[0, "]),
+        ("[parameters]", "[robustness]\ntie_tolerance = true\n[parameters]", ["tie_tolerance", "True", "number"]),
+        ("seed = 3", "seed = 3\nrobustness = 1", ["robustness", "[robustness] table"]),
     ],
 )
 def test_bad_files_are_refused_naming_file_key_value_and_allowed(tmp_path, old, new, fragments):

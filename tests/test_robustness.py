@@ -30,17 +30,18 @@ MEANS = {
         "listening": [0.90, 1.30, 1.05, 0.95],
     },
 }
-# (strategy, outcome) -> (beats_baseline, mean_regret, max_regret), worked out by hand.
+# (strategy, outcome) -> ((wins, ties, losses), mean_regret, max_regret), worked out by hand.
+NONE = (np.nan, np.nan, np.nan)
 EXPECTED = {
-    ("baseline", "trust_mean"): (np.nan, 0.075, 0.10),
-    ("power_sharing", "trust_mean"): (0.50, 0.075, 0.15),
-    ("listening", "trust_mean"): (0.75, 0.025, 0.05),  # ties baseline in future 2: not a win
-    ("baseline", "cost_per_home"): (np.nan, 8.75, 20.0),
-    ("power_sharing", "cost_per_home"): (0.50, 6.25, 20.0),
-    ("listening", "cost_per_home"): (0.25, 17.5, 40.0),
-    ("baseline", "representation_ratio"): (np.nan, 0.05, 0.10),
-    ("power_sharing", "representation_ratio"): (0.25, 0.1125, 0.25),  # 1.3 is further from 1 than 0.8
-    ("listening", "representation_ratio"): (0.50, 0.075, 0.25),
+    ("baseline", "trust_mean"): (NONE, 0.075, 0.10),
+    ("power_sharing", "trust_mean"): ((0.50, 0.0, 0.50), 0.075, 0.15),
+    ("listening", "trust_mean"): ((0.75, 0.25, 0.0), 0.025, 0.05),  # ties baseline in future 2: not a win
+    ("baseline", "cost_per_home"): (NONE, 8.75, 20.0),
+    ("power_sharing", "cost_per_home"): ((0.50, 0.25, 0.25), 6.25, 20.0),
+    ("listening", "cost_per_home"): ((0.25, 0.25, 0.50), 17.5, 40.0),
+    ("baseline", "representation_ratio"): (NONE, 0.05, 0.10),
+    ("power_sharing", "representation_ratio"): ((0.25, 0.25, 0.50), 0.1125, 0.25),  # 1.3 is further from 1 than 0.8
+    ("listening", "representation_ratio"): ((0.50, 0.0, 0.50), 0.075, 0.25),
 }
 OUTCOMES = list(MEANS)
 
@@ -121,9 +122,13 @@ def test_summary_matches_hand_computation(failed: bool) -> None:
     summary = rb.summarise(hand_runs(failed), OUTCOMES).set_index(["strategy", "outcome"])
     assert len(summary) == 9
     assert (summary["n_samples"] == 4).all()  # future 4 lacks listening, so it is left out for all
-    for key, (beats, mean_regret, max_regret) in EXPECTED.items():
+    assert (summary["n_futures"] == (5 if failed else 4)).all() and (summary["n_failed"] == int(failed)).all()
+    assert (summary["n_undefined"] == 0).all() and (summary["tie_tolerance"] == 1e-9).all()
+    for key, (shares, mean_regret, max_regret) in EXPECTED.items():
         row = summary.loc[key]
-        assert row["beats_baseline"] == pytest.approx(beats, nan_ok=True), key
+        assert [row["wins"], row["ties"], row["losses"]] == pytest.approx(shares, nan_ok=True), key
+        for name in ("wins", "ties", "losses"):
+            assert row[f"{name}_low"] <= row[name] <= row[f"{name}_high"] or np.isnan(row[name]), key
         assert row["mean_regret"] == pytest.approx(mean_regret), key
         assert row["max_regret"] == pytest.approx(max_regret), key
     base = summary.loc[("baseline", "trust_mean")]
@@ -161,8 +166,50 @@ def test_regret_invariants(values: list[tuple[float, float, float]], outcome: st
     runs = table.stack().rename(outcome).reset_index()
     runs.columns = ["sample_id", "scenario", outcome]
     summary = rb.summarise(runs, [outcome]).set_index("strategy")
-    assert summary.loc["twin", "beats_baseline"] == 0
+    assert summary.loc["twin", "wins"] == 0 and summary.loc["twin", "ties"] == 1
     assert summary.loc["twin", "mean_regret"] == pytest.approx(summary.loc["baseline", "mean_regret"])
+
+
+def test_wilson_interval_matches_the_published_formula() -> None:
+    # Wilson (1927), z = 1.959964: 42 of 100 -> [0.3280, 0.5179]; 0 of 10 -> [0, 0.2775].
+    assert rb.wilson(42, 100) == pytest.approx((0.32798, 0.51794), abs=1e-4)
+    assert rb.wilson(0, 10) == pytest.approx((0.0, 0.27753), abs=1e-4)
+    assert rb.wilson(10, 10)[1] == 1.0
+    assert all(np.isnan(rb.wilson(0, 0)))
+
+
+def test_a_difference_within_the_tie_tolerance_is_a_tie_not_a_loss() -> None:
+    runs = hand_runs()
+    runs.loc[runs["scenario"] == "listening", "trust_mean"] -= 1e-12  # below baseline by less than 1e-9
+    runs.loc[(runs["scenario"] == "listening") & (runs["sample_id"] < 2), "trust_mean"] -= 0.2
+    row = rb.summarise(runs, ["trust_mean"]).set_index("strategy").loc["listening"]
+    assert [row["wins"], row["ties"], row["losses"]] == pytest.approx([0.25, 0.25, 0.50])
+    exact = rb.summarise(runs, ["trust_mean"], tie_tolerance=0.0).set_index("strategy").loc["listening"]
+    assert exact["ties"] == 0 and exact["losses"] == pytest.approx(0.75)
+    wide = rb.summarise(runs, ["trust_mean"], tie_tolerance=0.5).set_index("strategy").loc["listening"]
+    assert wide["ties"] == 1
+    with pytest.raises(ValueError, match="tie_tolerance = -1.0; allowed: a finite number >= 0"):
+        rb.summarise(runs, ["trust_mean"], tie_tolerance=-1.0)
+    assert not rb.failures(runs, "listening", "trust_mean").loc[2]  # a tie is not a failure
+
+
+def test_futures_where_the_outcome_is_undefined_are_counted_and_warned_about() -> None:
+    runs = hand_runs(failed=True)
+    undefined = (runs["scenario"] == "power_sharing") & (runs["sample_id"] == 1)
+    runs.loc[undefined, "representation_ratio"] = np.nan
+    summary = rb.summarise(runs, ["trust_mean", "representation_ratio"])
+    rows = summary.set_index(["strategy", "outcome"])
+    assert rows.loc[("listening", "representation_ratio"), ["n_samples", "n_undefined", "n_failed"]].tolist() == [
+        3,
+        1,
+        1,
+    ]
+    warnings = rb.dropped_warnings(summary)
+    assert warnings[0] == (
+        "trust_mean is judged on 4 of 5 futures; dropped: 1 because some strategy has no successful run"
+    )
+    assert warnings[1].startswith("representation_ratio is judged on 3 of 5 futures; dropped: 1 because it is ")
+    assert "nobody took part" in warnings[1]
 
 
 def test_discover_finds_the_failure_region() -> None:
