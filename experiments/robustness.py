@@ -168,9 +168,7 @@ def dropped_warnings(summary: pd.DataFrame) -> list[str]:
             continue
         parts = []
         if row["n_undefined"]:
-            parts.append(
-                f"{row['n_undefined']} because it is undefined for some strategy ({undefined_reason(outcome)})"
-            )
+            parts.append(f"{row['n_undefined']} because it is undefined for some strategy: {undefined_reason(outcome)}")
         if row["n_failed"]:
             parts.append(f"{row['n_failed']} because some strategy has no successful run")
         lines.append(

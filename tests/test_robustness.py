@@ -188,7 +188,7 @@ def test_a_difference_within_the_tie_tolerance_is_a_tie_not_a_loss() -> None:
     assert exact["ties"] == 0 and exact["losses"] == pytest.approx(0.75)
     wide = rb.summarise(runs, ["trust_mean"], tie_tolerance=0.5).set_index("strategy").loc["listening"]
     assert wide["ties"] == 1
-    with pytest.raises(ValueError, match="tie_tolerance = -1.0; allowed: a finite number >= 0"):
+    with pytest.raises(ValueError, match=r"tie_tolerance = -1\.0; allowed: a finite number >= 0"):
         rb.summarise(runs, ["trust_mean"], tie_tolerance=-1.0)
     assert not rb.failures(runs, "listening", "trust_mean").loc[2]  # a tie is not a failure
 
