@@ -243,3 +243,23 @@ def test_sensitivity_refuses_an_outcome_undefined_in_some_runs_and_exits_3(tmp_p
     indices = pd.read_csv(out / "indices.csv")
     assert set(indices["outcome"]) == {"trust_mean"} and indices["value"].notna().all()
     assert pd.read_csv(out / "refused.csv")["outcome"].tolist() == ["representation_ratio"]
+
+
+def test_robustness_prints_wins_ties_losses_and_warns_about_dropped_futures(tmp_path, capsys):
+    experiment = tmp_path / "tinyrob.toml"
+    experiment.write_text(
+        'name = "tinyrob"\nscenarios = ["baseline", "power_sharing"]\nhomes = 60\nweeks = 4\nreplications = 1\n'
+        'seed = 5\noutcomes = ["trust_mean", "representation_ratio"]\n[design]\nmethod = "lhs"\nsamples = 6\n'
+        '[parameters]\nparticipation_threshold_mean = "declared"\n[robustness]\ntie_tolerance = 0.001\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["robustness", str(experiment), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "representation_ratio is judged on 4 of 6 futures; dropped: 2 because it is undefined" in captured.err
+    assert "over 6 of 6 futures (ties: differences below 0.001)" in captured.out
+    assert "power_sharing: wins 33% [10%, 70%], ties 33% [10%, 70%], losses 33% [10%, 70%]" in captured.out
+    table = pd.read_csv(out / "robustness.csv").set_index(["strategy", "outcome"])
+    row = table.loc[("power_sharing", "representation_ratio")]
+    assert (row["n_samples"], row["n_futures"], row["n_undefined"], row["tie_tolerance"]) == (4, 6, 2, 0.001)
+    assert row["wins"] + row["ties"] + row["losses"] == pytest.approx(1.0)
