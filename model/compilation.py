@@ -1,8 +1,8 @@
 """Numba compilation, with a machine-code cache that follows every source it compiles.
 
 Numba caches a compiled function beside its source and checks only that
-file for changes (a documented limitation: "changes in functions called
-from a cached function are not detected"), so a weekly loop in
+file for changes (its documentation notes that changes to functions called
+from a cached function, in other files, are not detected), so a weekly loop in
 :mod:`model.kernels` would keep running an old copy of a rule after
 :mod:`model.submodels` changed. Here the cache lives in a directory named
 after a hash of both files, so any edit to either starts a fresh cache and
