@@ -210,19 +210,19 @@ class Landlord(mesa.Agent):
         super().__init__(model)
         self.visible_change = 0.0
         self.influence = 0.0
-        self._levers_of: Mapping[str, float | int] | None = None
         self._levers: VoiceLevers | None = None
-        self._expected_jobs_of: Mapping[str, float | int] | None = None
         self._expected_jobs = 0.0
 
-    def levers(self) -> VoiceLevers:
-        """The :class:`VoiceLevers` of the model's effective parameters, worked out again only when they change.
+    def refresh(self) -> None:
+        """Work out again what depends only on the parameters: the voice levers and the repair jobs expected a week.
 
-        The model replaces ``effective`` whenever a parameter or the culture changes.
+        The model calls it whenever a parameter or the culture changes (``effective`` is replaced).
         """
-        effective = self.model.effective
-        if self._levers_of is not effective:
-            self._levers_of, self._levers = effective, voice_levers(effective, self.model.households.size)
+        self._levers = voice_levers(self.model.effective, self.model.households.size)
+        self._expected_jobs = self.repairs_per_home_week * self.model.households.size
+
+    def levers(self) -> VoiceLevers:
+        """The :class:`VoiceLevers` of the model's effective parameters (as of the last :meth:`refresh`)."""
         return self._levers
 
     @property
@@ -281,12 +281,8 @@ class Landlord(mesa.Agent):
         """Whole repair jobs this week (:func:`model.submodels.jobs_this_week`; one draw).
 
         The jobs expected (:attr:`repairs_per_home_week` for every home) are
-        worked out again only when the parameters change, as :meth:`levers` are.
+        worked out when the parameters change (:meth:`refresh`).
         """
-        effective = self.model.effective
-        if self._expected_jobs_of is not effective:
-            self._expected_jobs_of = effective
-            self._expected_jobs = self.repairs_per_home_week * self.model.households.size
         return submodels.jobs_this_week(self._expected_jobs, self.rng.random())
 
     def seats(self) -> int:

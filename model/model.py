@@ -297,6 +297,7 @@ class TrustModel(mesa.Model):
         )
         self._repair_rates = self._rates_for_repairs()
         self._plain_repair_rates = kernels.plain(self._repair_rates)
+        self.landlord.refresh()
 
     def _rates_for_repairs(self) -> kernels.RepairRates:
         """The parameters of the week's repairs and contacts (:func:`model.kernels.repairs_and_contact`)."""
