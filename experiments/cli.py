@@ -25,7 +25,7 @@ from experiments.compare import BASELINE, DEFAULT_REPLICATIONS, compare
 from experiments.design import ExperimentError, load_experiment
 from experiments.outputs import MAX_SEED, MAX_WEEKS, OutputError, bounded, check_out, folder_lock
 from experiments.outputs import workers as _workers
-from experiments.report import write_report
+from experiments.report import policy_findings, write_report
 from experiments.runner import DEFAULT_SEED, RunSpec, default_workers, provenance, run
 from experiments.sweep import SweepError
 from experiments.validation import PatternError
@@ -193,6 +193,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
         result.table.to_csv(stage / "comparison.csv", index=False)
         result.runs.to_csv(stage / "runs.csv", index=False)
         result.weekly.to_parquet(stage / "weekly.parquet", index=False)
+        result.levers.to_csv(stage / "levers.csv", index=False)
+        result.decisions.to_csv(stage / "decisions.csv", index=False)
         figures = [
             plots.trajectories(result.weekly, stage / "trajectories.png"),
             plots.trust_by_group(result.table, stage / "trust_by_group.png"),
@@ -203,12 +205,17 @@ def cmd_compare(args: argparse.Namespace) -> None:
                 baseline,
             ),
         ]
+        figures += [f for f in [plots.lever_paths(result.levers, weeks, stage / "levers.png")] if f is not None]
         settings = {"homes": homes, "weeks": weeks, "replications": args.replications, "seed": args.seed}
         record = settings | {"seeds": result.seeds, "scenarios": [s.to_dict() for s in scenarios]} | provenance()
         (stage / "manifest.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
         descriptions = {s.name: s.description for s in scenarios}
-        write_report(stage, result.table, settings, descriptions, figures, baseline)
-    print(f"Wrote {out}/report.html (and report.md, comparison.csv, runs.csv, weekly.parquet, plots, manifest.json)")
+        policies = policy_findings(scenarios, result.runs, result.decisions, args.replications)
+        write_report(stage, result.table, settings, descriptions, figures, baseline, policies)
+    print(
+        f"Wrote {out}/report.html (and report.md, comparison.csv, runs.csv, weekly.parquet, levers.csv, "
+        "decisions.csv, plots, manifest.json)"
+    )
 
 
 def _experiment_options(args: argparse.Namespace) -> tuple[Path, dict]:

@@ -54,6 +54,9 @@ class Comparison:
         weekly: Weekly series of every run, with scenario and replicate columns.
         seeds: Seed of each replicate (shared by all scenarios).
         baseline: Name of the scenario the others are compared with.
+        levers: Every run's lever values at week 0 and later changes
+            (:attr:`experiments.runner.RunOutcome.levers`), with scenario and replicate.
+        decisions: Every run's landlord policy decisions, with scenario and replicate.
     """
 
     table: pd.DataFrame
@@ -61,6 +64,8 @@ class Comparison:
     weekly: pd.DataFrame
     seeds: list[int]
     baseline: str = BASELINE
+    levers: pd.DataFrame | None = None
+    decisions: pd.DataFrame | None = None
 
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
@@ -146,4 +151,27 @@ def compare(
     with executor(workers) as pool:
         results = run_all(specs, pool, progress=progress, label="compare")
     runs, weekly = _collect(replicates, results)
-    return Comparison(comparison_table(runs, baseline=baseline), runs, weekly, seeds, baseline)
+    levers = _stack(replicates, results, "levers")
+    decisions = _stack(replicates, results, "decisions")
+    return Comparison(comparison_table(runs, baseline=baseline), runs, weekly, seeds, baseline, levers, decisions)
+
+
+def _stack(replicates: Sequence[int], results: Sequence[RunOutcome], part: str) -> pd.DataFrame:
+    """One table of every run's ``levers`` or ``decisions``, with scenario and replicate columns."""
+    frames = [
+        getattr(o, part).assign(scenario=o.spec.scenario.name, replicate=r)
+        for r, o in zip(replicates, results, strict=True)
+    ]
+    filled = [frame for frame in frames if len(frame)]
+    return pd.concat(filled, ignore_index=True) if filled else frames[0].iloc[0:0]
+
+
+def starting_preset(policy: Scenario, others: Sequence[Scenario]) -> str | None:
+    """The compared strategy a policy strategy starts from: the same levers and parameters, no policies.
+
+    Returns the name of the first such strategy among ``others``, or None.
+    """
+    for other in others:
+        if other.name != policy.name and not other.policies and other.params == policy.params:
+            return other.name
+    return None

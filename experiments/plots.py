@@ -115,3 +115,42 @@ def single_run(weekly: pd.DataFrame, path: Path, title: str) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def lever_paths(levers: pd.DataFrame, weeks: int, path: Path) -> Path | None:
+    """The mean value across replications, week by week, of every lever that changed during a run.
+
+    One panel per lever that changed after week 0 in any run (a scheduled
+    change, a shock or a landlord policy), one line per strategy in which it
+    changed, each strategy in the colour it has in :func:`trajectories`.
+    Returns None (and draws nothing) when no lever changed.
+    """
+    later = levers[levers["week"] > 0]
+    if later.empty:
+        return None
+    names = list(dict.fromkeys(later["lever"]))
+    colours = {scenario: f"C{i}" for i, scenario in enumerate(dict.fromkeys(levers["scenario"]))}
+    fig, axes = plt.subplots(len(names), 1, figsize=(11, 2.6 * len(names)), sharex=True, squeeze=False)
+    for ax, name in zip(axes[:, 0], names, strict=True):
+        for scenario in dict.fromkeys(later.loc[later["lever"] == name, "scenario"]):
+            runs = levers[(levers["lever"] == name) & (levers["scenario"] == scenario)]
+            paths = [_step_path(group, weeks) for _, group in runs.groupby("replicate")]
+            years = np.arange(weeks + 1) / 52.0
+            ax.step(years, np.mean(paths, axis=0), where="post", label=scenario, color=colours[scenario], linewidth=1.5)
+        ax.set_title(f"{name} (mean across replications)", fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[-1, 0].set_xlabel("years")
+    fig.suptitle("Levers over time: scheduled changes, shocks and landlord policies")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _step_path(changes: pd.DataFrame, weeks: int) -> np.ndarray:
+    """A lever's value in each week 0..weeks from its value at week 0 and its later changes."""
+    values = np.empty(weeks + 1)
+    for week, value in zip(changes["week"], changes["value"], strict=True):
+        values[int(week) :] = value
+    return values

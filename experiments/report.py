@@ -11,7 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from experiments.compare import comparison_table, starting_preset
 from model.outcomes import label, scale
+from model.scenario import Scenario
 
 #: Outcomes in the headline table, in order.
 HEADLINE = (
@@ -73,6 +75,63 @@ def findings(table: pd.DataFrame, baseline: str = "baseline") -> list[str]:
     return lines
 
 
+#: Outcomes a policy strategy is compared on against the preset it starts from.
+POLICY_OUTCOMES = ("trust_mean", "satisfaction_true", "tsm_tp01", "participation_rate", "repair_wait_weeks_mean")
+
+
+def policy_findings(
+    scenarios: Sequence[Scenario], runs: pd.DataFrame, decisions: pd.DataFrame, replications: int
+) -> list[str]:
+    """Plain sentences on each policy strategy: what it did, when, and its effect against its starting preset.
+
+    For every policy: in how many replications it started (and ended), the
+    median week it took effect; then the paired differences (95% CI) on
+    :data:`POLICY_OUTCOMES` against the compared strategy it starts from
+    (:func:`experiments.compare.starting_preset`), when that was run.
+    """
+    lines = []
+    for scenario in (s for s in scenarios if s.policies):
+        parts = []
+        for policy in scenario.policies:
+            mine = decisions[(decisions["scenario"] == scenario.name) & (decisions["policy"] == policy.name)]
+            started = mine[mine["decision"] == "start"]
+            ended = mine[mine["decision"] == "end"]
+            if started.empty:
+                parts.append(f"'{policy.name}' never started in {replications} replications")
+                continue
+            first = started.groupby("replicate")["takes_effect"].min()
+            text = (
+                f"'{policy.name}' started in {first.size} of {replications} replications, taking effect in week "
+                f"{int(first.median())} (median; range {int(first.min())}-{int(first.max())})"
+            )
+            if not ended.empty:
+                text += f", and ended in {ended['replicate'].nunique()}"
+            parts.append(text)
+        preset = starting_preset(scenario, scenarios)
+        effect = "its starting preset was not run, so its effect is shown against baseline only"
+        if preset is not None:
+            pair = runs[runs["scenario"].isin([preset, scenario.name])]
+            table = comparison_table(pair, POLICY_OUTCOMES, baseline=preset)
+            effect = f"against {preset}, where it starts: " + _differences(table[table["scenario"] == scenario.name])
+        lines.append(f"**{scenario.name}**: {'; '.join(parts)}; {effect}.")
+    return lines
+
+
+def _differences(rows: pd.DataFrame) -> str:
+    """Each row's paired difference and its 95% CI, in words."""
+    parts = []
+    for _, row in rows.iterrows():
+        outcome, diff, low, high = row["outcome"], row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]
+        if math.isnan(diff):
+            continue
+        clear = "" if math.isnan(low) or low <= 0 <= high else " *"
+        parts.append(
+            f"{label(outcome).lower()} {'+' if diff > 0 else ''}{_fmt(diff, outcome)} "
+            f"(95% CI {_fmt(low, outcome)} to {_fmt(high, outcome)}){clear}"
+        )
+    return "; ".join(parts) or "no outcome could be compared"
+
+
 def write_report(
     out: Path,
     table: pd.DataFrame,
@@ -80,8 +139,12 @@ def write_report(
     descriptions: dict[str, str],
     figures: Sequence[Path],
     baseline: str = "baseline",
+    policies: Sequence[str] = (),
 ) -> tuple[Path, Path]:
-    """Write ``report.md`` and a self-contained ``report.html`` into ``out``."""
+    """Write ``report.md`` and a self-contained ``report.html`` into ``out``.
+
+    ``policies`` holds :func:`policy_findings`' sentences (a section of their own when any).
+    """
     head = headline_table(table, baseline=baseline)
     sentences = findings(table, baseline) or ["Only baseline was run: there is nothing to compare."]
     intro = (
@@ -101,14 +164,30 @@ def write_report(
     md = ["# Tenant Trust: strategy comparison", "", intro, "", "## What changes", ""]
     md += [f"- {s}" for s in sentences]
     md += ["", "## Headline outcomes", "", head.to_markdown(), ""]
+    if policies:
+        md += ["## Landlord policies", "", f"- {POLICY_NOTE}", *[f"- {line}" for line in policies], ""]
     md += ["## Strategies", ""] + [f"- **{n}**: {d}" for n, d in descriptions.items()]
     md += ["", "## How to read this", ""] + [f"- {n}" for n in notes]
     md += ["", *[f"![{f.stem}]({f.name})" for f in figures], ""]
     md_path = out / "report.md"
     md_path.write_text("\n".join(md), encoding="utf-8")
     html_path = out / "report.html"
-    html_path.write_text(_html(intro, sentences, head, descriptions, notes, figures), encoding="utf-8")
+    html_path.write_text(_html(intro, sentences, head, descriptions, notes, figures, policies), encoding="utf-8")
     return md_path, html_path
+
+
+POLICY_NOTE = (
+    "A policy watches what the landlord can see (the yearly survey, the repairs backlog) and changes its levers "
+    "after a lag and at the next budget year; * marks a difference whose 95% CI excludes zero. The lever "
+    "changes over time are in levers.png and levers.csv, every decision in decisions.csv."
+)
+
+
+def _policy_html(policies: Sequence[str]) -> str:
+    if not policies:
+        return ""
+    items = "".join(f"<li>{_inline(line)}</li>" for line in [POLICY_NOTE, *policies])
+    return f"<h2>Landlord policies</h2><ul>{items}</ul>"
 
 
 def _inline(text: str) -> str:
@@ -124,6 +203,7 @@ def _html(
     descriptions: dict[str, str],
     notes: Sequence[str],
     figures: Sequence[Path],
+    policies: Sequence[str] = (),
 ) -> str:
     images = "".join(
         f'<img alt="{f.stem}" src="data:image/png;base64,{base64.b64encode(f.read_bytes()).decode()}">' for f in figures
@@ -137,6 +217,7 @@ th:first-child,td:first-child{{text-align:left}}img{{max-width:100%;margin:1em 0
 <h1>Tenant Trust: strategy comparison</h1><p>{html.escape(intro)}</p>
 <h2>What changes</h2><ul>{"".join(f"<li>{_inline(s)}</li>" for s in sentences)}</ul>
 <h2>Headline outcomes</h2>{head.to_html(escape=True)}
+{_policy_html(policies)}
 <h2>Strategies</h2><ul>{strategies}</ul>
 <h2>How to read this</h2><ul>{"".join(f"<li>{html.escape(n)}</li>" for n in notes)}</ul>
 {images}</body></html>

@@ -148,6 +148,10 @@ class RunOutcome:
         summary: The end-of-run summary (``TrustModel.summary()``).
         weekly: The weekly series indexed by week (``weekly_every`` > 0), else None.
         observed: The observation (``observe``), else None.
+        levers: Every lever at week 0 and each later change, with its cause
+            (:meth:`model.model.TrustModel.lever_changes`).
+        decisions: The landlord's policy decisions (week, policy, decision,
+            watch, value, takes_effect); empty without policies.
     """
 
     spec: RunSpec
@@ -155,6 +159,12 @@ class RunOutcome:
     summary: dict[str, Any]
     weekly: pd.DataFrame | None = None
     observed: dict[str, float] | None = None
+    levers: pd.DataFrame | None = None
+    decisions: pd.DataFrame | None = None
+
+
+#: Columns of a run's policy decisions (:attr:`model.model.TrustModel.decisions`).
+DECISION_COLUMNS = ("week", "policy", "decision", "watch", "value", "takes_effect")
 
 
 def run(spec: RunSpec, progress: bool = False) -> RunOutcome:
@@ -189,7 +199,8 @@ def run(spec: RunSpec, progress: bool = False) -> RunOutcome:
             for band in spec.dissatisfied_bands:
                 answers = modes.answer(lambda x, band=band: dissatisfied_probability(x, band), latent)
                 observed[f"dissatisfied@{band:g}"] = expected_survey(answers, modes.weights)
-    return RunOutcome(spec, scenario, summary, weekly, observed)
+    decisions = pd.DataFrame(model.decisions, columns=DECISION_COLUMNS)
+    return RunOutcome(spec, scenario, summary, weekly, observed, model.lever_changes(), decisions)
 
 
 def run_all(

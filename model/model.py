@@ -31,8 +31,9 @@ from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 
-from model import kernels, outcomes, params, shocks, submodels
+from model import kernels, outcomes, params, policies, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
 from model.households import NEVER, OVER_65, create_households
 from model.params import FIXED_AT_START
@@ -114,10 +115,15 @@ class TrustModel(mesa.Model):
         )
         self._wait_sum = np.zeros(YEAR)
         self._wait_count = np.zeros(YEAR)
+        self.policy_states = [policies.PolicyState(policy) for policy in self.scenario_spec.policies]
+        self.decisions: list[dict[str, Any]] = []
+        self._lever_log: list[tuple[int, str, float, str]] | None = None
+        self._change_cause = "schedule"
         self._refresh()
         self._warm_start_participation()
         self.landlord.settle_efficacy()
         self._burn_in(strategy)
+        self._lever_log = [(self.week, p.name, float(self.p[p.name]), "strategy") for p in params.PARAMETERS if p.lever]
         self.datacollector = mesa.DataCollector(tables={"weekly": ["week", *WEEKLY_SERIES]})
         self._record()
 
@@ -192,7 +198,9 @@ class TrustModel(mesa.Model):
         return super().agent_types
 
     # --- set-up and strategy changes ------------------------------------------
-    def set_params(self, values: Mapping[str, float | int], checked: bool = True, announced: bool = True) -> None:
+    def set_params(
+        self, values: Mapping[str, float | int], checked: bool = True, announced: bool = True, cause: str = ""
+    ) -> None:
         """Change parameters mid-run (a scheduled change of strategy or a shock).
 
         A change that withdraws a programme tenants were promised is bad news
@@ -204,6 +212,8 @@ class TrustModel(mesa.Model):
                 when the scenario was loaded).
             announced: Tenants see the change (False for the strategy taking
                 effect at week 0, after the burn-in).
+            cause: What made the change, for :meth:`lever_changes` (empty:
+                the scheduled change or shock being applied).
 
         Raises:
             params.ParameterError: Unknown name or value out of bounds.
@@ -215,6 +225,7 @@ class TrustModel(mesa.Model):
             raise ValueError(f"cannot change {sorted(fixed)} mid-run: they are set when the estate is built")
         patch_changed = "patch_size" in values and values["patch_size"] != self.p["patch_size"]
         withdrawn = self._withdrawn(values) if announced else 0.0
+        self._log_levers(values, cause or self._change_cause)
         self.p.update(values)
         if withdrawn > 0.0:
             self.withdraw_news(withdrawn)
@@ -224,6 +235,23 @@ class TrustModel(mesa.Model):
         if np.count_nonzero(self.households.active) > self.landlord.seats():
             willing, margin = self._willingness()
             self.households.active = submodels.fill_seats(margin, willing, self.landlord.seats())
+
+    def _log_levers(self, values: Mapping[str, float | int], cause: str) -> None:
+        """Note each lever ``values`` changes, with its week and cause (once the strategy has started)."""
+        if self._lever_log is None:
+            return
+        for name, value in values.items():
+            if params.get(name).lever and value != self.p[name]:
+                self._lever_log.append((self.week, name, float(value), cause))
+
+    def lever_changes(self) -> Any:
+        """Every lever's value at week 0 and each later change, as a pandas DataFrame.
+
+        Columns ``week``, ``lever``, ``value`` and ``cause`` ("strategy" at
+        week 0, then a schedule entry's note or "schedule", "shock: KIND", or
+        the policy that made it).
+        """
+        return pd.DataFrame(self._lever_log or [], columns=["week", "lever", "value", "cause"])
 
     def replace_all_officers(self) -> None:
         """Redraw patches at the current patch size; every relationship resets."""
@@ -380,16 +408,73 @@ class TrustModel(mesa.Model):
         self.staff_turnover()
         if self.week % YEAR == YEAR - 1:
             self.survey() if self.week >= 0 else self._burn_in_survey()
+        if self.policy_states and policies.is_review_week(self.week):
+            self.review_policies()
         self.week += 1
 
     def _apply_timeline(self) -> None:
         for change in self.scenario_spec.schedule:
             if change.week == self.week:
-                self.set_params(change.values, checked=False)
+                self.set_params(change.values, checked=False, cause=change.note or "schedule")
         for shock in self.scenario_spec.shocks:
             if shock.week == self.week:
+                self._change_cause = f"shock: {shock.kind}"
                 shocks.apply(shock, self)
+                self._change_cause = "schedule"
                 self._refresh()
+        for state in self.policy_states:
+            if state.due == self.week:
+                self._enact(state)
+
+    # --- the landlord's policies (model.policies) ----------------------------------
+    def landlord_view(self) -> dict[str, float]:
+        """What the landlord can see of its results (:data:`model.policies.WATCHABLE`).
+
+        The latest yearly survey's TSMs (NaN before the first) and this week's
+        operational figures; never tenants' true trust.
+        """
+        measured = self.measure()
+        return {
+            name: float(self.last_survey.get(name, math.nan)) if name.startswith("tsm_") else float(measured[name])
+            for name in policies.WATCHABLE
+        }
+
+    def review_policies(self) -> None:
+        """The quarter's review: decide to start or end each policy with nothing pending.
+
+        Rules: :func:`model.policies.triggered`, :func:`model.policies.recovered`
+        and :func:`model.policies.effective_week`; each decision is noted in
+        :attr:`decisions`.
+        """
+        view = self.landlord_view()
+        for state in self.policy_states:
+            policy, value = state.policy, view[state.policy.watch]
+            if state.due is not None:
+                continue
+            starts = not state.in_force and policies.triggered(value, policy.when, policy.threshold)
+            ends = state.in_force and policies.recovered(value, policy.when, policy.release)
+            if starts or ends:
+                state.due = policies.effective_week(self.week, policy.lag_weeks, policy.budget_cycle)
+                self.decisions.append(
+                    {
+                        "week": self.week,
+                        "policy": policy.name,
+                        "decision": "start" if starts else "end",
+                        "watch": policy.watch,
+                        "value": value,
+                        "takes_effect": state.due,
+                    }
+                )
+
+    def _enact(self, state: policies.PolicyState) -> None:
+        """A decided policy change takes effect: its levers are set, or restored to their values before it."""
+        policy = state.policy
+        if state.in_force:
+            self.set_params(state.saved, checked=False, cause=f"{policy.name} (ended)")
+        else:
+            state.saved = {name: self.p[name] for name in policy.values}
+            self.set_params(policy.values, checked=False, cause=policy.name)
+        state.in_force, state.due = not state.in_force, None
 
     def kernel_seed(self) -> int:
         """A seed for the compiled kernels' draws this week, drawn from the model's generator."""

@@ -13,6 +13,12 @@ A scenario is a TOML file in ``scenarios/``::
     [[shocks]]                       # optional: see model/shocks.py
     kind = "budget_cut"
     week = 104
+    [[policies]]                     # optional: see model/policies.py
+    name = "Estate presence when TP01 falls"
+    watch = "tsm_tp01"
+    when = "below"
+    threshold = 70.0
+    set = { estate_presence = 0.6 }
 
 An optional top-level ``posterior = "calibrated"`` (the project's
 ``calibration/posterior.csv``) or ``posterior = "path/to/posterior.csv"``
@@ -42,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from model import params
+from model import policies as policy_rules
 from model import shocks as shock_kinds
 from model.params import FIXED_AT_START  # declared there, from each Parameter's fixed_at_start
 from model.resources import package_dir
@@ -52,7 +59,7 @@ SHOCK_DIR = SCENARIO_DIR / "shocks"
 DEFAULT_WEEKS = 520
 MAX_WEEKS = 52 * 50
 
-_TOP_KEYS = {"description", "weeks", "parameters", "schedule", "shocks", "posterior"}
+_TOP_KEYS = {"description", "weeks", "parameters", "schedule", "shocks", "policies", "posterior"}
 #: The project's committed posterior (``posterior = "calibrated"``), shipped in the ``calibration`` package.
 CALIBRATED_POSTERIOR = package_dir("calibration") / "posterior.csv"
 #: Columns of a posterior file that are not parameters.
@@ -89,6 +96,7 @@ class Scenario:
         sources: Files the scenario was read from.
         posterior: Posterior file whose draws replace the calibrated
             parameters in each run (None: point values).
+        policies: The landlord's policies (:mod:`model.policies`), in file order.
     """
 
     name: str
@@ -99,6 +107,7 @@ class Scenario:
     shocks: tuple[shock_kinds.Shock, ...] = ()
     sources: tuple[str, ...] = field(default_factory=tuple)
     posterior: str | None = None
+    policies: tuple[policy_rules.Policy, ...] = ()
 
     def __post_init__(self) -> None:
         """Check every value on construction, so a Scenario built directly is as safe as a loaded one.
@@ -130,7 +139,11 @@ class Scenario:
                         "and cannot change mid-run"
                     )
                 params.validate(change.values, f"{where}: schedule at week {change.week}")
-        except params.ParameterError as error:
+            for policy in self.policies:
+                if not isinstance(policy, policy_rules.Policy):
+                    raise ScenarioError(f"{where}: policies holds {policy!r}; allowed: model.policies.Policy objects")
+                policy_rules.parse([policy.to_dict()], where)
+        except (params.ParameterError, policy_rules.PolicyError) as error:
             raise ScenarioError(str(error)) from None
         object.__setattr__(self, "weeks", int(self.weeks))
 
@@ -141,15 +154,19 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record of the scenario."""
-        return {
-            "name": self.name,
-            "description": self.description,
-            "weeks": self.weeks,
-            "params": dict(self.params),
-            "schedule": [{"week": c.week, "set": c.values, "note": c.note} for c in self.schedule],
-            "shocks": [s.to_dict() for s in self.shocks],
-            "sources": list(self.sources),
-        } | ({"posterior": self.posterior, "posterior_sha256": _digest(self.posterior)} if self.posterior else {})
+        return (
+            {
+                "name": self.name,
+                "description": self.description,
+                "weeks": self.weeks,
+                "params": dict(self.params),
+                "schedule": [{"week": c.week, "set": c.values, "note": c.note} for c in self.schedule],
+                "shocks": [s.to_dict() for s in self.shocks],
+                "sources": list(self.sources),
+            }
+            | ({"policies": [p.to_dict() for p in self.policies]} if self.policies else {})
+            | ({"posterior": self.posterior, "posterior_sha256": _digest(self.posterior)} if self.posterior else {})
+        )
 
 
 def builtin_names() -> list[str]:
@@ -299,8 +316,9 @@ def _parse_file(path: Path) -> dict[str, Any]:
             "params": params.validate(values, f"{where} [parameters]"),
             "schedule": _parse_schedule(data.get("schedule", []), where),
             "shocks": _parse_shocks(data.get("shocks", []), where),
+            "policies": policy_rules.parse(data.get("policies", []), where),
         }
-    except params.ParameterError as error:
+    except (params.ParameterError, policy_rules.PolicyError) as error:
         raise ScenarioError(str(error)) from None
 
 
@@ -343,7 +361,7 @@ def load_scenario(
     for layer in shocks:
         layer_path = _resolve(layer, SHOCK_DIR, "shock", shock_names())
         layer_parts = _parse_file(layer_path)
-        if layer_parts["params"] or layer_parts["schedule"] or layer_parts["posterior"]:
+        if layer_parts["params"] or layer_parts["schedule"] or layer_parts["posterior"] or layer_parts["policies"]:
             raise ScenarioError(f"{layer_path}: a shock layer may only hold description and [[shocks]]")
         parts["shocks"] += layer_parts["shocks"]
         parts["description"] += f" Shock: {layer_parts['description']}"
@@ -363,6 +381,7 @@ def load_scenario(
         shocks=tuple(sorted(parts["shocks"], key=lambda s: s.week)),
         sources=tuple(sources),
         posterior=parts["posterior"],
+        policies=tuple(parts["policies"]),
     )
 
 

@@ -73,6 +73,10 @@ FILES: dict[str, str | bytes] = {
     "exp_my_baseline.toml": _experiment(scenarios='scenarios = ["baseline", "my/baseline.toml"]'),
     "exp_latin1.toml": ('description = "caf\xe9"\n' + _experiment()).encode("latin-1"),
     "exp_ok.toml": _experiment(),
+    "policy_watch.toml": '[[policies]]\nname = "p"\nwatch = "trust_mean"\nwhen = "below"\nthreshold = 0.5\n'
+    "set = { estate_presence = 0.6 }\n",
+    "policy_world.toml": '[[policies]]\nname = "p"\nwatch = "tsm_tp01"\nwhen = "below"\nthreshold = 60.0\n'
+    "set = { negativity_bias = 2.0 }\n",
 }
 
 #: (case id, command line with {d} for the case's folder, a fragment the error must hold).
@@ -135,6 +139,9 @@ CASES: list[tuple[str, str, str]] = [
     ("validate-homes-low", "validate --homes 10", "--homes 10: allowed: an integer in [50"),
     ("calibrate-homes-low", "calibrate --homes 10", "--homes 10: allowed: an integer in [50"),
     ("run-homes-low", "run baseline --homes 10", "--homes 10: allowed: an integer in [50"),
+    # 11. landlord policies
+    ("policy-watches-true-trust", "compare {d}/policy_watch.toml", "key 'watch' = 'trust_mean'; allowed: tsm_tp01"),
+    ("policy-sets-a-fact", "run {d}/policy_world.toml", "names 'negativity_bias' = 2.0; allowed: the levers"),
 ]
 
 RESULTS: dict[str, str] = {}
