@@ -210,7 +210,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         record = settings | {"seeds": result.seeds, "scenarios": [s.to_dict() for s in scenarios]} | provenance()
         (stage / "manifest.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
         descriptions = {s.name: s.description for s in scenarios}
-        policies = policy_findings(scenarios, result.runs, result.decisions, args.replications)
+        policies = policy_findings(scenarios, result.runs, result.decisions, args.replications, weeks)
         write_report(stage, result.table, settings, descriptions, figures, baseline, policies)
     print(
         f"Wrote {out}/report.html (and report.md, comparison.csv, runs.csv, weekly.parquet, levers.csv, "

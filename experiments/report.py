@@ -80,12 +80,13 @@ POLICY_OUTCOMES = ("trust_mean", "satisfaction_true", "tsm_tp01", "participation
 
 
 def policy_findings(
-    scenarios: Sequence[Scenario], runs: pd.DataFrame, decisions: pd.DataFrame, replications: int
+    scenarios: Sequence[Scenario], runs: pd.DataFrame, decisions: pd.DataFrame, replications: int, weeks: int
 ) -> list[str]:
     """Plain sentences on each policy strategy: what it did, when, and its effect against its starting preset.
 
-    For every policy: in how many replications it started (and ended), the
-    median week it took effect; then the paired differences (95% CI) on
+    For every policy: in how many replications it took effect within the
+    run's ``weeks`` (and ended), the median week; how many more decided too
+    late to take effect; then the paired differences (95% CI) on
     :data:`POLICY_OUTCOMES` against the compared strategy it starts from
     (:func:`experiments.compare.starting_preset`), when that was run.
     """
@@ -94,19 +95,7 @@ def policy_findings(
         parts = []
         for policy in scenario.policies:
             mine = decisions[(decisions["scenario"] == scenario.name) & (decisions["policy"] == policy.name)]
-            started = mine[mine["decision"] == "start"]
-            ended = mine[mine["decision"] == "end"]
-            if started.empty:
-                parts.append(f"'{policy.name}' never started in {replications} replications")
-                continue
-            first = started.groupby("replicate")["takes_effect"].min()
-            text = (
-                f"'{policy.name}' started in {first.size} of {replications} replications, taking effect in week "
-                f"{int(first.median())} (median; range {int(first.min())}-{int(first.max())})"
-            )
-            if not ended.empty:
-                text += f", and ended in {ended['replicate'].nunique()}"
-            parts.append(text)
+            parts.append(_policy_course(policy.name, mine, replications, weeks))
         preset = starting_preset(scenario, scenarios)
         effect = "its starting preset was not run, so its effect is shown against baseline only"
         if preset is not None:
@@ -115,6 +104,25 @@ def policy_findings(
             effect = f"against {preset}, where it starts: " + _differences(table[table["scenario"] == scenario.name])
         lines.append(f"**{scenario.name}**: {'; '.join(parts)}; {effect}.")
     return lines
+
+
+def _policy_course(name: str, decisions: pd.DataFrame, replications: int, weeks: int) -> str:
+    """When one policy took effect across replications, in words."""
+    in_time = decisions[decisions["takes_effect"] < weeks]
+    started = in_time[in_time["decision"] == "start"]
+    late = decisions[(decisions["takes_effect"] >= weeks) & ~decisions["replicate"].isin(started["replicate"])]
+    too_late = (
+        f" ({late['replicate'].nunique()} more decided it too late to act before week {weeks})" if len(late) else ""
+    )
+    if started.empty:
+        return f"'{name}' took effect in none of {replications} replications{too_late}"
+    first = started.groupby("replicate")["takes_effect"].min()
+    text = (
+        f"'{name}' took effect in {first.size} of {replications} replications{too_late}, in week "
+        f"{int(first.median())} (median; range {int(first.min())}-{int(first.max())})"
+    )
+    ended = in_time[in_time["decision"] == "end"]
+    return text + (f", and ended in {ended['replicate'].nunique()}" if len(ended) else "")
 
 
 def _differences(rows: pd.DataFrame) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from experiments.compare import compare, starting_preset
-from experiments.report import policy_findings
+from experiments.report import POLICY_OUTCOMES, policy_findings
 from model import TrustModel, load_scenario
 from model.policies import (
     BUDGET_YEAR,
@@ -250,6 +251,44 @@ def test_a_policy_strategy_is_compared_with_the_preset_it_starts_from():
     result = compare(scenarios, replications=2, weeks=120, seed=3, progress=False)
     assert set(result.decisions["scenario"]) == {"protect_repairs_first"}
     assert set(result.levers.loc[result.levers["week"] > 0, "scenario"]) == {"protect_repairs_first"}
-    [line] = policy_findings(scenarios, result.runs, result.decisions, replications=2)
-    assert line.startswith("**protect_repairs_first**: 'Repairs first when the backlog grows' started in 2 of 2")
+    [line] = policy_findings(scenarios, result.runs, result.decisions, replications=2, weeks=120)
+    assert line.startswith("**protect_repairs_first**: 'Repairs first when the backlog grows' took effect in 2 of 2")
+    assert "in week 52 (median; range 52-52)" in line
     assert "against frontline_presence, where it starts" in line
+
+
+def test_a_decision_too_late_to_act_is_not_counted_as_taking_effect():
+    scenarios = [load_scenario(n, homes=300) for n in ("baseline", "respond_to_falling_tp01")]
+    decisions = pd.DataFrame(
+        [
+            {
+                "week": 51,
+                "policy": "Estate presence when TP01 falls",
+                "decision": "start",
+                "watch": "tsm_tp01",
+                "value": 60.0,
+                "takes_effect": 104,
+                "scenario": "respond_to_falling_tp01",
+                "replicate": 0,
+            },
+            {
+                "week": 207,
+                "policy": "Estate presence when TP01 falls",
+                "decision": "start",
+                "watch": "tsm_tp01",
+                "value": 60.0,
+                "takes_effect": 260,
+                "scenario": "respond_to_falling_tp01",
+                "replicate": 1,
+            },
+        ]
+    )
+    runs = pd.DataFrame(
+        [
+            {"scenario": s, "replicate": r, **{o: 0.5 + r for o in POLICY_OUTCOMES}}
+            for s in ("baseline", "respond_to_falling_tp01")
+            for r in (0, 1)
+        ]
+    )
+    [line] = policy_findings(scenarios, runs, decisions, replications=2, weeks=208)
+    assert "took effect in 1 of 2 replications (1 more decided it too late to act before week 208), in week 104" in line
