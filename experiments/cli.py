@@ -11,19 +11,16 @@ import argparse
 import json
 import math
 import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dashboard import serve as dashboard
-from experiments import evidence_cli, plots
+from experiments import evidence_cli, plots, scale
 from experiments.compare import BASELINE, DEFAULT_REPLICATIONS, compare
 from experiments.design import ExperimentError, load_experiment
-from experiments.outputs import MAX_SEED, MAX_WEEKS, OutputError, bounded, check_out, folder_lock
+from experiments.outputs import MAX_SEED, MAX_WEEKS, OutputError, bounded, check_out, folder_lock, staged_output
 from experiments.outputs import workers as _workers
 from experiments.report import policy_findings, write_report
 from experiments.runner import DEFAULT_SEED, RunSpec, default_workers, provenance, run
@@ -48,26 +45,6 @@ if TYPE_CHECKING:
 
 class UsageError(Exception):
     """A command-line value that is not allowed."""
-
-
-@contextmanager
-def staged_output(out: Path) -> Iterator[Path]:
-    """Write into a temporary folder; move the files into ``out`` only on success.
-
-    A run that fails leaves nothing half-written in ``out``.
-    """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        yield stage
-        out.mkdir(exist_ok=True)
-        for item in stage.iterdir():
-            target = out / item.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            item.replace(target)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _parse_sets(pairs: Sequence[str]) -> dict[str, float | int]:
@@ -371,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_experiment_parser(sub, "sensitivity", "run an experiment and compute SALib indices", cmd_sensitivity)
     _add_experiment_parser(sub, "robustness", "compare strategies across sampled uncertainty", cmd_robustness)
     evidence_cli.add_parsers(sub)
+    scale.add_parser(sub)
     dashboard.add_parser(sub)
     return parser
 
@@ -391,6 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         SweepError,
         PatternError,
         OutputError,
+        scale.ScaleError,
     ) as error:
         print(f"tenant-trust: error: {error}", file=sys.stderr)
         return 2

@@ -143,8 +143,15 @@ class Experiment:
 
 
 def uncertain_parameters() -> list[str]:
-    """Parameters that describe the world rather than a strategy choice (estate size and run settings excluded)."""
-    return [p.name for p in params.PARAMETERS if not p.lever and p.name != "homes" and p.group != "run"]
+    """Parameters that describe the world rather than a strategy choice.
+
+    The organisation's size and shape (``homes``, ``neighbourhoods``) and run settings are excluded.
+    """
+    return [
+        p.name
+        for p in params.PARAMETERS
+        if not p.lever and p.name not in ("homes", "neighbourhoods") and p.group != "run"
+    ]
 
 
 def _fail(where: str, key: str, value: Any, allowed: str) -> ExperimentError:

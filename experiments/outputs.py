@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import errno
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,3 +161,23 @@ def workers(text: str) -> int:
         return bounded(1, high, "number of processes")(text)
     except argparse.ArgumentTypeError as error:
         raise argparse.ArgumentTypeError(f"{error} (each needs about 300 MB; this machine holds {high})") from None
+
+
+@contextlib.contextmanager
+def staged_output(out: Path) -> Iterator[Path]:
+    """Write into a temporary folder; move the files into ``out`` only on success.
+
+    A run that fails leaves nothing half-written in ``out``.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        yield stage
+        out.mkdir(exist_ok=True)
+        for item in stage.iterdir():
+            target = out / item.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            item.replace(target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -176,12 +176,16 @@ def voice_levers(effective: Mapping[str, float | int], homes: int) -> VoiceLever
     capacity = effective["decision_capacity_per_1000"] * homes / 1000.0
     promised = submodels.promised_influence(effective["ladder_rung"], effective["consultation_expectation"])
     rate = submodels.weekly_rate(effective["efficacy_learning_rate"])
+    agendas = submodels.central_agendas(effective["central_capacity"], homes, effective["central_capacity_scaling"])
+    local = submodels.local_share(effective["local_decision_share"], effective["delegated_budget_per_home"])
     return VoiceLevers(
         visible_change=visible_change,
         capacity=capacity,
         promised=promised,
         rate=rate,
-        influence_rates=kernels.InfluenceRates.from_params(effective, visible_change, capacity, promised, rate),
+        influence_rates=kernels.InfluenceRates.from_params(
+            effective, visible_change, capacity, promised, rate, agendas, local
+        ),
         voice_rates=kernels.VoiceRates.from_params(
             effective,
             participants_up=0.0,
@@ -200,7 +204,11 @@ class Landlord(mesa.Agent):
         visible_change: Share of tenants' priorities that changed decisions at the
             latest quarterly round ("you said, we did").
         influence: Share of one participant's priorities that changed a
-            decision, after the landlord's capacity is shared among them.
+            decision, after the landlord's capacity is shared among them
+            (homes-weighted mean over neighbourhoods).
+        central_pass_through: Share of each neighbourhood's priorities the
+            central layer took through this week
+            (:func:`model.submodels.central_pass_through`).
     """
 
     model: Estate
@@ -210,8 +218,10 @@ class Landlord(mesa.Agent):
         super().__init__(model)
         self.visible_change = 0.0
         self.influence = 0.0
+        self.central_pass_through = 1.0
         self._levers: VoiceLevers | None = None
         self._expected_jobs = 0.0
+        self._seats: tuple = ()
 
     def refresh(self) -> None:
         """Work out again what depends only on the parameters: the voice levers and the repair jobs expected a week.
@@ -220,6 +230,9 @@ class Landlord(mesa.Agent):
         """
         self._levers = voice_levers(self.model.effective, self.model.households.size)
         self._expected_jobs = self.repairs_per_home_week * self.model.households.size
+        starts = self.model.households.neighbourhood_starts
+        per_neighbourhood = submodels.allocate_seats(self.seats(), np.diff(starts))
+        self._seats = kernels.plain(kernels.Seats(starts=starts, per_neighbourhood=per_neighbourhood))
 
     def levers(self) -> VoiceLevers:
         """The :class:`VoiceLevers` of the model's effective parameters (as of the last :meth:`refresh`)."""
@@ -290,6 +303,13 @@ class Landlord(mesa.Agent):
         p = self.model.p
         return submodels.panel_seats(p["ladder_rung"], p["panel_seats_per_1000"], self.model.households.size)
 
+    def seats_by_neighbourhood(self) -> tuple:
+        """Each neighbourhood's share of :meth:`seats`, as a plain :class:`model.kernels.Seats`.
+
+        Shared by :func:`model.submodels.allocate_seats` when the parameters change (:meth:`refresh`).
+        """
+        return self._seats
+
     def voice_pushes(self) -> tuple[np.ndarray, tuple[float, float], tuple[float, float]]:
         """Who took part in the last quarter, and this week's (up, down) pushes on participants and on everyone else.
 
@@ -329,12 +349,13 @@ class Landlord(mesa.Agent):
         """
         h, levers = self.model.households, self.levers()
         self.visible_change = levers.visible_change
-        self.influence = kernels.share_power(
+        self.influence, self.central_pass_through = kernels.share_power(
             self.model.week,
             kernels.gather(kernels.TookPart, h),
             kernels.gather(kernels.Voice, h),
             kernels.plain(levers.influence_rates),
             kernels.plain(levers.voice_rates),
+            h.neighbourhood_starts,
         )
 
     def settle_efficacy(self) -> None:

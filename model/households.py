@@ -7,6 +7,7 @@ collection and portrayals still see one agent per household.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,6 +62,9 @@ class Households:
         informed_score: Memory of being kept informed, 0-1 (TP07).
         indptr: Neighbour ties in CSR form: ties of ``i`` are ``indices[indptr[i]:indptr[i+1]]``.
         indices: See ``indptr``.
+        neighbourhood_starts: Neighbourhood ``k`` is homes
+            ``neighbourhood_starts[k]`` to ``neighbourhood_starts[k + 1] - 1``
+            (:func:`neighbourhood_blocks`).
     """
 
     trust: NDArray[np.float64]
@@ -88,11 +92,18 @@ class Households:
     informed_score: NDArray[np.float64]
     indptr: NDArray[np.int64]
     indices: NDArray[np.int64]
+    neighbourhood_starts: NDArray[np.int64]
 
     @property
     def size(self) -> int:
         """Number of households."""
         return self.trust.size
+
+    @property
+    def neighbourhood(self) -> NDArray[np.int64]:
+        """Each home's neighbourhood."""
+        sizes = np.diff(self.neighbourhood_starts)
+        return np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
 
     def took_part_within(self, week: int, weeks: int) -> NDArray[np.bool_]:
         """Households that took part in anything in the last ``weeks`` weeks."""
@@ -105,6 +116,61 @@ def _logit(p: float | NDArray[np.float64]) -> NDArray[np.float64]:
 
 def _expit(x: NDArray[np.float64]) -> NDArray[np.float64]:
     return 1.0 / (1.0 + np.exp(-x))
+
+
+def neighbourhood_blocks(homes: int, neighbourhoods: int) -> NDArray[np.int64]:
+    """Where each neighbourhood's homes start: ``neighbourhoods + 1`` boundaries.
+
+    Rule: the homes are split into ``neighbourhoods`` contiguous blocks whose
+    sizes differ by at most one, the larger first (homes along a street
+    belong to one estate). Assumption.
+
+    Raises:
+        ValueError: Fewer than one neighbourhood, or more than there are homes.
+    """
+    if not 1 <= neighbourhoods <= homes:
+        raise ValueError(f"neighbourhoods = {neighbourhoods}: allowed 1 to homes = {homes}")
+    size, extra = divmod(homes, neighbourhoods)
+    sizes = np.full(neighbourhoods, size, dtype=np.int64)
+    sizes[:extra] += 1
+    return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+
+def neighbourhood_networks(
+    starts: NDArray[np.int64], ties: int, rewiring: float, rng: np.random.Generator
+) -> tuple[NDArray, NDArray]:
+    """Every neighbourhood's own :func:`estate_network`, joined into one CSR network.
+
+    Rule: neighbours are drawn within each neighbourhood, in neighbourhood
+    order, from ``rng``; no tie crosses from one estate to another. With one
+    neighbourhood it is :func:`estate_network` of all the homes. Assumption.
+    """
+    if starts.size == 2:
+        return estate_network(int(starts[1]), ties, rewiring, rng)
+    pointers, neighbours = [np.zeros(1, dtype=np.int64)], []
+    for start, end in itertools.pairwise(starts.tolist()):
+        indptr, indices = estate_network(int(end - start), ties, rewiring, rng)
+        pointers.append(indptr[1:] + pointers[-1][-1])
+        neighbours.append(indices + start)
+    return np.concatenate(pointers), np.concatenate(neighbours)
+
+
+def patch_officers(starts: NDArray[np.int64], patch_size: int) -> NDArray[np.int64]:
+    """Each home's officer: patches of ``patch_size`` homes in a row, nested in neighbourhoods.
+
+    Rule: within each neighbourhood, homes ``0..patch_size-1`` are the first
+    patch, and so on; the last patch of a neighbourhood may be smaller, and no
+    patch spans two neighbourhoods. Officers are numbered in home order. With
+    one neighbourhood it is ``home // patch_size``. Assumption.
+    """
+    homes = int(starts[-1])
+    officer = np.empty(homes, dtype=np.int64)
+    first = 0
+    for start, end in itertools.pairwise(starts.tolist()):
+        local = np.arange(end - start, dtype=np.int64) // patch_size
+        officer[start:end] = first + local
+        first += int(local[-1]) + 1 if local.size else 0
+    return officer
 
 
 def estate_network(homes: int, ties: int, rewiring: float, rng: np.random.Generator) -> tuple[NDArray, NDArray]:
@@ -253,7 +319,8 @@ def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Ho
     shift = 4.0 * (p["over_65_trust_lift"] * (age == OVER_65) - p["underrepresented_trust_gap"] * under)
     disposition = _expit(_logit(p["initial_trust"]) + shift + rng.normal(0.0, DISPOSITION_SPREAD, n))
     efficacy = _expit(_logit(p["initial_efficacy"]) + rng.normal(0.0, DISPOSITION_SPREAD, n))
-    indptr, indices = estate_network(n, int(p["neighbour_ties"]), float(p["tie_rewiring"]), rng)
+    starts = neighbourhood_blocks(n, int(p["neighbourhoods"]))
+    indptr, indices = neighbourhood_networks(starts, int(p["neighbour_ties"]), float(p["tie_rewiring"]), rng)
     return Households(
         trust=disposition.copy(),
         disposition=disposition,
@@ -270,7 +337,7 @@ def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Ho
         last_took_part=np.full(n, NEVER, dtype=np.int64),
         active=np.zeros(n, dtype=bool),
         relationship=np.zeros(n),
-        officer=np.arange(n, dtype=np.int64) // int(p["patch_size"]),
+        officer=patch_officers(starts, int(p["patch_size"])),
         need=np.zeros(n, dtype=bool),
         reported=np.zeros(n, dtype=bool),
         raised_week=np.zeros(n, dtype=np.int64),
@@ -280,4 +347,5 @@ def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Ho
         informed_score=disposition.copy(),
         indptr=indptr,
         indices=indices,
+        neighbourhood_starts=starts,
     )

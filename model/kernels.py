@@ -146,6 +146,17 @@ class TookPart(NamedTuple):
     fatigue: Floats
 
 
+class Seats(NamedTuple):
+    """The panel seats of each neighbourhood, and where each neighbourhood's homes are (read only).
+
+    Neighbourhood ``k`` is homes ``starts[k]`` to ``starts[k + 1] - 1`` and
+    has ``per_neighbourhood[k]`` seats (:func:`~model.submodels.allocate_seats`).
+    """
+
+    starts: Ints
+    per_neighbourhood: Ints
+
+
 class Voice(NamedTuple):
     """What the landlord's "you said, we did" moves (updated)."""
 
@@ -354,6 +365,10 @@ class InfluenceRates(NamedTuple):
         openness: How openly the landlord reports back (as the culture makes it act).
         openness_buffer: How far openness softens bad news.
         news_reach: Share of the push that reaches those who did not take part.
+        central_agendas: Neighbourhood agendas the central layer takes through
+            in a quarter (:func:`~model.submodels.central_agendas`).
+        local_share: Share of a neighbourhood's priorities it decides itself
+            (:func:`~model.submodels.local_share`).
     """
 
     visible_change: float
@@ -365,13 +380,29 @@ class InfluenceRates(NamedTuple):
     openness: float
     openness_buffer: float
     news_reach: float
+    central_agendas: float
+    local_share: float
 
     @classmethod
     def from_params(
-        cls, p: Mapping[str, float | int], visible_change: float, capacity: float, promised: float, rate: float
+        cls,
+        p: Mapping[str, float | int],
+        visible_change: float,
+        capacity: float,
+        promised: float,
+        rate: float,
+        central_agendas: float,
+        local_share: float,
     ) -> InfluenceRates:
         """``expectation_adaptation`` to ``news_reach`` from their parameters; the rest as given."""
-        given = {"visible_change": visible_change, "capacity": capacity, "promised": promised, "rate": rate}
+        given = {
+            "visible_change": visible_change,
+            "capacity": capacity,
+            "promised": promised,
+            "rate": rate,
+            "central_agendas": central_agendas,
+            "local_share": local_share,
+        }
         return _by_name(cls, p, given)
 
 
@@ -789,43 +820,71 @@ def hear_voice(heard: Bools, voice: Voice, rates: VoiceRates) -> None:
 
 
 @compiled
-def share_power(week: int, took_part: TookPart, voice: Voice, influence: InfluenceRates, rates: VoiceRates) -> float:
-    """The week's voice pushes, worked out from who took part in the last quarter, then :func:`hear_voice`.
+def share_power(
+    week: int, took_part: TookPart, voice: Voice, influence: InfluenceRates, rates: VoiceRates, starts: Ints
+) -> tuple[float, float]:
+    """The week's voice pushes, neighbourhood by neighbourhood, from who took part in the last quarter.
 
-    As :meth:`model.agents.Landlord.voice_pushes` works them out:
+    As :meth:`model.agents.Landlord.voice_pushes` works them out, for each
+    neighbourhood ``k`` (homes ``starts[k]`` to ``starts[k + 1] - 1``):
     :func:`took_part_within` the last quarter,
-    :func:`~model.submodels.influence_per_participant`,
-    :func:`~model.submodels.felt_influence`, then
-    :func:`~model.submodels.voice_push` for participants (reach 1) and for
-    everyone else (reach ``news_reach``), which :func:`hear_voice` applies
-    with the other fields of ``rates`` (whose pushes are ignored).
+    :func:`~model.submodels.influence_per_participant` among its participants
+    with its homes' share of the capacity, times
+    :func:`~model.submodels.through_the_centre` (its local share, and the
+    central layer's :func:`~model.submodels.central_pass_through` among the
+    neighbourhoods with someone taking part), then
+    :func:`~model.submodels.felt_influence` and
+    :func:`~model.submodels.voice_push` for its participants (reach 1) and its
+    other households (reach ``news_reach``), which :func:`hear_voice` applies
+    there with the other fields of ``rates`` (whose pushes are ignored). With
+    one neighbourhood and an uncongested centre this is the landlord-wide rule.
 
     Returns:
-        The influence per participant.
+        The influence per participant (homes-weighted mean over
+        neighbourhoods) and the central pass-through.
     """
     took_part, influence, rates = TookPart(*took_part), InfluenceRates(*influence), VoiceRates(*rates)
+    voice = Voice(*voice)
     heard = took_part_within(took_part.active, took_part.last_took_part, week, sm.QUARTER)
-    per_participant = sm.influence_per_participant(
-        influence.visible_change, np.count_nonzero(heard), influence.capacity
-    )
-    felt = sm.felt_influence(
-        per_participant, influence.promised, influence.expectation_adaptation, influence.frustration_weight
-    )
-    participants = sm.voice_push(felt, influence.rate, 1.0, influence.openness, influence.openness_buffer)
-    others = sm.voice_push(felt, influence.rate, influence.news_reach, influence.openness, influence.openness_buffer)
-    pushed = VoiceRates(
-        participants_up=participants[0],
-        participants_down=participants[1],
-        others_up=others[0],
-        others_down=others[1],
-        efficacy_fade_rate=rates.efficacy_fade_rate,
-        voice_trust_weight=rates.voice_trust_weight,
-        openness=rates.openness,
-        news_rate=rates.news_rate,
-        informed_fade_rate=rates.informed_fade_rate,
-    )
-    hear_voice(heard, voice, pushed)
-    return per_participant
+    neighbourhoods = starts.size - 1
+    participants = np.empty(neighbourhoods, dtype=np.int64)
+    for k in range(neighbourhoods):
+        participants[k] = np.count_nonzero(heard[starts[k] : starts[k + 1]])
+    pass_through = sm.central_pass_through(influence.central_agendas, np.count_nonzero(participants))
+    reaching = sm.through_the_centre(influence.local_share, pass_through)
+    mean_influence = 0.0
+    for k in range(neighbourhoods):
+        start, end = starts[k], starts[k + 1]
+        share = (end - start) / heard.size
+        per_participant = (
+            sm.influence_per_participant(influence.visible_change, participants[k], influence.capacity * share)
+            * reaching
+        )
+        felt = sm.felt_influence(
+            per_participant, influence.promised, influence.expectation_adaptation, influence.frustration_weight
+        )
+        mine = sm.voice_push(felt, influence.rate, 1.0, influence.openness, influence.openness_buffer)
+        news = sm.voice_push(felt, influence.rate, influence.news_reach, influence.openness, influence.openness_buffer)
+        pushed = VoiceRates(
+            participants_up=mine[0],
+            participants_down=mine[1],
+            others_up=news[0],
+            others_down=news[1],
+            efficacy_fade_rate=rates.efficacy_fade_rate,
+            voice_trust_weight=rates.voice_trust_weight,
+            openness=rates.openness,
+            news_rate=rates.news_rate,
+            informed_fade_rate=rates.informed_fade_rate,
+        )
+        within = Voice(
+            efficacy=voice.efficacy[start:end],
+            trust=voice.trust[start:end],
+            informed_score=voice.informed_score[start:end],
+            efficacy_outlook=voice.efficacy_outlook[start:end],
+        )
+        hear_voice(heard[start:end], within, pushed)
+        mean_influence += per_participant * share
+    return mean_influence, pass_through
 
 
 @compiled
@@ -887,7 +946,7 @@ def repairs_and_contact(
 @compiled
 def participation(
     week: int,
-    seats: int,
+    seats: Seats,
     visited: Bools,
     readiness: Readiness,
     took_part: TookPart,
@@ -898,12 +957,13 @@ def participation(
     """Willing households join surveys and meetings; seats are refilled at the start of each quarter.
 
     :func:`willingness`, :func:`take_part`, then (in the first week of a
-    quarter) :func:`~model.submodels.fill_seats` with ``seats`` seats; joiners
-    and seat-holders record ``week`` as their latest participation.
+    quarter) :func:`~model.submodels.fill_seats_by_neighbourhood` with
+    ``seats``; joiners and seat-holders record ``week`` as their latest
+    participation.
 
     Args:
         week: This week.
-        seats: Panel and board seats.
+        seats: Each neighbourhood's panel and board seats (a plain :class:`Seats`).
         visited: Homes visited this week (an officer on the doorstep always gets an answer).
         readiness: As :func:`willingness` takes it.
         took_part: Updated.
@@ -918,7 +978,7 @@ def participation(
 @compiled
 def take_part_and_settle(
     week: int,
-    seats: int,
+    seats: Seats,
     visited: Bools,
     willing: Bools,
     margin: Floats,
@@ -929,7 +989,7 @@ def take_part_and_settle(
     """The willing join (:func:`take_part`), seats are refilled each quarter, and fatigue follows who took part.
 
     Rules: :func:`take_part`, then (in the first week of a quarter)
-    :func:`~model.submodels.fill_seats` with ``seats`` seats; joiners and
+    :func:`~model.submodels.fill_seats_by_neighbourhood` with ``seats``; joiners and
     seat-holders record ``week`` as their latest participation;
     :func:`~model.submodels.fatigue_after_week`. Shared by
     :func:`participation` and :func:`participation_in_symmetric_network`.
@@ -938,7 +998,8 @@ def take_part_and_settle(
     active, last_took_part = took_part.active, took_part.last_took_part
     joined = take_part(willing, channel_open, visited, rates.activity_rate)
     if week % sm.QUARTER == 0:
-        active[:] = sm.fill_seats(margin, willing, seats)
+        seats = Seats(*seats)
+        active[:] = sm.fill_seats_by_neighbourhood(margin, willing, seats.per_neighbourhood, seats.starts)
     for i in range(active.size):
         took_part_now = joined[i] or active[i]
         if took_part_now:
@@ -1207,7 +1268,7 @@ def willingness_in_symmetric_network(
 @compiled
 def participation_in_symmetric_network(
     week: int,
-    seats: int,
+    seats: Seats,
     visited: Bools,
     readiness: Readiness,
     took_part: TookPart,
@@ -1218,7 +1279,7 @@ def participation_in_symmetric_network(
     """:func:`participation` in a symmetric network, with :func:`willingness_in_symmetric_network`.
 
     Rules and arguments as :func:`participation`: :func:`take_part`, then (in
-    the first week of a quarter) :func:`~model.submodels.fill_seats`, and
+    the first week of a quarter) :func:`~model.submodels.fill_seats_by_neighbourhood`, and
     :func:`~model.submodels.fatigue_after_week`; the same draws in the same order.
     """
     willing, margin = willingness_in_symmetric_network(week, readiness, took_part, ties, rates)
@@ -1231,7 +1292,7 @@ def estate_week(
     seed_value: int,
     week: int,
     jobs: int,
-    seats: int,
+    seats: Seats,
     draws: Floats,
     visit_p: Floats,
     relationship_rates: RelationshipRates,

@@ -25,6 +25,7 @@ Symbols follow ``model/params.py``; each mechanism is a pure function in
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -35,7 +36,7 @@ import pandas as pd
 
 from model import kernels, outcomes, params, policies, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
-from model.households import NEVER, OVER_65, create_households
+from model.households import NEVER, OVER_65, create_households, patch_officers
 from model.params import FIXED_AT_START
 from model.scenario import Scenario, load_scenario
 from model.submodels import QUARTER, YEAR
@@ -234,7 +235,7 @@ class TrustModel(mesa.Model):
         self._refresh()
         if np.count_nonzero(self.households.active) > self.landlord.seats():
             willing, margin = self._willingness()
-            self.households.active = submodels.fill_seats(margin, willing, self.landlord.seats())
+            self.households.active = self._fill_seats(margin, willing)
 
     def _log_levers(self, values: Mapping[str, float | int], cause: str) -> None:
         """Note each lever ``values`` changes, with its week and cause (once the strategy has started)."""
@@ -257,10 +258,11 @@ class TrustModel(mesa.Model):
         """Redraw patches at the current patch size; every relationship resets."""
         for officer in self.officers:
             officer.remove()
-        size, homes = int(self.p["patch_size"]), self.households.size
-        patches = [range(start, min(start + size, homes)) for start in range(0, homes, size)]
-        self.officers = [HousingOfficer(self, patch) for patch in patches]
-        self.households.officer = np.arange(homes, dtype=np.int64) // size
+        officer = patch_officers(self.households.neighbourhood_starts, int(self.p["patch_size"]))
+        firsts = np.flatnonzero(np.diff(officer, prepend=-1))
+        ends = np.append(firsts[1:], officer.size)
+        self.officers = [HousingOfficer(self, range(a, b)) for a, b in zip(firsts.tolist(), ends.tolist(), strict=True)]
+        self.households.officer = officer
         self.households.relationship[:] = 0.0
 
     def _refresh(self) -> None:
@@ -380,8 +382,13 @@ class TrustModel(mesa.Model):
             if np.array_equal(took_part, h.last_took_part):
                 break
             h.last_took_part = took_part
-        h.active = submodels.fill_seats(margin, willing, self.landlord.seats())
+        h.active = self._fill_seats(margin, willing)
         self._fix_rate = self._first_time_fix()
+
+    def _fill_seats(self, margin: np.ndarray, willing: np.ndarray) -> np.ndarray:
+        """Who holds each neighbourhood's seats now (:func:`model.submodels.fill_seats_by_neighbourhood`)."""
+        seats = kernels.Seats(*self.landlord.seats_by_neighbourhood())
+        return submodels.fill_seats_by_neighbourhood(margin, willing, seats.per_neighbourhood, seats.starts)
 
     # --- the week -----------------------------------------------------------------
     def step(self) -> None:
@@ -488,7 +495,7 @@ class TrustModel(mesa.Model):
             seed,
             self.week,
             jobs,
-            self.landlord.seats(),
+            self.landlord.seats_by_neighbourhood(),
             self._draws,
             self._visit_p,
             self._plain_rates["relationship"],
@@ -605,7 +612,7 @@ class TrustModel(mesa.Model):
         """Willing tenants join surveys and meetings; seats are refilled each quarter."""
         kernels.participation(
             week=self.week,
-            seats=self.landlord.seats(),
+            seats=self.landlord.seats_by_neighbourhood(),
             visited=visited,
             readiness=self._readiness(),
             took_part=self._took_part(),
@@ -802,12 +809,45 @@ class TrustModel(mesa.Model):
             "satisfaction_true_over_65": 100.0 * _mean(satisfied, older),
             "satisfaction_true_25_54": 100.0 * _mean(satisfied, middle),
             "repair_budget_per_home": float(self.landlord.repairs_per_home_week * YEAR * self.p["repair_unit_cost"]),
+            "central_pass_through": float(self.landlord.central_pass_through),
             **self.spending(),
         }
         out = {name: values[name] for name in outcomes.ESTATE}
         out |= {"weeks": self.week, "homes": h.size}
         out |= {name: self.last_survey.get(name) for name in outcomes.SURVEY}
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
+
+    def neighbourhood_summary(self) -> pd.DataFrame:
+        """Outcomes at the end of the run so far, one row per neighbourhood.
+
+        Columns: ``neighbourhood``, ``homes``, ``seats``, then ``trust_mean``,
+        ``efficacy_mean``, ``participation_rate`` (took part in the last year
+        or holds a seat), ``active_share`` and ``satisfaction_true``, measured
+        as the landlord-wide outcomes of the same names over that
+        neighbourhood's homes. The yearly survey is landlord-wide, so there are
+        no per-neighbourhood TSMs.
+        """
+        h = self.households
+        starts = h.neighbourhood_starts
+        seats = kernels.Seats(*self.landlord.seats_by_neighbourhood()).per_neighbourhood
+        took_part = h.took_part_within(self.week, YEAR) | h.active
+        satisfied = self.satisfaction_probability()
+        rows = []
+        for k, (start, end) in enumerate(itertools.pairwise(starts.tolist())):
+            block = slice(start, end)
+            rows.append(
+                {
+                    "neighbourhood": k,
+                    "homes": end - start,
+                    "seats": int(seats[k]),
+                    "trust_mean": float(h.trust[block].mean()),
+                    "efficacy_mean": float(h.efficacy[block].mean()),
+                    "participation_rate": float(took_part[block].mean()),
+                    "active_share": float(h.active[block].mean()),
+                    "satisfaction_true": 100.0 * float(satisfied[block].mean()),
+                }
+            )
+        return pd.DataFrame(rows)
 
     def spending(self) -> dict[str, float]:
         """What the landlord spends, £ a home a year, by use, from the rules its budget uses.

@@ -214,6 +214,16 @@ OUTCOMES: tuple[Outcome, ...] = (
         brief="cost per home",
     ),
     Outcome("visible_change", "Priorities visibly acted on (share)", "share", 1.0, 0.0, 1.0, "higher", weekly=True),
+    Outcome(
+        "central_pass_through",
+        "Neighbourhood priorities the central layer takes through (share)",
+        "share",
+        1.0,
+        0.0,
+        1.0,
+        "higher",
+        brief="central pass-through",
+    ),
     _satisfaction(
         "satisfaction_true_underrepresented", "True satisfaction: under-represented group (%)", "underrepresented"
     ),

@@ -134,6 +134,20 @@ PARAMETERS: tuple[Parameter, ...] = (
         "estate",
     ),
     _P(
+        "neighbourhoods",
+        1,
+        1,
+        400,
+        "neighbourhoods",
+        "Neighbourhoods (estates) the landlord's homes are split into, each a contiguous block with its own "
+        "network, officers' patches and panel seats; their priorities pass through one central layer.",
+        A + " (1: one estate, the model before issue 12; a 6,000-home association has about 9-17 "
+        "neighbourhoods of 345-686 homes: Social Housing 2017/18 homes per local authority, Places for "
+        "People's areas; docs/ODD.md 7.21)",
+        "int",
+        "estate",
+    ),
+    _P(
         "neighbour_ties",
         6,
         2,
@@ -792,6 +806,44 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Participants per 1,000 homes whose priorities the landlord can take through to decisions in a "
         "quarter; beyond it, influence per participant dilutes.",
         A + " (finite board and management capacity; seeds/003 'how scalable are these models?')",
+        "float",
+        "participation",
+    ),
+    _P(
+        "central_capacity",
+        12.0,
+        1.0,
+        200.0,
+        "agendas/quarter at 6,000 homes",
+        "Neighbourhood agendas the central layer (board, area management) can take through to decisions in "
+        "a quarter, for a 6,000-home landlord; beyond it, each neighbourhood's priorities dilute.",
+        A + " (boards of 5-12 meeting about monthly; set to about a 6,000-home landlord's number of "
+        "neighbourhoods so the default organisation is not congested)",
+        "float",
+        "participation",
+    ),
+    _P(
+        "central_capacity_scaling",
+        0.5,
+        0.0,
+        1.0,
+        "exponent",
+        "How the central layer's capacity grows with the landlord's size: capacity x (homes / 6,000) to this "
+        "power (0: a fixed board; 1: capacity in proportion to homes, as the model before issue 12).",
+        A + " (large groups add area boards, so between 0 and 1; no source measures it: vary it)",
+        "float",
+        "participation",
+    ),
+    _P(
+        "local_decision_share",
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Share of tenants' priorities a neighbourhood can decide without the central layer (a delegated "
+        "budget raises it).",
+        A + " (TMO agreements devolve day-to-day repairs, caretaking and lettings, not capital or "
+        "allocations: ODPM 2002, unverified)",
         "float",
         "participation",
     ),

@@ -783,6 +783,39 @@ def fill_seats(margin: Floats, willing: Bools, seats: int) -> Bools:
     return active
 
 
+def allocate_seats(total: int, homes: Ints) -> Ints:
+    """The landlord's panel and board seats shared among its neighbourhoods.
+
+    Rule: largest remainder (Hamilton): each neighbourhood gets the whole part
+    of ``total * homes_k / sum(homes)``, and the seats left over go to the
+    largest remainders, ties to the first; the seats add up to ``total``, so
+    splitting a landlord into neighbourhoods never adds or removes a seat.
+    With one neighbourhood it has them all. Assumption.
+    """
+    homes = np.asarray(homes, dtype=np.int64)
+    quotas = total * homes / homes.sum()
+    seats = np.floor(quotas).astype(np.int64)
+    left = total - int(seats.sum())
+    if left > 0:
+        seats[np.argsort(-(quotas - seats), kind="mergesort")[:left]] += 1
+    return seats
+
+
+@compiled
+def fill_seats_by_neighbourhood(margin: Floats, willing: Bools, seats: Ints, starts: Ints) -> Bools:
+    """Who sits on each neighbourhood's panel.
+
+    Rule: :func:`fill_seats` within each neighbourhood (homes
+    ``starts[k]`` to ``starts[k + 1] - 1``) with its own ``seats[k]``: a
+    household can sit only on its own neighbourhood's panel. Assumption.
+    """
+    active = np.zeros(margin.size, dtype=np.bool_)
+    for k in range(seats.size):
+        start, end = starts[k], starts[k + 1]
+        active[start:end] = fill_seats(margin[start:end], willing[start:end], seats[k])
+    return active
+
+
 # --- 5. power-sharing -------------------------------------------------------------
 def visible_change(rung: int, responsiveness: float, delegated_budget_per_home: float) -> float:
     """Share of tenants' priorities that visibly change the landlord's decisions.
@@ -839,6 +872,51 @@ def influence_per_participant(visible: float, participants: int, capacity: float
     if participants <= 0:
         return visible
     return visible * min(1.0, capacity / participants)
+
+
+def central_agendas(capacity_at_6000: float, homes: int, scaling: float) -> float:
+    """Neighbourhood agendas the central layer can take through to decisions in a quarter.
+
+    Rule: ``c0 * (homes / 6000) ** alpha``: the capacity declared for a
+    6,000-home landlord, grown with size at the declared exponent (0: one
+    board whatever the size; 1: in proportion to homes). Assumption (boards
+    of 5-12 meeting about monthly; large groups add area boards).
+    """
+    return capacity_at_6000 * (homes / 6000.0) ** scaling
+
+
+@compiled
+def central_pass_through(agendas: float, neighbourhoods_asking: int) -> float:
+    """Share of each neighbourhood's priorities the central layer takes through, in [0, 1].
+
+    Rule: ``min(1, agendas / K)`` for the ``K`` neighbourhoods with someone
+    taking part in the last quarter (each sends an agenda); 1 when none
+    asks. Assumption (issue 12: "layers between a tenant's priority and a
+    decision").
+    """
+    if neighbourhoods_asking <= 0:
+        return 1.0
+    return min(1.0, agendas / neighbourhoods_asking)
+
+
+def local_share(local_decision_share: float, delegated_budget_per_home: float) -> float:
+    """Share of a neighbourhood's priorities it decides itself, without the central layer.
+
+    Rule: ``1 - (1 - lambda) * exp(-delegated / 100)``: a delegated budget is
+    decided on the estate, as in :func:`visible_change`. Assumption.
+    """
+    return 1.0 - (1.0 - local_decision_share) * math.exp(-delegated_budget_per_home / 100.0)
+
+
+@compiled
+def through_the_centre(local: float, pass_through: float) -> float:
+    """Share of a neighbourhood's acted-on priorities that reach a decision, local and central together.
+
+    Rule: ``1 - (1 - local) * (1 - g)``: what the neighbourhood decides
+    itself, plus the central layer's pass-through ``g`` of the rest; 1 when
+    the centre is not congested (``g = 1``). Assumption.
+    """
+    return 1.0 - (1.0 - local) * (1.0 - pass_through)
 
 
 @compiled
