@@ -172,6 +172,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         result.weekly.to_parquet(stage / "weekly.parquet", index=False)
         result.levers.to_csv(stage / "levers.csv", index=False)
         result.decisions.to_csv(stage / "decisions.csv", index=False)
+        result.neighbourhoods.to_csv(stage / "neighbourhoods.csv", index=False)
         figures = [
             plots.trajectories(result.weekly, stage / "trajectories.png"),
             plots.trust_by_group(result.table, stage / "trust_by_group.png"),
@@ -191,7 +192,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         write_report(stage, result.table, settings, descriptions, figures, baseline, policies)
     print(
         f"Wrote {out}/report.html (and report.md, comparison.csv, runs.csv, weekly.parquet, levers.csv, "
-        "decisions.csv, plots, manifest.json)"
+        "decisions.csv, neighbourhoods.csv, plots, manifest.json)"
     )
 
 

@@ -57,6 +57,7 @@ class Comparison:
         levers: Every run's lever values at week 0 and later changes
             (:attr:`experiments.runner.RunOutcome.levers`), with scenario and replicate.
         decisions: Every run's landlord policy decisions, with scenario and replicate.
+        neighbourhoods: Every run's end-of-run outcomes per neighbourhood, with scenario and replicate.
     """
 
     table: pd.DataFrame
@@ -66,6 +67,7 @@ class Comparison:
     baseline: str = BASELINE
     levers: pd.DataFrame | None = None
     decisions: pd.DataFrame | None = None
+    neighbourhoods: pd.DataFrame | None = None
 
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
@@ -153,11 +155,13 @@ def compare(
     runs, weekly = _collect(replicates, results)
     levers = _stack(replicates, results, "levers")
     decisions = _stack(replicates, results, "decisions")
-    return Comparison(comparison_table(runs, baseline=baseline), runs, weekly, seeds, baseline, levers, decisions)
+    neighbourhoods = _stack(replicates, results, "neighbourhoods")
+    table = comparison_table(runs, baseline=baseline)
+    return Comparison(table, runs, weekly, seeds, baseline, levers, decisions, neighbourhoods)
 
 
 def _stack(replicates: Sequence[int], results: Sequence[RunOutcome], part: str) -> pd.DataFrame:
-    """One table of every run's ``levers`` or ``decisions``, with scenario and replicate columns."""
+    """One table of every run's ``levers``, ``decisions`` or ``neighbourhoods``, with scenario and replicate."""
     frames = [
         getattr(o, part).assign(scenario=o.spec.scenario.name, replicate=r)
         for r, o in zip(replicates, results, strict=True)

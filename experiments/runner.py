@@ -152,6 +152,8 @@ class RunOutcome:
             (:meth:`model.model.TrustModel.lever_changes`).
         decisions: The landlord's policy decisions (week, policy, decision,
             watch, value, takes_effect); empty without policies.
+        neighbourhoods: End-of-run outcomes per neighbourhood
+            (:meth:`model.model.TrustModel.neighbourhood_summary`).
     """
 
     spec: RunSpec
@@ -161,6 +163,7 @@ class RunOutcome:
     observed: dict[str, float] | None = None
     levers: pd.DataFrame | None = None
     decisions: pd.DataFrame | None = None
+    neighbourhoods: pd.DataFrame | None = None
 
 
 #: Columns of a run's policy decisions (:attr:`model.model.TrustModel.decisions`).
@@ -200,7 +203,9 @@ def run(spec: RunSpec, progress: bool = False) -> RunOutcome:
                 answers = modes.answer(lambda x, band=band: dissatisfied_probability(x, band), latent)
                 observed[f"dissatisfied@{band:g}"] = expected_survey(answers, modes.weights)
     decisions = pd.DataFrame(model.decisions, columns=DECISION_COLUMNS)
-    return RunOutcome(spec, scenario, summary, weekly, observed, model.lever_changes(), decisions)
+    return RunOutcome(
+        spec, scenario, summary, weekly, observed, model.lever_changes(), decisions, model.neighbourhood_summary()
+    )
 
 
 def run_all(

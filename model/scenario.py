@@ -130,6 +130,7 @@ class Scenario:
             raise ScenarioError(f"{where}: weeks = {self.weeks!r}; allowed: an integer in [1, {MAX_WEEKS}]")
         try:
             object.__setattr__(self, "params", params.validate(self.params, where))
+            _check_neighbourhoods(self.params, where)
             for change in self.schedule:
                 _check_week(change.week, f"{where}: schedule")
                 fixed = sorted(FIXED_AT_START & change.values.keys())
@@ -166,6 +167,21 @@ class Scenario:
             }
             | ({"policies": [p.to_dict() for p in self.policies]} if self.policies else {})
             | ({"posterior": self.posterior, "posterior_sha256": _digest(self.posterior)} if self.posterior else {})
+        )
+
+
+def _check_neighbourhoods(values: Mapping[str, float | int], where: str) -> None:
+    """Each neighbourhood must have more homes than a household has street ties.
+
+    Raises:
+        ScenarioError: Naming ``neighbourhoods``, its value and the most allowed.
+    """
+    homes, count, ties = int(values["homes"]), int(values["neighbourhoods"]), int(values["neighbour_ties"])
+    most = homes // (ties + 1)
+    if count > most:
+        raise ScenarioError(
+            f"{where}: key 'neighbourhoods' = {count} leaves neighbourhoods of {homes // count} homes, too few for "
+            f"neighbour_ties = {ties}; allowed: at most {most} neighbourhoods for {homes:,} homes"
         )
 
 

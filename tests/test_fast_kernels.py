@@ -113,7 +113,7 @@ def test_participation_in_symmetric_network_is_participation(week):
         kernels.seed(11)
         kernel(
             week,
-            model.landlord.seats(),
+            model.landlord.seats_by_neighbourhood(),
             visited,
             model._readiness(),
             took_part,

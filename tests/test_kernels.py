@@ -346,9 +346,13 @@ def test_take_part_joins_the_willing_who_can_reach_it_or_are_asked_on_the_doorst
     assert not kernels.take_part(bools(T, T), arr(1.0, 1.0), bools(F, F), 0.0).any()
 
 
+#: One neighbourhood of the three homes, with one seat.
+ONE_SEAT = kernels.Seats(starts=ints(0, 3), per_neighbourhood=ints(1))
+
+
 def test_participation_refills_seats_at_the_start_of_a_quarter():
     took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(3, NEVER, NEVER), fatigue=arr(0.5, 0, 0.5))
-    kernels.participation(13, 1, bools(T, F, F), READY, took_part, LINE, arr(1, 1, 1), PARTICIPATION)
+    kernels.participation(13, ONE_SEAT, bools(T, F, F), READY, took_part, LINE, arr(1, 1, 1), PARTICIPATION)
     # Willing 0 and 1 (as above); the one seat goes to the larger margin (home 1); home 0 is visited: joins.
     assert_array_equal(took_part.active, bools(F, T, F))
     assert_array_equal(took_part.last_took_part, ints(13, 13, NEVER))
@@ -358,7 +362,7 @@ def test_participation_refills_seats_at_the_start_of_a_quarter():
 
 def test_participation_keeps_seats_between_quarters():
     took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(3, NEVER, NEVER), fatigue=arr(0, 0, 0))
-    kernels.participation(14, 1, bools(T, F, F), READY, took_part, LINE, arr(1, 1, 1), PARTICIPATION)
+    kernels.participation(14, ONE_SEAT, bools(T, F, F), READY, took_part, LINE, arr(1, 1, 1), PARTICIPATION)
     assert_array_equal(took_part.active, bools(F, F, T))
     assert_array_equal(took_part.last_took_part, ints(14, NEVER, 14))
 
