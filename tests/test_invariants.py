@@ -66,6 +66,9 @@ def timeline_file(folder: Path, week: int, changes: dict, shock_list: list[dict]
 @st.composite
 def runs(draw, with_timeline: bool):
     values = draw(PARAMETER_VALUES)
+    # every neighbourhood needs more homes than a household has street ties (scenario.py refuses fewer)
+    most = values["homes"] // (values["neighbour_ties"] + 1)
+    values["neighbourhoods"] = 1 + (values["neighbourhoods"] - 1) % most
     weeks = draw(st.integers(27, 60))
     seed = draw(st.integers(0, 2**32 - 1))
     if not with_timeline:

@@ -7,7 +7,7 @@ import pytest
 
 from experiments import cli
 from experiments.scale import ScaleError, ScaleSettings, scale_study
-from model import TrustModel, load_scenario, submodels
+from model import TrustModel, load_scenario
 from model.households import estate_network, neighbourhood_blocks, neighbourhood_networks, patch_officers
 from model.kernels import Seats
 from model.scenario import ScenarioError
@@ -48,26 +48,6 @@ def test_patches_nest_inside_neighbourhoods():
 
 
 # --- seats --------------------------------------------------------------------------------
-def test_seats_are_shared_by_largest_remainder_and_add_up():
-    assert submodels.allocate_seats(5, np.array([1, 1])).tolist() == [3, 2]
-    # quotas 1.066 for each estate of 500 and 0.213 for the one of 100: the seat left over goes to the 0.213
-    assert submodels.allocate_seats(13, np.array([500] * 12 + [100])).tolist() == [1] * 13
-    assert submodels.allocate_seats(14, np.array([500] * 12 + [100])).tolist() == [2] + [1] * 12
-    assert submodels.allocate_seats(24, np.array([6000])).tolist() == [24]
-    assert submodels.allocate_seats(0, np.array([3, 4])).tolist() == [0, 0]
-
-
-def test_each_neighbourhood_fills_only_its_own_seats():
-    rng = np.random.default_rng(1)
-    margin, willing = rng.random(20), rng.random(20) < 0.8
-    starts = np.array([0, 10, 20])
-    active = submodels.fill_seats_by_neighbourhood(margin, willing, np.array([2, 3]), starts)
-    assert active[:10].sum() == 2 and active[10:].sum() == 3
-    assert not (active & ~willing).any()
-    one = submodels.fill_seats_by_neighbourhood(margin, willing, np.array([4]), np.array([0, 20]))
-    assert np.array_equal(one, submodels.fill_seats(margin, willing, 4))
-
-
 def test_a_built_estate_seats_no_more_than_each_neighbourhood_has(run_model):
     model = run_model("power_sharing", weeks=30, homes=1200, neighbourhoods=4)
     seats = Seats(*model.landlord.seats_by_neighbourhood())
@@ -76,28 +56,7 @@ def test_a_built_estate_seats_no_more_than_each_neighbourhood_has(run_model):
         assert model.households.active[seats.starts[k] : seats.starts[k + 1]].sum() <= seats.per_neighbourhood[k]
 
 
-# --- the central layer ----------------------------------------------------------------------
-def test_central_capacity_grows_with_size_at_the_declared_exponent():
-    assert submodels.central_agendas(12.0, 6000, 0.5) == 12.0
-    assert submodels.central_agendas(12.0, 24000, 0.0) == 12.0
-    assert submodels.central_agendas(12.0, 24000, 1.0) == pytest.approx(48.0)
-    assert submodels.central_agendas(12.0, 24000, 0.5) == pytest.approx(24.0)
-
-
-def test_the_centre_passes_everything_until_more_neighbourhoods_ask_than_it_can_take():
-    assert submodels.central_pass_through(12.0, 0) == 1.0
-    assert submodels.central_pass_through(12.0, 12) == 1.0
-    assert submodels.central_pass_through(12.0, 48) == 0.25
-
-
-def test_what_a_neighbourhood_decides_itself_bypasses_the_centre():
-    assert submodels.local_share(0.3, 0.0) == pytest.approx(0.3)
-    assert submodels.local_share(0.3, 100.0) > submodels.local_share(0.3, 30.0) > 0.3
-    assert submodels.through_the_centre(0.3, 1.0) == 1.0
-    assert submodels.through_the_centre(0.3, 0.0) == pytest.approx(0.3)
-    assert submodels.through_the_centre(1.0, 0.0) == 1.0
-
-
+# --- the central layer in a run ------------------------------------------------------------
 def test_a_congested_centre_is_reported_and_a_bigger_one_never_hurts():
     """48 neighbourhoods of 100 homes, a fixed board of 12 agendas, then one of 200: the same estates."""
     runs = {}

@@ -776,3 +776,45 @@ def test_spin_up_rate_accelerates_the_disposition_but_never_past_its_target():
     assert sm.spin_up_rate(0.02, 20.0, 6.0) == pytest.approx(1.0 / 6.0)  # 0.4 would overshoot the loss step
     # at the limit, a downward step lands on the target and no further
     assert sm.settle_disposition(0.8, 0.2, 0.2, sm.spin_up_rate(0.02, 20.0, 6.0), 0.5, 6.0) == pytest.approx(0.2)
+
+
+# --- neighbourhoods (ODD 7.21) --------------------------------------------------------------
+def test_seats_are_shared_by_largest_remainder_and_add_up():
+    assert sm.allocate_seats(5, np.array([1, 1])).tolist() == [3, 2]
+    # quotas 1.066 for each estate of 500 and 0.213 for the one of 100: the seat left over goes to the 0.213
+    assert sm.allocate_seats(13, np.array([500] * 12 + [100])).tolist() == [1] * 13
+    assert sm.allocate_seats(14, np.array([500] * 12 + [100])).tolist() == [2] + [1] * 12
+    assert sm.allocate_seats(24, np.array([6000])).tolist() == [24]
+    assert sm.allocate_seats(0, np.array([3, 4])).tolist() == [0, 0]
+
+
+def test_each_neighbourhood_fills_only_its_own_seats():
+    rng = np.random.default_rng(1)
+    margin, willing = rng.random(20), rng.random(20) < 0.8
+    starts = np.array([0, 10, 20])
+    active = sm.fill_seats_by_neighbourhood(margin, willing, np.array([2, 3]), starts)
+    assert active[:10].sum() == 2 and active[10:].sum() == 3
+    assert not (active & ~willing).any()
+    one = sm.fill_seats_by_neighbourhood(margin, willing, np.array([4]), np.array([0, 20]))
+    assert np.array_equal(one, sm.fill_seats(margin, willing, 4))
+
+
+def test_central_capacity_grows_with_size_at_the_declared_exponent():
+    assert sm.central_agendas(12.0, 6000, 0.5) == 12.0
+    assert sm.central_agendas(12.0, 24000, 0.0) == 12.0
+    assert sm.central_agendas(12.0, 24000, 1.0) == pytest.approx(48.0)
+    assert sm.central_agendas(12.0, 24000, 0.5) == pytest.approx(24.0)
+
+
+def test_the_centre_passes_everything_until_more_neighbourhoods_ask_than_it_can_take():
+    assert sm.central_pass_through(12.0, 0) == 1.0
+    assert sm.central_pass_through(12.0, 12) == 1.0
+    assert sm.central_pass_through(12.0, 48) == 0.25
+
+
+def test_what_a_neighbourhood_decides_itself_bypasses_the_centre():
+    assert sm.local_share(0.3, 0.0) == pytest.approx(0.3)
+    assert sm.local_share(0.3, 100.0) > sm.local_share(0.3, 30.0) > 0.3
+    assert sm.through_the_centre(0.3, 1.0) == 1.0
+    assert sm.through_the_centre(0.3, 0.0) == pytest.approx(0.3)
+    assert sm.through_the_centre(1.0, 0.0) == 1.0
