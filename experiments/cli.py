@@ -25,9 +25,18 @@ from experiments.compare import BASELINE, DEFAULT_REPLICATIONS, compare
 from experiments.design import ExperimentError, load_experiment
 from experiments.outputs import MAX_SEED, MAX_WEEKS, OutputError, bounded, check_out, folder_lock
 from experiments.outputs import workers as _workers
+from experiments.provenance import WorkerMismatchError
 from experiments.report import write_report
-from experiments.runner import DEFAULT_SEED, RunSpec, default_workers, provenance, run
-from experiments.sweep import SweepError
+from experiments.runner import (
+    DEFAULT_SEED,
+    NO_WORKERS_TIMEOUT,
+    NoWorkersError,
+    RunSpec,
+    default_workers,
+    provenance,
+    run,
+)
+from experiments.sweep import MAX_NO_WORKERS_TIMEOUT, SweepError
 from experiments.validation import PatternError
 from model import params, paramtable
 from model.scenario import (
@@ -85,6 +94,17 @@ _seed = bounded(0, MAX_SEED, "seed")
 _weeks = bounded(1, MAX_WEEKS, "number of weeks")
 _replications = bounded(1, 1000, "number of replications")
 _batch = bounded(1, 10_000, "batch size")
+
+
+def _timeout(text: str) -> float:
+    """``--no-workers-timeout``: seconds, above 0 and at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_NO_WORKERS_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: seconds above 0, at most {MAX_NO_WORKERS_TIMEOUT:g}")
+    return value
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, float | int]:
@@ -221,6 +241,7 @@ def _experiment_options(args: argparse.Namespace) -> tuple[Path, dict]:
         "retry_failed": args.retry_failed,
         "progress": not args.quiet,
         "batch_size": args.batch_size,
+        "no_workers_timeout": args.no_workers_timeout,
     }
     return out, {"experiment": experiment, "out": out, **options}
 
@@ -314,6 +335,13 @@ def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text
     parser.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     parser.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again")
     parser.add_argument("--batch-size", type=_batch, help="runs sent to a worker at once (default: automatic)")
+    parser.add_argument(
+        "--no-workers-timeout",
+        type=_timeout,
+        default=NO_WORKERS_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with --scheduler, stop with an error after SECONDS with no Dask worker (default {NO_WORKERS_TIMEOUT:g})",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=func)
 
@@ -384,6 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         SweepError,
         PatternError,
         OutputError,
+        NoWorkersError,
+        WorkerMismatchError,
     ) as error:
         print(f"tenant-trust: error: {error}", file=sys.stderr)
         return 2

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments import robustness, sensitivity
+from experiments import provenance, robustness, sensitivity
 from experiments.design import Experiment, ExperimentError, check_analysable
 from experiments.sweep import SweepError, sweep
 
@@ -24,10 +24,40 @@ DELTA_RESAMPLES = 100
 ANALYSIS_FOR = {"sobol": "sobol", "morris": "morris", "fast": "fast", "lhs": "delta", "factorial": "delta"}
 
 
+#: Bootstrap resamples of every other method's intervals.
+RESAMPLES = 1000
+#: Confidence level of the indices' intervals (SALib's ``conf_level``).
+CONFIDENCE = 0.95
+#: Most sample sizes in a Sobol' convergence check (N/8, N/4, N/2, N).
+CONVERGENCE_STEPS = 4
+
+
+def sensitivity_settings(experiment: Experiment, method: str) -> dict[str, Any]:
+    """Every setting the indices depend on, as recorded in the manifest (``analyses.sensitivity``)."""
+    return {
+        "method": method,
+        "design": experiment.method,
+        "samples": experiment.samples,
+        "second_order": experiment.second_order,
+        "num_levels": experiment.levels,
+        "confidence_level": CONFIDENCE,
+        "bootstrap_resamples": DELTA_RESAMPLES if method == "delta" else RESAMPLES,
+        "bootstrap_seed": experiment.seed,
+        "replicates_averaged": experiment.replications,
+        "convergence_steps": min(CONVERGENCE_STEPS, int(math.log2(experiment.samples))) if method == "sobol" else None,
+        "salib": _version("SALib"),
+    }
+
+
+def _version(package: str) -> str | None:
+    return provenance.versions().get(package)
+
+
 def _analyse_one(experiment: Experiment, runs: pd.DataFrame, method: str, scenario: str) -> list[pd.DataFrame]:
     """Indices, seed noise, convergence (Sobol') and refused outcomes of one strategy."""
     subset = runs[runs["scenario"] == scenario]
     problem, design = experiment.problem, experiment.design()
+    settings = sensitivity_settings(experiment, method)
     indices, noise, refused = sensitivity.analyse_sweep(
         subset,
         problem,
@@ -37,7 +67,7 @@ def _analyse_one(experiment: Experiment, runs: pd.DataFrame, method: str, scenar
         second_order=experiment.second_order,
         num_levels=experiment.levels,
         seed=experiment.seed,
-        num_resamples=DELTA_RESAMPLES if method == "delta" else 1000,
+        num_resamples=settings["bootstrap_resamples"],
     )
     analysed = [o for o in experiment.outcomes if o not in set(refused["outcome"])]
     convergence = _convergence(experiment, subset, analysed) if method == "sobol" else pd.DataFrame()
@@ -56,7 +86,7 @@ def _convergence(experiment: Experiment, runs: pd.DataFrame, outcomes: list[str]
             experiment.problem,
             experiment.design(),
             means[outcome].to_numpy(),
-            steps=min(4, int(math.log2(experiment.samples))),
+            steps=min(CONVERGENCE_STEPS, int(math.log2(experiment.samples))),
             second_order=experiment.second_order,
             seed=experiment.seed,
         ).assign(outcome=outcome)
@@ -115,6 +145,7 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
     if not convergence.empty:
         convergence.to_csv(out / "convergence.csv", index=False)
     figures = _plots(indices, convergence, method, out / "figures") if not indices.empty else []
+    provenance.record_analysis(out, "sensitivity", sensitivity_settings(experiment, method))
     failed = int((runs["status"] == "failed").sum())
     return {
         "runs": len(runs),
@@ -124,6 +155,24 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
         "noise": noise,
         "refused": refused,
         "figures": figures,
+    }
+
+
+def robustness_settings(experiment: Experiment) -> dict[str, Any]:
+    """Every setting the robustness table and its CART discovery depend on (``analyses.robustness``)."""
+    return {
+        "baseline": "baseline",
+        "tie_tolerance": experiment.tie_tolerance,
+        "interval": "Wilson score",
+        "confidence_level": robustness.CONFIDENCE,
+        "discovery": {
+            "method": "CART (scikit-learn DecisionTreeClassifier)",
+            "rule": "worse_than_baseline",
+            "max_depth": robustness.DISCOVERY_MAX_DEPTH,
+            "min_share": robustness.DISCOVERY_MIN_SHARE,
+            "seed": robustness.DISCOVERY_SEED,
+        },
+        "scikit-learn": _version("scikit-learn"),
     }
 
 
@@ -144,6 +193,7 @@ def run_robustness(experiment: Experiment, out: Path, **options: Any) -> dict[st
     written = robustness.robustness_report(
         runs, list(experiment.bounds), list(experiment.outcomes), out, tie_tolerance=experiment.tie_tolerance
     )
+    provenance.record_analysis(out, "robustness", robustness_settings(experiment))
     failed = int((runs["status"] == "failed").sum())
     discoveries = json.loads((out / "discovery.json").read_text(encoding="utf-8"))
     summary = pd.read_csv(out / "robustness.csv")
