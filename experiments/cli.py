@@ -268,6 +268,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     result = run_sensitivity(**options)
     print(f"{result['runs']:,} runs ({result['failed']} failed); {result['method']} indices in {out}/indices.csv")
     _print_points(result["indices"])
+    _print_verdicts(result["indices"])
+    if not result["by_year"].empty:
+        print(f"  indices year by year in {out}/indices_by_year.csv")
     noise = result["noise"]
     for _, row in noise.iterrows():
         where = f"  seed noise in {row['outcome']} ({row['scenario']})"
@@ -284,6 +287,22 @@ def _print_points(indices: pd.DataFrame) -> None:
         return
     for (outcome, scenario), rows in indices.groupby(["outcome", "scenario"], sort=False):
         print(f"  {outcome} ({scenario}): indices rest on {int(rows['n_points'].iloc[0]):,} design points")
+
+
+def _print_verdicts(indices: pd.DataFrame) -> None:
+    """How many indices of each kind are above the noise floor (or zero), within it, unconverged or out of range."""
+    if indices.empty:
+        return
+    for (outcome, scenario, index), rows in indices.groupby(["outcome", "scenario", "index"], sort=False):
+        counts = rows["verdict"].value_counts()
+        parts = [f"{count} {verdict}" for verdict, count in counts.items() if verdict != "noise floor (dummy)"]
+        print(f"  {outcome} ({scenario}) {index}: {', '.join(parts)}")
+        for _, row in rows[rows["out_of_range"] != ""].iterrows():
+            print(
+                f"tenant-trust: warning: {index} of {row['parameter']} on {outcome} ({scenario}) is "
+                f"{row['value']:.3g}, {row['out_of_range']}: the sample is too small to trust it",
+                file=sys.stderr,
+            )
 
 
 def _report_refused(refused: pd.DataFrame, out: Path) -> int:

@@ -15,6 +15,9 @@ An experiment is a TOML file in ``experiments/`` (see ``what_drives_trust.toml``
     [parameters]                   # [low, high]; "declared" takes the declaration's bounds
     negativity_bias = [1.0, 10.0]
 
+``dummy = true`` in ``[design]`` (Sobol' and Morris) adds a dummy parameter
+that no run reads: its indices are the noise floor (the seed's share) that
+the real parameters' indices are judged against.
 ``series_every = 13`` also keeps every run's weekly series, every 13 weeks.
 ``vary_uncertain = true`` adds every uncertain parameter (not a strategy
 lever and not the estate size) with its declared bounds. The SALib problem is
@@ -63,7 +66,11 @@ _TOP_KEYS = {
     "series_every",
     "robustness",
 }
-_DESIGN_KEYS = {"method", "samples", "levels", "second_order"}
+_DESIGN_KEYS = {"method", "samples", "levels", "second_order", "dummy"}
+#: The dummy parameter's name (``[design] dummy = true``): a column of the design that no run reads.
+DUMMY = "dummy"
+#: Design methods that can carry a dummy parameter.
+DUMMY_METHODS = ("sobol", "morris")
 _ROBUSTNESS_KEYS = {"tie_tolerance"}
 #: Default tie tolerance of ``robustness``: differences from baseline smaller than this
 #: (in the outcome's stored units) are ties.
@@ -100,6 +107,10 @@ class Experiment:
         samples: Base sample size (its meaning follows the method).
         levels: Levels per parameter (factorial, morris).
         second_order: Sobol second-order indices wanted.
+        dummy: ``[design] dummy = true``: the design has one more column,
+            :data:`DUMMY`, that no run reads. Its rows differ from others
+            only in the run seed, so its indices measure the seed noise: the
+            noise floor every parameter's index is judged against.
         bounds: Varied parameter -> (low, high).
         description: What the experiment asks.
         series_every: Keep every run's weekly series every this many weeks
@@ -127,15 +138,15 @@ class Experiment:
     description: str = ""
     series_every: int = 0
     tie_tolerance: float = TIE_TOLERANCE
+    dummy: bool = False
 
     @property
     def problem(self) -> dict[str, Any]:
-        """The SALib problem, generated from the varied parameters."""
-        return {
-            "num_vars": len(self.bounds),
-            "names": list(self.bounds),
-            "bounds": [list(b) for b in self.bounds.values()],
-        }
+        """The SALib problem, generated from the varied parameters (and the dummy, last, if asked for)."""
+        names, bounds = list(self.bounds), [list(b) for b in self.bounds.values()]
+        if self.dummy:
+            names, bounds = [*names, DUMMY], [*bounds, [0.0, 1.0]]
+        return {"num_vars": len(names), "names": names, "bounds": bounds}
 
     def design(self) -> np.ndarray:
         """The design matrix: one row per design point, one column per varied parameter."""
@@ -216,7 +227,7 @@ def _strings(data: dict[str, Any], key: str, default: list[str], where: str) -> 
     return value
 
 
-def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool]:
+def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool, bool]:
     design = data.get("design")
     if not isinstance(design, dict):
         raise _fail(where, "design", design, "a [design] table with method and samples")
@@ -235,7 +246,11 @@ def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool]:
         raise _fail(
             f"{where} [design]", "samples", samples, "a power of two, 2 or more, for the Sobol' sequence (e.g. 256)"
         )
-    return method, samples, levels, second
+    dummy = design.get("dummy", False)
+    if not isinstance(dummy, bool) or (dummy and method not in DUMMY_METHODS):
+        allowed = f"true or false (true only with method {' or '.join(DUMMY_METHODS)}; method is {method!r})"
+        raise _fail(f"{where} [design]", "dummy", dummy, allowed)
+    return method, samples, levels, second, dummy
 
 
 def _scenarios(data: dict[str, Any], where: str) -> tuple[list[str], list[str]]:
@@ -311,7 +326,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     vary = data.get("vary_uncertain", False)
     if not isinstance(vary, bool):
         raise _fail(where, "vary_uncertain", vary, "true or false")
-    method, samples, levels, second = _design(data, where)
+    method, samples, levels, second, dummy = _design(data, where)
     homes_decl = params.get("homes")
     name = data.get("name", path.stem)
     description = data.get("description", "")
@@ -344,6 +359,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         description=description,
         series_every=_integer(data, "series_every", 0, 0, 52 * 50, where),
         tie_tolerance=_robustness(data, where),
+        dummy=dummy,
     )
     runs = design_points(experiment) * experiment.replications * len(experiment.scenarios)
     if runs > MAX_RUNS:
@@ -383,7 +399,7 @@ def _design_seed(experiment: Experiment) -> int:
 
 def design_points(experiment: Experiment) -> int:
     """Rows of the design matrix, counted without drawing it (so a huge design fails fast)."""
-    n, dimensions = experiment.samples, len(experiment.bounds)
+    n, dimensions = experiment.samples, len(experiment.bounds) + experiment.dummy
     if experiment.method == "sobol":
         return n * (2 * dimensions + 2 if experiment.second_order else dimensions + 2)
     if experiment.method == "morris":

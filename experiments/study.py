@@ -15,8 +15,10 @@ from typing import Any
 import pandas as pd
 
 from experiments import provenance, robustness, sensitivity
-from experiments.design import Experiment, ExperimentError, check_analysable
-from experiments.sweep import SweepError, sweep
+from experiments.design import DUMMY, Experiment, ExperimentError, check_analysable
+from experiments.sweep import SweepError, load_series, sweep
+from model.model import WEEKLY_SERIES
+from model.submodels import YEAR
 
 #: Bootstrap resamples for the delta method (SALib's delta is slow; see experiments/sensitivity.py).
 DELTA_RESAMPLES = 100
@@ -45,6 +47,9 @@ def sensitivity_settings(experiment: Experiment, method: str) -> dict[str, Any]:
         "bootstrap_seed": experiment.seed,
         "replicates_averaged": experiment.replications,
         "convergence_steps": min(CONVERGENCE_STEPS, int(math.log2(experiment.samples))) if method == "sobol" else None,
+        "dummy": DUMMY if experiment.dummy else None,
+        "convergence_width": sensitivity.CONVERGENCE_WIDTH,
+        "by_year": series_outcomes(experiment) if experiment.series_every else [],
         "salib": _version("SALib"),
     }
 
@@ -53,25 +58,34 @@ def _version(package: str) -> str | None:
     return provenance.versions().get(package)
 
 
-def _analyse_one(experiment: Experiment, runs: pd.DataFrame, method: str, scenario: str) -> list[pd.DataFrame]:
-    """Indices, seed noise, convergence (Sobol') and refused outcomes of one strategy."""
+def _analyse_one(
+    experiment: Experiment,
+    runs: pd.DataFrame,
+    method: str,
+    scenario: str,
+    outcomes: list[str] | None = None,
+    convergence: bool = True,
+) -> list[pd.DataFrame]:
+    """Indices (with their verdicts), seed noise, convergence (Sobol') and refused outcomes of one strategy."""
     subset = runs[runs["scenario"] == scenario]
+    outcomes = list(experiment.outcomes) if outcomes is None else outcomes
     problem, design = experiment.problem, experiment.design()
     settings = sensitivity_settings(experiment, method)
     indices, noise, refused = sensitivity.analyse_sweep(
         subset,
         problem,
         design,
-        experiment.outcomes,
+        outcomes,
         method,
         second_order=experiment.second_order,
         num_levels=experiment.levels,
         seed=experiment.seed,
         num_resamples=settings["bootstrap_resamples"],
     )
-    analysed = [o for o in experiment.outcomes if o not in set(refused["outcome"])]
-    convergence = _convergence(experiment, subset, analysed) if method == "sobol" else pd.DataFrame()
-    tables = [indices, noise, convergence, refused]
+    indices = sensitivity.judge(indices, DUMMY if experiment.dummy else None)
+    analysed = [o for o in outcomes if o not in set(refused["outcome"])]
+    settled = _convergence(experiment, subset, analysed) if method == "sobol" and convergence else pd.DataFrame()
+    tables = [indices, noise, settled, refused]
     for frame in tables:
         if not frame.empty:
             frame["scenario"] = scenario
@@ -145,6 +159,8 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
     if not convergence.empty:
         convergence.to_csv(out / "convergence.csv", index=False)
     figures = _plots(indices, convergence, method, out / "figures") if not indices.empty else []
+    by_year = _indices_by_year(experiment, runs, method, out)
+    figures += _plots_by_year(by_year, method, out / "figures")
     provenance.record_analysis(out, "sensitivity", sensitivity_settings(experiment, method))
     failed = int((runs["status"] == "failed").sum())
     return {
@@ -155,7 +171,60 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
         "noise": noise,
         "refused": refused,
         "figures": figures,
+        "by_year": by_year,
     }
+
+
+def series_outcomes(experiment: Experiment) -> list[str]:
+    """The experiment's outcomes that are weekly series too (so they can be analysed year by year)."""
+    return [o for o in experiment.outcomes if o in WEEKLY_SERIES]
+
+
+def _yearly_weeks(series: pd.DataFrame) -> list[int]:
+    weeks = sorted(int(w) for w in series["week"].unique())
+    return [w for w in weeks if w > 0 and w % YEAR == 0]
+
+
+def _indices_by_year(experiment: Experiment, runs: pd.DataFrame, method: str, out: Path) -> pd.DataFrame:
+    """Indices of each series outcome at the end of every year of the run, from the stored weekly series.
+
+    Needs ``series_every`` (dividing 52) in the experiment; writes
+    ``indices_by_year.csv`` (the indices' columns with their verdicts, plus
+    ``year`` and ``week``) and returns it (empty when there are no series).
+    Outcomes refused in a year (undefined at some point) are left out of that year.
+    """
+    path = out / "indices_by_year.csv"
+    outcomes = series_outcomes(experiment)
+    if not experiment.series_every or not outcomes or not (out / "series").is_dir():
+        path.unlink(missing_ok=True)
+        return pd.DataFrame()
+    series = load_series(out)
+    keep = ["run_id", "sample_id", "replicate", "scenario", "status", *experiment.bounds]
+    frames = []
+    for week in _yearly_weeks(series):
+        at = series.loc[series["week"] == week, ["run_id", *outcomes]]
+        runs_then = runs[keep].merge(at, on="run_id", how="left")
+        runs_then.loc[runs_then[outcomes].isna().all(axis=1), "status"] = "failed"
+        for scenario in dict.fromkeys(runs_then["scenario"]):
+            indices = _analyse_one(experiment, runs_then, method, scenario, outcomes, convergence=False)[0]
+            frames.append(indices.assign(year=week // YEAR, week=week))
+    by_year = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if by_year.empty:
+        path.unlink(missing_ok=True)
+    else:
+        by_year.to_csv(path, index=False)
+    return by_year
+
+
+def _plots_by_year(by_year: pd.DataFrame, method: str, out: Path) -> list[Path]:
+    if by_year.empty:
+        return []
+    index = {"sobol": "ST", "fast": "ST", "morris": "mu_star", "delta": "delta"}[method]
+    paths = []
+    for (scenario, outcome), group in by_year.groupby(["scenario", "outcome"], sort=False):
+        title = f"{outcome} ({scenario}): {index} at the end of each year"
+        paths.append(sensitivity.plot_by_year(group, out / f"by-year-{scenario}-{outcome}.png", title, index))
+    return paths
 
 
 def robustness_settings(experiment: Experiment) -> dict[str, Any]:
