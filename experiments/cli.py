@@ -94,6 +94,7 @@ _seed = bounded(0, MAX_SEED, "seed")
 _weeks = bounded(1, MAX_WEEKS, "number of weeks")
 _replications = bounded(1, 1000, "number of replications")
 _batch = bounded(1, 10_000, "batch size")
+_resamples = bounded(0, 1000, "number of resamples")
 
 
 def _timeout(text: str) -> float:
@@ -329,6 +330,28 @@ def cmd_robustness(args: argparse.Namespace) -> None:
         print(f"  {sentence}")
 
 
+def cmd_discover(args: argparse.Namespace) -> None:
+    """Where each strategy does worse than baseline: PRIM boxes, CART beside them, and feature scores."""
+    from experiments.discovery import PrimSettings
+    from experiments.study import run_discovery
+
+    out, options = _experiment_options(args)
+    try:
+        settings = PrimSettings(
+            min_coverage=args.min_coverage, resamples=args.resamples, seed=options["experiment"].seed
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    result = run_discovery(settings=settings, **options)
+    print(f"{result['runs']:,} runs ({result['failed']} failed); PRIM, CART and feature scores in {out} (prim.md)")
+    for found in result["results"]:
+        print(f"  PRIM: {found['sentence']}")
+        print(f"  CART: {found['cart']['sentence']}")
+        above = [row["parameter"] for row in found["feature_scores"] if row["above_noise"]]
+        if found["feature_scores"]:
+            print(f"  feature scores above the noise column: {', '.join(above) or 'none'}")
+
+
 def _print_shares(summary: pd.DataFrame) -> None:
     """Wins, ties and losses against baseline with their 95% Wilson intervals, per outcome."""
     for outcome, rows in summary.groupby("outcome", sort=False):
@@ -345,7 +368,7 @@ def _print_shares(summary: pd.DataFrame) -> None:
             print(f"    {row['strategy']}: {', '.join(parts)}")
 
 
-def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text: str, func) -> None:
+def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text: str, func) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help_text)
     parser.add_argument("file", metavar="FILE", help="experiment .toml (or the name of a shipped one)")
     parser.add_argument("--workers", type=_workers, help="local processes (default: every core)")
@@ -363,6 +386,7 @@ def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=func)
+    return parser
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -410,6 +434,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_experiment_parser(sub, "sweep", "run an experiment's design (resumable)", cmd_sweep)
     _add_experiment_parser(sub, "sensitivity", "run an experiment and compute SALib indices", cmd_sensitivity)
     _add_experiment_parser(sub, "robustness", "compare strategies across sampled uncertainty", cmd_robustness)
+    p_disc = _add_experiment_parser(
+        sub, "discover", "scenario discovery: PRIM (EMA Workbench) and CART boxes where strategies fail", cmd_discover
+    )
+    p_disc.add_argument(
+        "--min-coverage",
+        type=float,
+        default=0.5,
+        help="smallest share of a strategy's failures the reported PRIM box must hold (default 0.5)",
+    )
+    p_disc.add_argument(
+        "--resamples", type=_resamples, default=10, help="PRIM runs on random halves, for reproducibility (default 10)"
+    )
     evidence_cli.add_parsers(sub)
     dashboard.add_parser(sub)
     return parser

@@ -227,6 +227,14 @@ def _plots_by_year(by_year: pd.DataFrame, method: str, out: Path) -> list[Path]:
     return paths
 
 
+def _require_baseline(experiment: Experiment) -> None:
+    if "baseline" not in {Path(s).stem for s in experiment.scenarios}:
+        raise ExperimentError(
+            f"{experiment.path}: key 'scenarios' = {list(experiment.scenarios)}; allowed: a list that includes "
+            "'baseline' (robustness and discovery compare every strategy with it)"
+        )
+
+
 def robustness_settings(experiment: Experiment) -> dict[str, Any]:
     """Every setting the robustness table and its CART discovery depend on (``analyses.robustness``)."""
     return {
@@ -252,11 +260,7 @@ def run_robustness(experiment: Experiment, out: Path, **options: Any) -> dict[st
     and losses against baseline with their intervals), a warning per outcome
     judged on fewer futures than were sampled, and the discovery sentences.
     """
-    if "baseline" not in {Path(s).stem for s in experiment.scenarios}:
-        raise ExperimentError(
-            f"{experiment.path}: key 'scenarios' = {list(experiment.scenarios)}; allowed: a list that includes "
-            "'baseline' (robustness compares every strategy with it)"
-        )
+    _require_baseline(experiment)
     check_analysable(experiment, "robustness")
     runs = sweep(experiment, out, **options)
     written = robustness.robustness_report(
@@ -274,3 +278,30 @@ def run_robustness(experiment: Experiment, out: Path, **options: Any) -> dict[st
         "warnings": robustness.dropped_warnings(summary),
         "sentences": [d["sentence"] for d in discoveries],
     }
+
+
+def run_discovery(experiment: Experiment, out: Path, settings: Any = None, **options: Any) -> dict[str, Any]:
+    """Sweep strategies across sampled uncertainty, then PRIM, CART and feature scores of each strategy's failures.
+
+    A future is a failure of a strategy when it does worse there than
+    baseline by the tie tolerance or more (:func:`experiments.robustness.failures`).
+    Writes the files of :func:`experiments.discovery.discovery_report` and
+    records PRIM's settings in the manifest (``analyses.discover``).
+    """
+    from experiments import discovery
+
+    _require_baseline(experiment)
+    check_analysable(experiment, "discover")
+    settings = settings or discovery.PrimSettings(seed=experiment.seed)
+    runs = sweep(experiment, out, **options)
+    report = discovery.discovery_report(
+        runs,
+        list(experiment.bounds),
+        list(experiment.outcomes),
+        out,
+        tie_tolerance=experiment.tie_tolerance,
+        settings=settings,
+    )
+    record = discovery.settings_record(settings) | {"tie_tolerance": experiment.tie_tolerance}
+    provenance.record_analysis(out, "discover", record | {"ema-workbench": _version("ema-workbench")})
+    return {"runs": len(runs), "failed": int((runs["status"] == "failed").sum()), **report}
