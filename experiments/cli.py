@@ -36,6 +36,7 @@ from experiments.runner import (
     provenance,
     run,
 )
+from experiments.search import SearchError
 from experiments.sweep import MAX_NO_WORKERS_TIMEOUT, SweepError
 from experiments.validation import PatternError
 from model import params, paramtable
@@ -352,6 +353,19 @@ def cmd_discover(args: argparse.Namespace) -> None:
             print(f"  feature scores above the noise column: {', '.join(above) or 'none'}")
 
 
+def cmd_search(args: argparse.Namespace) -> None:
+    """Search the levers for strategies that do best across the sampled futures (a Pareto set)."""
+    from experiments.search import search
+
+    experiment = load_experiment(args.file)
+    out = check_out(args.out if args.out is not None else f"results/{experiment.name}")
+    found = search(experiment, out, workers=args.workers or default_workers())
+    pareto = found["pareto"]
+    print(f"{len(found['history']) - 1} candidates evaluated; {len(pareto)} in the Pareto set; see {out}/search.md")
+    for _, row in pareto.iterrows():
+        print(f"  {row['candidate']}: {out}/candidates/{row['candidate']}.toml")
+
+
 def _print_shares(summary: pd.DataFrame) -> None:
     """Wins, ties and losses against baseline with their 95% Wilson intervals, per outcome."""
     for outcome, rows in summary.groupby("outcome", sort=False):
@@ -446,6 +460,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_disc.add_argument(
         "--resamples", type=_resamples, default=10, help="PRIM runs on random halves, for reproducibility (default 10)"
     )
+    p_search = sub.add_parser("search", help="find lever settings that do best across uncertain futures (Pareto set)")
+    p_search.add_argument("file", metavar="FILE", help="experiment .toml with a [search] table")
+    p_search.add_argument("--workers", type=_workers, help="local processes (default: every core)")
+    p_search.add_argument("--out", help="output folder (default results/EXPERIMENT-NAME)")
+    p_search.set_defaults(func=cmd_search)
     evidence_cli.add_parsers(sub)
     dashboard.add_parser(sub)
     return parser
@@ -469,6 +488,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         OutputError,
         NoWorkersError,
         WorkerMismatchError,
+        SearchError,
     ) as error:
         print(f"tenant-trust: error: {error}", file=sys.stderr)
         return 2

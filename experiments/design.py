@@ -65,7 +65,13 @@ _TOP_KEYS = {
     "vary_uncertain",
     "series_every",
     "robustness",
+    "search",
 }
+_SEARCH_KEYS = {"levers", "objectives", "budget", "statistic", "population", "generations"}
+#: What the robust-strategy search judges by default: trust, participation, representation and cost.
+SEARCH_OBJECTIVES = ("trust_mean", "participation_rate", "representation_ratio", "spend_total_per_home")
+#: How the search summarises an outcome across futures.
+SEARCH_STATISTICS = ("mean", "p10")
 _DESIGN_KEYS = {"method", "samples", "levels", "second_order", "dummy"}
 #: The dummy parameter's name (``[design] dummy = true``): a column of the design that no run reads.
 DUMMY = "dummy"
@@ -118,6 +124,8 @@ class Experiment:
             at every step".
         tie_tolerance: ``[robustness] tie_tolerance``: a difference from
             baseline smaller than this, in the outcome's stored units, is a tie.
+        search: The ``[search]`` table (levers, objectives, budget), for
+            ``tenant-trust search``; None when absent.
     """
 
     name: str
@@ -139,6 +147,7 @@ class Experiment:
     series_every: int = 0
     tie_tolerance: float = TIE_TOLERANCE
     dummy: bool = False
+    search: SearchSpec | None = None
 
     @property
     def problem(self) -> dict[str, Any]:
@@ -185,32 +194,98 @@ def _robustness(data: dict[str, Any], where: str) -> float:
     return float(value)
 
 
+def _range(at: str, name: str, value: Any) -> tuple[float, float]:
+    """One parameter's range from ``[low, high]`` or ``"declared"``, checked against its declaration."""
+    try:
+        declared = params.get(name)
+    except params.ParameterError:
+        allowed = ", ".join(p.name for p in params.PARAMETERS)
+        raise _fail(at, name, value, f"a declared parameter ({allowed})") from None
+    if value == "declared":
+        return float(declared.low), float(declared.high)
+    if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)):
+        raise _fail(at, name, value, '[low, high] or "declared"')
+    low, high = float(value[0]), float(value[1])
+    if not declared.low <= low < high <= declared.high:
+        raise _fail(at, name, value, f"low < high within the declared range [{declared.low:g}, {declared.high:g}]")
+    if declared.kind == "int" and math.ceil(low / declared.step) >= math.floor(high / declared.step) + 1:
+        raise _fail(at, name, value, f"a range holding at least one {declared.allowed()}")
+    return low, high
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """An experiment's ``[search]`` table: the robust-strategy search (:mod:`experiments.search`).
+
+    Attributes:
+        levers: Strategy lever -> (low, high) searched over.
+        objectives: Outcomes the strategies are judged on across the futures.
+        budget: Largest mean total spend (``spend_total_per_home``, £ a home
+            a year) a candidate may have across the futures (None: no limit).
+        statistic: How an outcome is summarised across futures: ``mean``, or
+            ``p10`` (the goodness reached in 90% of futures: a cautious view).
+        population: Candidates per generation of the optimiser.
+        generations: Generations of the optimiser.
+    """
+
+    levers: dict[str, tuple[float, float]]
+    objectives: tuple[str, ...] = SEARCH_OBJECTIVES
+    budget: float | None = None
+    statistic: str = "mean"
+    population: int = 16
+    generations: int = 8
+
+
+def _search(data: dict[str, Any], varied: dict[str, tuple[float, float]], where: str) -> SearchSpec | None:
+    """The ``[search]`` table, checked (None when absent)."""
+    if "search" not in data:
+        return None
+    table, at = data["search"], f"{where} [search]"
+    if not isinstance(table, dict):
+        raise _fail(where, "search", table, "a [search] table with levers")
+    for key, value in table.items():
+        if key not in _SEARCH_KEYS:
+            raise _fail(at, key, value, f"one of the keys {', '.join(sorted(_SEARCH_KEYS))}")
+    raw = table.get("levers")
+    if not isinstance(raw, dict) or not raw:
+        raise _fail(at, "levers", raw, 'a table of strategy lever = [low, high] or "declared"')
+    levers = {name: _range(f"{at} levers", name, value) for name, value in raw.items()}
+    for name in levers:
+        if not params.get(name).lever:
+            allowed = ", ".join(p.name for p in params.PARAMETERS if p.lever)
+            raise _fail(f"{at} levers", name, raw[name], f"a strategy lever ({allowed})")
+        if name in varied:
+            raise _fail(f"{at} levers", name, raw[name], "a lever not also sampled as an uncertainty in [parameters]")
+    objectives = _strings(table, "objectives", list(SEARCH_OBJECTIVES), at)
+    unknown = [o for o in objectives if o not in OUTCOMES]
+    if not objectives or unknown or len(set(objectives)) != len(objectives):
+        raise _fail(at, "objectives", objectives, f"two or more different outcomes of {', '.join(OUTCOMES)}")
+    if len(objectives) < 2:
+        raise _fail(at, "objectives", objectives, "two or more outcomes (a Pareto set needs several)")
+    budget = table.get("budget")
+    if budget is not None and (isinstance(budget, bool) or not _is_number(budget) or budget <= 0):
+        raise _fail(at, "budget", budget, "a total spend in £ a home a year, above 0 (spend_total_per_home)")
+    statistic = table.get("statistic", "mean")
+    if statistic not in SEARCH_STATISTICS:
+        raise _fail(at, "statistic", statistic, " | ".join(SEARCH_STATISTICS))
+    return SearchSpec(
+        levers=levers,
+        objectives=tuple(objectives),
+        budget=None if budget is None else float(budget),
+        statistic=statistic,
+        population=_integer(table, "population", 16, 4, 1000, at),
+        generations=_integer(table, "generations", 8, 1, 1000, at),
+    )
+
+
 def _bounds(data: dict[str, Any], vary_uncertain: bool, where: str) -> dict[str, tuple[float, float]]:
     raw = data.get("parameters", {})
     if not isinstance(raw, dict):
         raise _fail(where, "parameters", raw, "a table of parameter = [low, high] or 'declared'")
     names = dict.fromkeys(uncertain_parameters()) if vary_uncertain else {}
     names.update(dict.fromkeys(raw))
-    bounds = {}
-    for name in names:
-        at = f"{where} [parameters]"
-        try:
-            declared = params.get(name)
-        except params.ParameterError:
-            allowed = ", ".join(p.name for p in params.PARAMETERS)
-            raise _fail(at, name, raw.get(name), f"a declared parameter ({allowed})") from None
-        value = raw.get(name, "declared")
-        if value == "declared":
-            bounds[name] = (float(declared.low), float(declared.high))
-            continue
-        if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)):
-            raise _fail(at, name, value, '[low, high] or "declared"')
-        low, high = float(value[0]), float(value[1])
-        if not declared.low <= low < high <= declared.high:
-            raise _fail(at, name, value, f"low < high within the declared range [{declared.low:g}, {declared.high:g}]")
-        if declared.kind == "int" and math.ceil(low / declared.step) >= math.floor(high / declared.step) + 1:
-            raise _fail(at, name, value, f"a range holding at least one {declared.allowed()}")
-        bounds[name] = (low, high)
+    at = f"{where} [parameters]"
+    bounds = {name: _range(at, name, raw.get(name, "declared")) for name in names}
     if not bounds:
         raise ExperimentError(f"{where}: no parameter is varied; add a [parameters] table or vary_uncertain = true")
     return bounds
@@ -340,6 +415,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
             name,
             "a folder name of letters, digits, '-', '_' and '.' (no '/', not starting with '.'); it names results/NAME",
         )
+    bounds = _bounds(data, vary, where)
     experiment = Experiment(
         name=name,
         path=path,
@@ -355,11 +431,12 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         samples=samples,
         levels=levels,
         second_order=second,
-        bounds=_bounds(data, vary, where),
+        bounds=bounds,
         description=description,
         series_every=_integer(data, "series_every", 0, 0, 52 * 50, where),
         tie_tolerance=_robustness(data, where),
         dummy=dummy,
+        search=_search(data, bounds, where),
     )
     runs = design_points(experiment) * experiment.replications * len(experiment.scenarios)
     if runs > MAX_RUNS:
