@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from dashboard import serve as dashboard
 from experiments import evidence_cli, plots
+from experiments.cluster import ClusterError
 from experiments.compare import BASELINE, DEFAULT_REPLICATIONS, compare
 from experiments.design import ExperimentError, load_experiment
 from experiments.outputs import MAX_SEED, MAX_WEEKS, OutputError, bounded, check_out, folder_lock
@@ -399,8 +400,57 @@ def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text
         help=f"with --scheduler, stop with an error after SECONDS with no Dask worker (default {NO_WORKERS_TIMEOUT:g})",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.set_defaults(func=func)
+    _add_jobqueue_options(parser)
+    parser.set_defaults(func=_on_jobqueue(func))
     return parser
+
+
+def _add_jobqueue_options(parser: argparse.ArgumentParser) -> None:
+    """``--jobqueue KIND`` and the resources of its jobs (see experiments/cluster.py)."""
+    from experiments.cluster import DEFAULT_MEMORY, DEFAULT_WALLTIME, KINDS
+
+    group = parser.add_argument_group("job scheduler (dask-jobqueue), instead of --scheduler")
+    group.add_argument("--jobqueue", choices=list(KINDS), help="submit Dask workers as batch jobs to this scheduler")
+    group.add_argument("--jobs", type=_positive, default=1, help="jobs to submit (default 1)")
+    group.add_argument("--job-cores", type=_positive, default=1, help="cores per job, one worker each (default 1)")
+    group.add_argument("--job-memory", default=DEFAULT_MEMORY, help=f"memory per job (default {DEFAULT_MEMORY})")
+    group.add_argument(
+        "--job-walltime", default=DEFAULT_WALLTIME, help=f"time limit per job (default {DEFAULT_WALLTIME})"
+    )
+    group.add_argument("--job-queue", help="queue or partition")
+    group.add_argument("--job-account", help="account to charge")
+    group.add_argument(
+        "--job-prologue",
+        action="append",
+        default=[],
+        metavar="LINE",
+        help="shell line each job runs first (repeatable)",
+    )
+
+
+def _on_jobqueue(func):
+    """``func``, run with ``--scheduler`` set to a job-scheduler cluster's address when ``--jobqueue`` is given."""
+
+    def run(args: argparse.Namespace):
+        if args.jobqueue is None:
+            return func(args)
+        if args.scheduler is not None:
+            raise UsageError("--jobqueue and --scheduler: give one (--jobqueue starts its own scheduler)")
+        from experiments.cluster import jobqueue_scheduler
+
+        resources = {
+            "cores": args.job_cores,
+            "memory": args.job_memory,
+            "walltime": args.job_walltime,
+            "queue": args.job_queue,
+            "account": args.job_account,
+            "prologue": args.job_prologue,
+        }
+        with jobqueue_scheduler(args.jobqueue, args.jobs, **resources) as address:
+            args.scheduler = address
+            return func(args)
+
+    return run
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -489,6 +539,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         NoWorkersError,
         WorkerMismatchError,
         SearchError,
+        ClusterError,
     ) as error:
         print(f"tenant-trust: error: {error}", file=sys.stderr)
         return 2
