@@ -11,16 +11,18 @@ tie tolerance or more, or an outcome below / above a threshold). Then:
   a trajectory of boxes trading coverage (the share of all failures inside
   the box) against density (the share of the box's futures that fail). Each
   restriction gets a quasi-p-value (a one-sided binomial test, Bryant &
-  Lempert 2010). The box reported is the densest on the trajectory with at
-  least ``min_coverage`` coverage and every restriction significant at
-  ``significance``; PRIM is then resampled on random halves of the futures
-  to say how often each restriction comes back (reproducibility).
+  Lempert 2010). Each box with at least ``min_coverage`` coverage has its
+  restrictions with a quasi-p-value of ``significance`` or more dropped,
+  worst first (the Workbench's ``drop_restriction``); the densest of the
+  results that still cover enough is reported. PRIM is then resampled on
+  random halves of the futures to say how often each restriction comes back
+  (reproducibility).
 * CART (:func:`experiments.robustness.discover`) is kept beside it: the same
   labels, one classification-tree box.
 * :func:`feature_scores`: extra-trees feature scores of the failure labels
-  (the Workbench's ``get_ex_feature_scores``) with a dummy input of
-  uniform noise; a parameter scoring no higher than the dummy is no better
-  than noise.
+  (the Workbench's ``get_ex_feature_scores``) with :data:`NOISE_COLUMNS`
+  inputs of uniform noise; a parameter scoring no higher than the best of
+  them is no better than noise.
 
 :func:`discovery_report` writes all three for every strategy and outcome.
 Every random step takes its seed from the caller: the same seed gives the
@@ -54,8 +56,10 @@ with warnings.catch_warnings():
     from ema_workbench.analysis import feature_scoring, prim
     from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
 
-#: The feature-scoring noise column: uniform noise, no parameter of the model.
+#: The feature-scoring noise columns: uniform noise, no parameter of the model (named "noise (dummy) 1", ...).
 NOISE_FEATURE = "noise (dummy)"
+#: How many noise columns; the noise floor is the highest score among them (one alone scores low by chance).
+NOISE_COLUMNS = 3
 
 
 @dataclass(frozen=True)
@@ -157,19 +161,50 @@ def _significant(restrictions: list[dict[str, Any]], level: float) -> bool:
     return all(v < level for v in values)
 
 
-def _choose(box: Any, settings: PrimSettings) -> int | None:
-    """The densest box on the trajectory with enough coverage and every restriction significant."""
+def _worst(box: Any, i: int) -> tuple[str, float] | None:
+    """The restriction of box ``i`` with the largest quasi-p-value (None when nothing is restricted)."""
+    worst = None
+    for r in _restrictions(box, i):
+        value = max(v for v in (r["qp_low"], r["qp_high"], -1.0) if v is not None)
+        if worst is None or value > worst[1]:
+            worst = (r["parameter"], value)
+    return worst
+
+
+def _significant_version(box: Any, i: int, level: float) -> tuple[int, list[str]]:
+    """Box ``i`` with its insignificant restrictions dropped, worst first (Bryant & Lempert 2010).
+
+    Each drop adds the wider box to the trajectory (the Workbench's
+    ``drop_restriction``). Returns the resulting box's id and what was dropped.
+    """
+    dropped = []
+    while (worst := _worst(box, i)) is not None and worst[1] >= level:
+        box.drop_restriction(worst[0], i)
+        i = len(box.peeling_trajectory) - 1
+        dropped.append(worst[0])
+    return i, dropped
+
+
+def _choose(box: Any, settings: PrimSettings) -> tuple[int | None, list[str]]:
+    """The densest box with enough coverage once its insignificant restrictions are dropped, and what was dropped.
+
+    Every box of the peeling and pasting trajectory with at least
+    ``min_coverage`` coverage is made significant (:func:`_significant_version`);
+    of those still restricting something and still covering enough, the
+    densest is chosen (the earlier on ties).
+    """
     trajectory = box.peeling_trajectory
-    best = None
+    best: tuple[float, int, list[str]] | None = None
     for i in range(1, len(trajectory)):
-        row = trajectory.iloc[i]
-        if row["coverage"] < settings.min_coverage:
+        if trajectory.iloc[i]["coverage"] < settings.min_coverage:
             continue
-        if not _significant(_restrictions(box, i), settings.significance):
+        j, dropped = _significant_version(box, i, settings.significance)
+        row = box.peeling_trajectory.iloc[j]
+        if row["res_dim"] == 0 or row["coverage"] < settings.min_coverage:
             continue
-        if best is None or row["density"] > trajectory.iloc[best]["density"]:
-            best = i
-    return best
+        if best is None or row["density"] > best[0]:
+            best = (float(row["density"]), j, dropped)
+    return (None, []) if best is None else (best[1], best[2])
 
 
 def _resample(box: Any, i: int, settings: PrimSettings) -> dict[str, dict[str, float]]:
@@ -195,7 +230,9 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, settings: PrimSettings | None = Non
 
     Returns:
         ``trajectory`` (one dict per box: ``id, coverage, density, mass,
-        res_dim, n, k``), ``chosen`` (the reported box's id, or None when no
+        res_dim, n, k, step``; ``step`` says whether peeling and pasting or
+        dropping an insignificant restriction made it), ``dropped`` (the
+        restrictions dropped to reach the reported box), ``chosen`` (the reported box's id, or None when no
         box qualifies or there are too few failures: ``reason`` says which),
         its ``coverage``, ``density``, ``mass``, ``failures`` (k),
         ``samples`` (n), ``restrictions`` (``parameter, low, high, qp_low,
@@ -205,7 +242,7 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, settings: PrimSettings | None = Non
     """
     settings = settings or PrimSettings()
     total = int(np.sum(y))
-    empty: dict[str, Any] = {"chosen": None, "trajectory": [], "restrictions": [], "reproducibility": {}}
+    empty: dict[str, Any] = {"chosen": None, "trajectory": [], "restrictions": [], "reproducibility": {}, "dropped": []}
     base = {"total_failures": total, "total_samples": len(y)}
     if total < settings.min_failures:
         return (
@@ -219,15 +256,17 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, settings: PrimSettings | None = Non
             x, y, peel_alpha=settings.peel_alpha, paste_alpha=settings.paste_alpha, mass_min=settings.mass_min
         )
         box = finder.find_box()
-        trajectory = box.peeling_trajectory[["id", "coverage", "density", "mass", "res_dim", "n", "k"]]
-        chosen = _choose(box, settings)
-        result = base | {"trajectory": trajectory.astype(float).to_dict(orient="records"), "chosen": chosen}
+        peeled = len(box.peeling_trajectory)
+        chosen, dropped = _choose(box, settings)
+        trajectory = box.peeling_trajectory[["id", "coverage", "density", "mass", "res_dim", "n", "k"]].astype(float)
+        trajectory["step"] = ["peel or paste"] * peeled + ["restriction dropped"] * (len(trajectory) - peeled)
+        result = base | {"trajectory": trajectory.to_dict(orient="records"), "chosen": chosen, "dropped": dropped}
         if chosen is None:
             reason = (
-                f"no box on the trajectory has coverage of at least {settings.min_coverage:g} with every "
-                f"restriction significant (quasi-p < {settings.significance:g})"
+                f"no box on the trajectory keeps coverage of at least {settings.min_coverage:g} once its "
+                f"restrictions that are not significant (quasi-p of {settings.significance:g} or more) are dropped"
             )
-            return result | {"restrictions": [], "reproducibility": {}, "reason": reason}
+            return result | {"restrictions": [], "reproducibility": {}, "reason": reason, "dropped": []}
         row = trajectory.iloc[chosen]
         restrictions = _restrictions(box, chosen)
         return result | {
@@ -244,7 +283,7 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, settings: PrimSettings | None = Non
 
 
 def feature_scores(x: pd.DataFrame, y: np.ndarray, trees: int = 100, seed: int = 0) -> pd.DataFrame:
-    """Extra-trees feature scores of the failure labels, with a column of uniform noise as the floor.
+    """Extra-trees feature scores of the failure labels, with columns of uniform noise as the floor.
 
     Args:
         x: The futures' uncertain parameters.
@@ -254,19 +293,22 @@ def feature_scores(x: pd.DataFrame, y: np.ndarray, trees: int = 100, seed: int =
 
     Returns:
         Columns ``parameter, score, noise_floor, above_noise``, highest score
-        first; the noise column's own row is ``NOISE_FEATURE``.
+        first; the noise columns' rows are ``NOISE_FEATURE 1``, ... and
+        ``noise_floor`` is the highest of their scores.
     """
     rng = np.random.default_rng(seed)
-    noisy = x.assign(**{NOISE_FEATURE: rng.random(len(x))})
+    noise = {f"{NOISE_FEATURE} {k + 1}": rng.random(len(x)) for k in range(NOISE_COLUMNS)}
+    noisy = x.assign(**noise)
     with _quiet():
         warnings.simplefilter("ignore")
         scores, _ = feature_scoring.get_ex_feature_scores(
             noisy, y.astype(int), mode=RuleInductionType.CLASSIFICATION, nr_trees=trees, random_state=seed
         )
     table = scores.iloc[:, 0].rename("score").rename_axis("parameter").reset_index()
-    floor = float(table.loc[table["parameter"] == NOISE_FEATURE, "score"].iloc[0])
+    is_noise = table["parameter"].isin(list(noise))
+    floor = float(table.loc[is_noise, "score"].max())
     table["noise_floor"] = floor
-    table["above_noise"] = (table["score"] > floor) & (table["parameter"] != NOISE_FEATURE)
+    table["above_noise"] = (table["score"] > floor) & ~is_noise
     return table.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -293,6 +335,8 @@ def prim_sentence(result: dict[str, Any]) -> str:
         if p in {r["parameter"] for r in result["restrictions"]}
     ]
     again = f"; restrictions found again in resamples: {', '.join(kept)}" if kept else ""
+    if result["dropped"]:
+        again += f"; dropped as not significant: {', '.join(result['dropped'])}"
     return (
         f"{phrase} in {fails} of {total} futures; PRIM's box where {where} holds {result['failures']} of them "
         f"(coverage {result['coverage']:.0%}) among {result['samples']} futures (density {result['density']:.0%}), "
@@ -335,12 +379,19 @@ def plot_tradeoff(result: dict[str, Any], path: Path) -> Path:
     """PRIM's coverage-density trade-off: every box on the trajectory, coloured by restricted parameters."""
     trajectory = pd.DataFrame(result["trajectory"])
     fig, ax = plt.subplots(figsize=(5.2, 4.2))
-    points = ax.scatter(trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], cmap="viridis", s=18)
+    peeled = trajectory["step"] == "peel or paste"
+    points = ax.scatter(
+        trajectory.loc[peeled, "coverage"], trajectory.loc[peeled, "density"], c=trajectory.loc[peeled, "res_dim"], s=18
+    )
+    if (~peeled).any():
+        dropped = trajectory[~peeled]
+        ax.scatter(dropped["coverage"], dropped["density"], marker="x", s=18, color="grey", label="restriction dropped")
     if result["chosen"] is not None:
         chosen = trajectory.iloc[result["chosen"]]
         ax.scatter(
             [chosen["coverage"]], [chosen["density"]], s=120, facecolors="none", edgecolors="red", label="reported box"
         )
+    if result["chosen"] is not None or (~peeled).any():
         ax.legend(loc="lower left", fontsize=8)
     fig.colorbar(points, ax=ax, label="restricted parameters")
     ax.set(xlim=(0, 1.05), ylim=(0, 1.05), xlabel="coverage", ylabel="density")

@@ -129,7 +129,7 @@ def summarise(summaries: list[dict[str, Any]], replications: int, spec: SearchSp
         and ``spend_total_per_home`` (mean over futures).
     """
     row: dict[str, float] = {}
-    for name in {*spec.objectives, "spend_total_per_home"}:
+    for name in dict.fromkeys([*spec.objectives, "spend_total_per_home"]):
         raw = np.array([math.nan if s.get(name) is None else float(s[name]) for s in summaries]).reshape(
             -1, replications
         )
@@ -281,7 +281,7 @@ def report_markdown(experiment: Experiment, found: dict[str, Any]) -> str:
     lever_cells = [f"{params.get(n).description.rstrip('.')} ({n})" for n in spec.levers]
     header = ["candidate", *lever_cells, *(outcomes.label(o) for o in spec.objectives)]
     rows = [
-        [r["candidate"], *(f"{r[n]:g}" for n in spec.levers), *(_shown(o, r[o]) for o in spec.objectives)]
+        [r["candidate"], *(f"{r[n]:.3g}" for n in spec.levers), *(_shown(o, r[o]) for o in spec.objectives)]
         for _, r in pareto.iterrows()
     ]
     base = [f"{experiment.scenarios[0]} (as it is)", *("" for _ in spec.levers)]
