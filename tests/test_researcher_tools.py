@@ -155,3 +155,12 @@ def test_workbench_replicates_take_their_seeds_from_the_master_seed() -> None:
     seeds = derive_seeds(11, 2)
     runs = [simulate(negativity_bias=bias, homes=HOMES, weeks=6, seed=s)["trust_mean"] for s in seeds]
     assert outcomes["trust_mean"][0] == pytest.approx(np.mean(runs), abs=0, rel=1e-15)
+
+
+def test_a_workbench_constant_can_name_the_strategy() -> None:
+    model = ema_model(["negativity_bias"], scenario="frontline_presence", homes=HOMES, weeks=4, seed=2)
+    experiments, outcomes = perform_experiments(model, scenarios=1, uncertainty_sampling_kwargs={"rng": 5})
+    bias = float(experiments["negativity_bias"].iloc[0])
+    strategy = simulate(scenario="frontline_presence", negativity_bias=bias, homes=HOMES, weeks=4, seed=2)
+    baseline = simulate(negativity_bias=bias, homes=HOMES, weeks=4, seed=2)
+    assert outcomes["trust_mean"][0] == strategy["trust_mean"] != baseline["trust_mean"]
