@@ -351,7 +351,7 @@ def cmd_discover(args: argparse.Namespace) -> None:
         print(f"  CART: {found['cart']['sentence']}")
         above = [row["parameter"] for row in found["feature_scores"] if row["above_noise"]]
         if found["feature_scores"]:
-            print(f"  feature scores above the noise column: {', '.join(above) or 'none'}")
+            print(f"  feature scores above the noise columns: {', '.join(above) or 'none'}")
 
 
 def cmd_search(args: argparse.Namespace) -> None:

@@ -289,7 +289,7 @@ def feature_scores(x: pd.DataFrame, y: np.ndarray, trees: int = 100, seed: int =
         x: The futures' uncertain parameters.
         y: Whether each future is a failure.
         trees: Trees in the forest.
-        seed: Seed of the noise column and of the forest.
+        seed: Seed of the noise columns and of the forest.
 
     Returns:
         Columns ``parameter, score, noise_floor, above_noise``, highest score
