@@ -550,16 +550,18 @@ def _sweep(experiment: Experiment, out: Path, s: _Settings, no_workers_timeout: 
     buffer: list[dict[str, Any]] = []
     last_flush = time.monotonic()
     series: list[pd.DataFrame] = []
-    for finished in results:
-        buffer.extend(row for row, _ in finished)
-        series.extend(frame for _, frame in finished if frame is not None)
-        bar.update(len(finished))
-        if len(buffer) >= flush_every or time.monotonic() - last_flush > flush_seconds:
+    try:
+        for finished in results:
+            buffer.extend(row for row, _ in finished)
+            series.extend(frame for _, frame in finished if frame is not None)
+            bar.update(len(finished))
+            if len(buffer) >= flush_every or time.monotonic() - last_flush > flush_seconds:
+                write_part(out, buffer, columns, series)
+                buffer, series, last_flush = [], [], time.monotonic()
+    finally:  # a sweep stopped by an error (no Dask workers, a mismatched worker) or Ctrl-C keeps what finished
+        if buffer:
             write_part(out, buffer, columns, series)
-            buffer, series, last_flush = [], [], time.monotonic()
-    if buffer:
-        write_part(out, buffer, columns, series)
-    bar.close()
+        bar.close()
     frame = load_runs(out)
     manifest |= {
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),

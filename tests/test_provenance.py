@@ -215,3 +215,54 @@ def test_the_timeout_is_bounded(small: Path, tmp_path: Path) -> None:
         sweep(load_experiment(small), tmp_path / "out", no_workers_timeout=0)
     with pytest.raises(SystemExit):
         main(["sweep", str(small), "--no-workers-timeout", "-1"])
+
+
+def test_a_sweep_whose_last_worker_leaves_stops_after_the_timeout(small: Path, tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    from distributed import LocalCluster
+
+    started = threading.Event()
+    original = sweeping.execute
+
+    def slow(run, experiment):
+        started.set()
+        threading.Event().wait(0.3)
+        return original(run, experiment)
+
+    monkeypatch.setattr(sweeping, "execute", slow)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+
+        def leave() -> None:
+            started.wait(30)
+            cluster.scale(0)
+
+        threading.Thread(target=leave, daemon=True).start()
+        with pytest.raises(NoWorkersError, match=r"no worker for 1 s"):
+            sweep(
+                load_experiment(small),
+                tmp_path / "out",
+                scheduler=cluster.scheduler_address,
+                progress=False,
+                batch_size=1,
+                no_workers_timeout=1.0,
+            )
+
+
+def test_runs_finished_before_a_sweep_stops_are_kept_for_resume(small: Path, tmp_path: Path, monkeypatch) -> None:
+    original, calls = sweeping.execute, []
+
+    def interrupted(run, experiment):
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        calls.append(run.run_id)
+        return original(run, experiment)
+
+    monkeypatch.setattr(sweeping, "execute", interrupted)
+    experiment = load_experiment(small)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(experiment, tmp_path / "out", progress=False, flush_every=1000, flush_seconds=1000.0)
+    assert sweeping.completed_run_ids(tmp_path / "out") == set(calls) == {0, 1, 2, 3}
+    monkeypatch.setattr(sweeping, "execute", original)
+    runs = sweep(experiment, tmp_path / "out", progress=False, resume=True)
+    assert len(runs) == len(sweeping.plan(experiment)) and runs["run_id"].is_unique
