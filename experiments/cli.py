@@ -18,13 +18,24 @@ from typing import TYPE_CHECKING
 
 from dashboard import serve as dashboard
 from experiments import evidence_cli, plots, scale
+from experiments.cluster import ClusterError
 from experiments.compare import BASELINE, DEFAULT_REPLICATIONS, compare
 from experiments.design import ExperimentError, load_experiment
 from experiments.outputs import MAX_SEED, MAX_WEEKS, OutputError, bounded, check_out, folder_lock, staged_output
 from experiments.outputs import workers as _workers
+from experiments.provenance import WorkerMismatchError
 from experiments.report import policy_findings, write_report
-from experiments.runner import DEFAULT_SEED, RunSpec, default_workers, provenance, run
-from experiments.sweep import SweepError
+from experiments.runner import (
+    DEFAULT_SEED,
+    NO_WORKERS_TIMEOUT,
+    NoWorkersError,
+    RunSpec,
+    default_workers,
+    provenance,
+    run,
+)
+from experiments.search import SearchError
+from experiments.sweep import MAX_NO_WORKERS_TIMEOUT, SweepError
 from experiments.validation import PatternError
 from model import params, paramtable
 from model.scenario import (
@@ -62,6 +73,18 @@ _seed = bounded(0, MAX_SEED, "seed")
 _weeks = bounded(1, MAX_WEEKS, "number of weeks")
 _replications = bounded(1, 1000, "number of replications")
 _batch = bounded(1, 10_000, "batch size")
+_resamples = bounded(0, 1000, "number of resamples")
+
+
+def _timeout(text: str) -> float:
+    """``--no-workers-timeout``: seconds, above 0 and at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_NO_WORKERS_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: seconds above 0, at most {MAX_NO_WORKERS_TIMEOUT:g}")
+    return value
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, float | int]:
@@ -206,6 +229,7 @@ def _experiment_options(args: argparse.Namespace) -> tuple[Path, dict]:
         "retry_failed": args.retry_failed,
         "progress": not args.quiet,
         "batch_size": args.batch_size,
+        "no_workers_timeout": args.no_workers_timeout,
     }
     return out, {"experiment": experiment, "out": out, **options}
 
@@ -232,6 +256,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     result = run_sensitivity(**options)
     print(f"{result['runs']:,} runs ({result['failed']} failed); {result['method']} indices in {out}/indices.csv")
     _print_points(result["indices"])
+    _print_verdicts(result["indices"])
+    if not result["by_year"].empty:
+        print(f"  indices year by year in {out}/indices_by_year.csv")
     noise = result["noise"]
     for _, row in noise.iterrows():
         where = f"  seed noise in {row['outcome']} ({row['scenario']})"
@@ -248,6 +275,22 @@ def _print_points(indices: pd.DataFrame) -> None:
         return
     for (outcome, scenario), rows in indices.groupby(["outcome", "scenario"], sort=False):
         print(f"  {outcome} ({scenario}): indices rest on {int(rows['n_points'].iloc[0]):,} design points")
+
+
+def _print_verdicts(indices: pd.DataFrame) -> None:
+    """How many indices of each kind are above the noise floor (or zero), within it, unconverged or out of range."""
+    if indices.empty:
+        return
+    for (outcome, scenario, index), rows in indices.groupby(["outcome", "scenario", "index"], sort=False):
+        counts = rows["verdict"].value_counts()
+        parts = [f"{count} {verdict}" for verdict, count in counts.items() if verdict != "noise floor (dummy)"]
+        print(f"  {outcome} ({scenario}) {index}: {', '.join(parts)}")
+        for _, row in rows[rows["out_of_range"] != ""].iterrows():
+            print(
+                f"tenant-trust: warning: {index} of {row['parameter']} on {outcome} ({scenario}) is "
+                f"{row['value']:.3g}, {row['out_of_range']}: the sample is too small to trust it",
+                file=sys.stderr,
+            )
 
 
 def _report_refused(refused: pd.DataFrame, out: Path) -> int:
@@ -274,6 +317,41 @@ def cmd_robustness(args: argparse.Namespace) -> None:
         print(f"  {sentence}")
 
 
+def cmd_discover(args: argparse.Namespace) -> None:
+    """Where each strategy does worse than baseline: PRIM boxes, CART beside them, and feature scores."""
+    from experiments.discovery import PrimSettings
+    from experiments.study import run_discovery
+
+    out, options = _experiment_options(args)
+    try:
+        settings = PrimSettings(
+            min_coverage=args.min_coverage, resamples=args.resamples, seed=options["experiment"].seed
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    result = run_discovery(settings=settings, **options)
+    print(f"{result['runs']:,} runs ({result['failed']} failed); PRIM, CART and feature scores in {out} (prim.md)")
+    for found in result["results"]:
+        print(f"  PRIM: {found['sentence']}")
+        print(f"  CART: {found['cart']['sentence']}")
+        above = [row["parameter"] for row in found["feature_scores"] if row["above_noise"]]
+        if found["feature_scores"]:
+            print(f"  feature scores above the noise columns: {', '.join(above) or 'none'}")
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    """Search the levers for strategies that do best across the sampled futures (a Pareto set)."""
+    from experiments.search import search
+
+    experiment = load_experiment(args.file)
+    out = check_out(args.out if args.out is not None else f"results/{experiment.name}")
+    found = search(experiment, out, workers=args.workers or default_workers())
+    pareto = found["pareto"]
+    print(f"{len(found['history']) - 1} candidates evaluated; {len(pareto)} in the Pareto set; see {out}/search.md")
+    for _, row in pareto.iterrows():
+        print(f"  {row['candidate']}: {out}/candidates/{row['candidate']}.toml")
+
+
 def _print_shares(summary: pd.DataFrame) -> None:
     """Wins, ties and losses against baseline with their 95% Wilson intervals, per outcome."""
     for outcome, rows in summary.groupby("outcome", sort=False):
@@ -290,7 +368,7 @@ def _print_shares(summary: pd.DataFrame) -> None:
             print(f"    {row['strategy']}: {', '.join(parts)}")
 
 
-def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text: str, func) -> None:
+def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text: str, func) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help_text)
     parser.add_argument("file", metavar="FILE", help="experiment .toml (or the name of a shipped one)")
     parser.add_argument("--workers", type=_workers, help="local processes (default: every core)")
@@ -299,8 +377,65 @@ def _add_experiment_parser(sub: argparse._SubParsersAction, name: str, help_text
     parser.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     parser.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again")
     parser.add_argument("--batch-size", type=_batch, help="runs sent to a worker at once (default: automatic)")
+    parser.add_argument(
+        "--no-workers-timeout",
+        type=_timeout,
+        default=NO_WORKERS_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with --scheduler, stop with an error after SECONDS with no Dask worker (default {NO_WORKERS_TIMEOUT:g})",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.set_defaults(func=func)
+    _add_jobqueue_options(parser)
+    parser.set_defaults(func=_on_jobqueue(func))
+    return parser
+
+
+def _add_jobqueue_options(parser: argparse.ArgumentParser) -> None:
+    """``--jobqueue KIND`` and the resources of its jobs (see experiments/cluster.py)."""
+    from experiments.cluster import DEFAULT_MEMORY, DEFAULT_WALLTIME, KINDS
+
+    group = parser.add_argument_group("job scheduler (dask-jobqueue), instead of --scheduler")
+    group.add_argument("--jobqueue", choices=list(KINDS), help="submit Dask workers as batch jobs to this scheduler")
+    group.add_argument("--jobs", type=_positive, default=1, help="jobs to submit (default 1)")
+    group.add_argument("--job-cores", type=_positive, default=1, help="cores per job, one worker each (default 1)")
+    group.add_argument("--job-memory", default=DEFAULT_MEMORY, help=f"memory per job (default {DEFAULT_MEMORY})")
+    group.add_argument(
+        "--job-walltime", default=DEFAULT_WALLTIME, help=f"time limit per job (default {DEFAULT_WALLTIME})"
+    )
+    group.add_argument("--job-queue", help="queue or partition")
+    group.add_argument("--job-account", help="account to charge")
+    group.add_argument(
+        "--job-prologue",
+        action="append",
+        default=[],
+        metavar="LINE",
+        help="shell line each job runs first (repeatable)",
+    )
+
+
+def _on_jobqueue(func):
+    """``func``, run with ``--scheduler`` set to a job-scheduler cluster's address when ``--jobqueue`` is given."""
+
+    def run(args: argparse.Namespace):
+        if args.jobqueue is None:
+            return func(args)
+        if args.scheduler is not None:
+            raise UsageError("--jobqueue and --scheduler: give one (--jobqueue starts its own scheduler)")
+        from experiments.cluster import jobqueue_scheduler
+
+        resources = {
+            "cores": args.job_cores,
+            "memory": args.job_memory,
+            "walltime": args.job_walltime,
+            "queue": args.job_queue,
+            "account": args.job_account,
+            "prologue": args.job_prologue,
+        }
+        with jobqueue_scheduler(args.jobqueue, args.jobs, **resources) as address:
+            args.scheduler = address
+            return func(args)
+
+    return run
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -348,6 +483,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_experiment_parser(sub, "sweep", "run an experiment's design (resumable)", cmd_sweep)
     _add_experiment_parser(sub, "sensitivity", "run an experiment and compute SALib indices", cmd_sensitivity)
     _add_experiment_parser(sub, "robustness", "compare strategies across sampled uncertainty", cmd_robustness)
+    p_disc = _add_experiment_parser(
+        sub, "discover", "scenario discovery: PRIM (EMA Workbench) and CART boxes where strategies fail", cmd_discover
+    )
+    p_disc.add_argument(
+        "--min-coverage",
+        type=float,
+        default=0.5,
+        help="smallest share of a strategy's failures the reported PRIM box must hold (default 0.5)",
+    )
+    p_disc.add_argument(
+        "--resamples", type=_resamples, default=10, help="PRIM runs on random halves, for reproducibility (default 10)"
+    )
+    p_search = sub.add_parser("search", help="find lever settings that do best across uncertain futures (Pareto set)")
+    p_search.add_argument("file", metavar="FILE", help="experiment .toml with a [search] table")
+    p_search.add_argument("--workers", type=_workers, help="local processes (default: every core)")
+    p_search.add_argument("--out", help="output folder (default results/EXPERIMENT-NAME)")
+    p_search.set_defaults(func=cmd_search)
     evidence_cli.add_parsers(sub)
     scale.add_parser(sub)
     dashboard.add_parser(sub)
@@ -371,6 +523,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         PatternError,
         OutputError,
         scale.ScaleError,
+        NoWorkersError,
+        WorkerMismatchError,
+        SearchError,
+        ClusterError,
     ) as error:
         print(f"tenant-trust: error: {error}", file=sys.stderr)
         return 2

@@ -15,6 +15,9 @@ An experiment is a TOML file in ``experiments/`` (see ``what_drives_trust.toml``
     [parameters]                   # [low, high]; "declared" takes the declaration's bounds
     negativity_bias = [1.0, 10.0]
 
+``dummy = true`` in ``[design]`` (Sobol' and Morris) adds a dummy parameter
+that no run reads: its indices are the noise floor (the seed's share) that
+the real parameters' indices are judged against.
 ``series_every = 13`` also keeps every run's weekly series, every 13 weeks.
 ``vary_uncertain = true`` adds every uncertain parameter (not a strategy
 lever and not the estate size) with its declared bounds. The SALib problem is
@@ -62,8 +65,18 @@ _TOP_KEYS = {
     "vary_uncertain",
     "series_every",
     "robustness",
+    "search",
 }
-_DESIGN_KEYS = {"method", "samples", "levels", "second_order"}
+_SEARCH_KEYS = {"levers", "objectives", "budget", "statistic", "population", "generations"}
+#: What the robust-strategy search judges by default: trust, participation, representation and cost.
+SEARCH_OBJECTIVES = ("trust_mean", "participation_rate", "representation_ratio", "spend_total_per_home")
+#: How the search summarises an outcome across futures.
+SEARCH_STATISTICS = ("mean", "p10")
+_DESIGN_KEYS = {"method", "samples", "levels", "second_order", "dummy"}
+#: The dummy parameter's name (``[design] dummy = true``): a column of the design that no run reads.
+DUMMY = "dummy"
+#: Design methods that can carry a dummy parameter.
+DUMMY_METHODS = ("sobol", "morris")
 _ROBUSTNESS_KEYS = {"tie_tolerance"}
 #: Default tie tolerance of ``robustness``: differences from baseline smaller than this
 #: (in the outcome's stored units) are ties.
@@ -100,6 +113,10 @@ class Experiment:
         samples: Base sample size (its meaning follows the method).
         levels: Levels per parameter (factorial, morris).
         second_order: Sobol second-order indices wanted.
+        dummy: ``[design] dummy = true``: the design has one more column,
+            :data:`DUMMY`, that no run reads. Its rows differ from others
+            only in the run seed, so its indices measure the seed noise: the
+            noise floor every parameter's index is judged against.
         bounds: Varied parameter -> (low, high).
         description: What the experiment asks.
         series_every: Keep every run's weekly series every this many weeks
@@ -107,6 +124,8 @@ class Experiment:
             at every step".
         tie_tolerance: ``[robustness] tie_tolerance``: a difference from
             baseline smaller than this, in the outcome's stored units, is a tie.
+        search: The ``[search]`` table (levers, objectives, budget), for
+            ``tenant-trust search``; None when absent.
     """
 
     name: str
@@ -127,15 +146,16 @@ class Experiment:
     description: str = ""
     series_every: int = 0
     tie_tolerance: float = TIE_TOLERANCE
+    dummy: bool = False
+    search: SearchSpec | None = None
 
     @property
     def problem(self) -> dict[str, Any]:
-        """The SALib problem, generated from the varied parameters."""
-        return {
-            "num_vars": len(self.bounds),
-            "names": list(self.bounds),
-            "bounds": [list(b) for b in self.bounds.values()],
-        }
+        """The SALib problem, generated from the varied parameters (and the dummy, last, if asked for)."""
+        names, bounds = list(self.bounds), [list(b) for b in self.bounds.values()]
+        if self.dummy:
+            names, bounds = [*names, DUMMY], [*bounds, [0.0, 1.0]]
+        return {"num_vars": len(names), "names": names, "bounds": bounds}
 
     def design(self) -> np.ndarray:
         """The design matrix: one row per design point, one column per varied parameter."""
@@ -181,32 +201,98 @@ def _robustness(data: dict[str, Any], where: str) -> float:
     return float(value)
 
 
+def _range(at: str, name: str, value: Any) -> tuple[float, float]:
+    """One parameter's range from ``[low, high]`` or ``"declared"``, checked against its declaration."""
+    try:
+        declared = params.get(name)
+    except params.ParameterError:
+        allowed = ", ".join(p.name for p in params.PARAMETERS)
+        raise _fail(at, name, value, f"a declared parameter ({allowed})") from None
+    if value == "declared":
+        return float(declared.low), float(declared.high)
+    if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)):
+        raise _fail(at, name, value, '[low, high] or "declared"')
+    low, high = float(value[0]), float(value[1])
+    if not declared.low <= low < high <= declared.high:
+        raise _fail(at, name, value, f"low < high within the declared range [{declared.low:g}, {declared.high:g}]")
+    if declared.kind == "int" and math.ceil(low / declared.step) >= math.floor(high / declared.step) + 1:
+        raise _fail(at, name, value, f"a range holding at least one {declared.allowed()}")
+    return low, high
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """An experiment's ``[search]`` table: the robust-strategy search (:mod:`experiments.search`).
+
+    Attributes:
+        levers: Strategy lever -> (low, high) searched over.
+        objectives: Outcomes the strategies are judged on across the futures.
+        budget: Largest mean total spend (``spend_total_per_home``, £ a home
+            a year) a candidate may have across the futures (None: no limit).
+        statistic: How an outcome is summarised across futures: ``mean``, or
+            ``p10`` (the goodness reached in 90% of futures: a cautious view).
+        population: Candidates per generation of the optimiser.
+        generations: Generations of the optimiser.
+    """
+
+    levers: dict[str, tuple[float, float]]
+    objectives: tuple[str, ...] = SEARCH_OBJECTIVES
+    budget: float | None = None
+    statistic: str = "mean"
+    population: int = 16
+    generations: int = 8
+
+
+def _search(data: dict[str, Any], varied: dict[str, tuple[float, float]], where: str) -> SearchSpec | None:
+    """The ``[search]`` table, checked (None when absent)."""
+    if "search" not in data:
+        return None
+    table, at = data["search"], f"{where} [search]"
+    if not isinstance(table, dict):
+        raise _fail(where, "search", table, "a [search] table with levers")
+    for key, value in table.items():
+        if key not in _SEARCH_KEYS:
+            raise _fail(at, key, value, f"one of the keys {', '.join(sorted(_SEARCH_KEYS))}")
+    raw = table.get("levers")
+    if not isinstance(raw, dict) or not raw:
+        raise _fail(at, "levers", raw, 'a table of strategy lever = [low, high] or "declared"')
+    levers = {name: _range(f"{at} levers", name, value) for name, value in raw.items()}
+    for name in levers:
+        if not params.get(name).lever:
+            allowed = ", ".join(p.name for p in params.PARAMETERS if p.lever)
+            raise _fail(f"{at} levers", name, raw[name], f"a strategy lever ({allowed})")
+        if name in varied:
+            raise _fail(f"{at} levers", name, raw[name], "a lever not also sampled as an uncertainty in [parameters]")
+    objectives = _strings(table, "objectives", list(SEARCH_OBJECTIVES), at)
+    unknown = [o for o in objectives if o not in OUTCOMES]
+    if not objectives or unknown or len(set(objectives)) != len(objectives):
+        raise _fail(at, "objectives", objectives, f"two or more different outcomes of {', '.join(OUTCOMES)}")
+    if len(objectives) < 2:
+        raise _fail(at, "objectives", objectives, "two or more outcomes (a Pareto set needs several)")
+    budget = table.get("budget")
+    if budget is not None and (isinstance(budget, bool) or not _is_number(budget) or budget <= 0):
+        raise _fail(at, "budget", budget, "a total spend in £ a home a year, above 0 (spend_total_per_home)")
+    statistic = table.get("statistic", "mean")
+    if statistic not in SEARCH_STATISTICS:
+        raise _fail(at, "statistic", statistic, " | ".join(SEARCH_STATISTICS))
+    return SearchSpec(
+        levers=levers,
+        objectives=tuple(objectives),
+        budget=None if budget is None else float(budget),
+        statistic=statistic,
+        population=_integer(table, "population", 16, 4, 1000, at),
+        generations=_integer(table, "generations", 8, 1, 1000, at),
+    )
+
+
 def _bounds(data: dict[str, Any], vary_uncertain: bool, where: str) -> dict[str, tuple[float, float]]:
     raw = data.get("parameters", {})
     if not isinstance(raw, dict):
         raise _fail(where, "parameters", raw, "a table of parameter = [low, high] or 'declared'")
     names = dict.fromkeys(uncertain_parameters()) if vary_uncertain else {}
     names.update(dict.fromkeys(raw))
-    bounds = {}
-    for name in names:
-        at = f"{where} [parameters]"
-        try:
-            declared = params.get(name)
-        except params.ParameterError:
-            allowed = ", ".join(p.name for p in params.PARAMETERS)
-            raise _fail(at, name, raw.get(name), f"a declared parameter ({allowed})") from None
-        value = raw.get(name, "declared")
-        if value == "declared":
-            bounds[name] = (float(declared.low), float(declared.high))
-            continue
-        if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)):
-            raise _fail(at, name, value, '[low, high] or "declared"')
-        low, high = float(value[0]), float(value[1])
-        if not declared.low <= low < high <= declared.high:
-            raise _fail(at, name, value, f"low < high within the declared range [{declared.low:g}, {declared.high:g}]")
-        if declared.kind == "int" and math.ceil(low / declared.step) >= math.floor(high / declared.step) + 1:
-            raise _fail(at, name, value, f"a range holding at least one {declared.allowed()}")
-        bounds[name] = (low, high)
+    at = f"{where} [parameters]"
+    bounds = {name: _range(at, name, raw.get(name, "declared")) for name in names}
     if not bounds:
         raise ExperimentError(f"{where}: no parameter is varied; add a [parameters] table or vary_uncertain = true")
     return bounds
@@ -223,7 +309,7 @@ def _strings(data: dict[str, Any], key: str, default: list[str], where: str) -> 
     return value
 
 
-def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool]:
+def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool, bool]:
     design = data.get("design")
     if not isinstance(design, dict):
         raise _fail(where, "design", design, "a [design] table with method and samples")
@@ -242,7 +328,11 @@ def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool]:
         raise _fail(
             f"{where} [design]", "samples", samples, "a power of two, 2 or more, for the Sobol' sequence (e.g. 256)"
         )
-    return method, samples, levels, second
+    dummy = design.get("dummy", False)
+    if not isinstance(dummy, bool) or (dummy and method not in DUMMY_METHODS):
+        allowed = f"true or false (true only with method {' or '.join(DUMMY_METHODS)}; method is {method!r})"
+        raise _fail(f"{where} [design]", "dummy", dummy, allowed)
+    return method, samples, levels, second, dummy
 
 
 def _scenarios(data: dict[str, Any], where: str) -> tuple[list[str], list[str]]:
@@ -318,7 +408,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     vary = data.get("vary_uncertain", False)
     if not isinstance(vary, bool):
         raise _fail(where, "vary_uncertain", vary, "true or false")
-    method, samples, levels, second = _design(data, where)
+    method, samples, levels, second, dummy = _design(data, where)
     homes_decl = params.get("homes")
     name = data.get("name", path.stem)
     description = data.get("description", "")
@@ -332,6 +422,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
             name,
             "a folder name of letters, digits, '-', '_' and '.' (no '/', not starting with '.'); it names results/NAME",
         )
+    bounds = _bounds(data, vary, where)
     experiment = Experiment(
         name=name,
         path=path,
@@ -347,10 +438,12 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         samples=samples,
         levels=levels,
         second_order=second,
-        bounds=_bounds(data, vary, where),
+        bounds=bounds,
         description=description,
         series_every=_integer(data, "series_every", 0, 0, 52 * 50, where),
         tie_tolerance=_robustness(data, where),
+        dummy=dummy,
+        search=_search(data, bounds, where),
     )
     runs = design_points(experiment) * experiment.replications * len(experiment.scenarios)
     if runs > MAX_RUNS:
@@ -390,7 +483,7 @@ def _design_seed(experiment: Experiment) -> int:
 
 def design_points(experiment: Experiment) -> int:
     """Rows of the design matrix, counted without drawing it (so a huge design fails fast)."""
-    n, dimensions = experiment.samples, len(experiment.bounds)
+    n, dimensions = experiment.samples, len(experiment.bounds) + experiment.dummy
     if experiment.method == "sobol":
         return n * (2 * dimensions + 2 if experiment.second_order else dimensions + 2)
     if experiment.method == "morris":

@@ -77,6 +77,10 @@ SUMMARY_COLUMNS = [
 ]
 #: Confidence level of the Wilson score intervals on the shares.
 CONFIDENCE = 0.95
+#: Scenario discovery's tree: most splits along a box's path, smallest share of futures in a box, seed.
+DISCOVERY_MAX_DEPTH = 3
+DISCOVERY_MIN_SHARE = 0.05
+DISCOVERY_SEED = 0
 _QUANTILES = {"p05": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95}
 
 
@@ -392,9 +396,9 @@ def discover(
     baseline: str = "baseline",
     rule: str = "worse_than_baseline",
     threshold: float | None = None,
-    max_depth: int = 3,
-    min_share: float = 0.05,
-    seed: int = 0,
+    max_depth: int = DISCOVERY_MAX_DEPTH,
+    min_share: float = DISCOVERY_MIN_SHARE,
+    seed: int = DISCOVERY_SEED,
     tie_tolerance: float = TIE_TOLERANCE,
 ) -> dict[str, Any]:
     """Scenario discovery: the box of uncertain parameters where a strategy fails most.

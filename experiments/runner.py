@@ -37,23 +37,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import platform
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from experiments.provenance import check_workers, environment, worker_identity
 from model import TrustModel
 from model.observation import (
     NEITHER_BAND,
@@ -71,8 +67,8 @@ DEFAULT_SEED = 20261127
 REPLICATE_STREAM: tuple[int, ...] = ()
 SWEEP_STREAM: tuple[int, ...] = (1,)
 CALIBRATION_STREAM: tuple[int, ...] = (2,)
-#: Packages whose versions every result records.
-RECORDED_PACKAGES = ("tenant-trust", "mesa", "numpy", "numba", "scipy", "pandas", "networkx", "matplotlib")
+#: Seconds a Dask sweep waits with no worker connected before it stops with an error (``--no-workers-timeout``).
+NO_WORKERS_TIMEOUT = 120.0
 
 
 def derive_seeds(master: int, count: int, stream: Sequence[int] = (), start: int = 0) -> list[int]:
@@ -246,22 +242,24 @@ class SerialExecutor(Executor):
 
 
 @contextmanager
-def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Executor]:
+def executor(
+    workers: int = 1, scheduler: str | None = None, no_workers_timeout: float = NO_WORKERS_TIMEOUT
+) -> Iterator[Executor]:
     """The executor for ``workers`` local processes, or for a Dask scheduler's cluster.
 
     Args:
         workers: Local processes; 1 (or fewer) runs in the calling process.
         scheduler: Address of a Dask distributed scheduler, e.g.
             ``tcp://host:8786`` (then ``workers`` is ignored).
+        no_workers_timeout: With a scheduler, seconds to wait for a first
+            worker before giving up (:func:`dask_client`).
 
     Yields:
         A :class:`SerialExecutor`, a :func:`process_pool` or a Dask client's
         executor (``distributed.Client.get_executor``), shut down on exit.
     """
     if scheduler is not None:
-        from distributed import Client
-
-        with Client(scheduler) as client:
+        with dask_client(scheduler, no_workers_timeout) as client:
             yield client.get_executor(pure=False)
     elif workers > 1:
         with process_pool(workers) as pool:
@@ -269,6 +267,48 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Executo
     else:
         with SerialExecutor() as serial:
             yield serial
+
+
+class NoWorkersError(RuntimeError):
+    """A Dask scheduler that has had no worker for longer than the allowed time."""
+
+
+@contextmanager
+def dask_client(scheduler: str, no_workers_timeout: float = NO_WORKERS_TIMEOUT) -> Iterator[Any]:
+    """A Dask client whose workers are checked: at least one, each running this machine's code and packages.
+
+    Args:
+        scheduler: Address of the Dask scheduler.
+        no_workers_timeout: Seconds to wait for a first worker.
+
+    Yields:
+        The connected ``distributed.Client``; its workers' identities are in
+        ``client.tenant_trust_workers`` (address -> :func:`experiments.provenance.worker_identity`).
+
+    Raises:
+        NoWorkersError: No worker joined within ``no_workers_timeout`` seconds.
+        WorkerMismatchError: A worker's package versions or model code differ
+            from this machine's (:func:`experiments.provenance.check_workers`).
+    """
+    from distributed import Client
+
+    with Client(scheduler, timeout=max(no_workers_timeout, 10.0)) as client:
+        try:
+            client.wait_for_workers(1, timeout=no_workers_timeout)
+        except TimeoutError:
+            raise NoWorkersError(no_workers_message(scheduler, no_workers_timeout)) from None
+        identities = client.run(worker_identity)
+        check_workers(identities)
+        client.tenant_trust_workers = identities
+        yield client
+
+
+def no_workers_message(scheduler: str, timeout: float) -> str:
+    """The error for a scheduler with no worker for ``timeout`` seconds, with what to do."""
+    return (
+        f"Dask scheduler {scheduler} has had no worker for {timeout:g} s (--no-workers-timeout), so no run can "
+        f"go on; start workers (dask worker {scheduler} --nthreads 1) and resume with --resume"
+    )
 
 
 #: Modules the fork server imports before it forks workers (it forks each
@@ -307,33 +347,9 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=5,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
-
-
 def provenance() -> dict[str, Any]:
-    """Versions, commit, machine and time: recorded beside every result."""
-    versions = {}
-    for package in RECORDED_PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return {
-        "versions": versions,
-        "python": platform.python_version(),
-        "git_commit": _git_commit(),
-        "machine": platform.platform(),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    """Versions, commit, dirty-tree flag, machine and time: recorded beside every result.
+
+    See :func:`experiments.provenance.environment`.
+    """
+    return environment()

@@ -33,6 +33,7 @@ indicative only. Morris sigma and PAWN come without intervals.
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -364,6 +365,94 @@ def analyse_sweep(
 
 #: Columns of :func:`analyse_sweep`'s indices after ``outcome``.
 INDEX_COLUMNS = (*COLUMNS, "n_points")
+
+
+# --- verdicts: convergence, range and the noise floor ---------------------------------------------------------------
+
+#: An index has converged when its confidence interval is at most this wide: on the index's own scale for the
+#: variance-based indices (0-1), and as a share of the largest index of the outcome for Morris (outcome units).
+#: Sarrazin, Pianosi & Wagener (2016, Environ. Model. Softw. 79) judge convergence by the interval's width, 0.05 to
+#: 0.1 of the index scale; the looser end is used here.
+CONVERGENCE_WIDTH = 0.1
+#: Indices bounded by [0, 1] in theory (their estimates can stray outside it: a warning sign).
+UNIT_INDICES = ("S1", "ST", "S2", "delta")
+#: Columns :func:`judge` adds.
+VERDICT_COLUMNS = ("ci_width", "converged", "noise_floor", "out_of_range", "verdict")
+
+
+def judge(indices: pd.DataFrame, dummy: str | None = None) -> pd.DataFrame:
+    """Each index's verdict: converged or not, out of range or not, above the noise floor or within it.
+
+    Per outcome (and strategy, if there is a ``scenario`` column) and index:
+
+    - ``ci_width``: the interval's width (NaN for an index without one);
+    - ``converged``: ``ci_width`` at most :data:`CONVERGENCE_WIDTH` (Morris:
+      as a share of the outcome's largest index of that kind); NaN without an interval;
+    - ``noise_floor``: the dummy parameter's index of the same kind (the top of
+      its interval), i.e. what seed noise alone gives; NaN without a dummy;
+    - ``out_of_range``: why an index is impossible as estimated ("above 1"
+      for an index bounded by 1, :data:`UNIT_INDICES`; "negative beyond its
+      interval" when even the interval's top is below 0), else empty;
+    - ``verdict``: ``out of range``, ``not converged``, ``within the noise
+      floor`` (the interval's bottom is not above the floor), ``above the
+      noise floor``, or without a dummy ``above zero`` / ``not distinguishable
+      from zero``; the dummy's own rows read ``noise floor (dummy)``.
+
+    Args:
+        indices: :func:`analyse_sweep`'s indices (``outcome, parameter, index, value, ci_low, ci_high``).
+        dummy: The dummy parameter's name, if the design had one.
+
+    Returns:
+        ``indices`` with :data:`VERDICT_COLUMNS` added (a new frame).
+    """
+    keys = [k for k in ("scenario", "outcome") if k in indices.columns] + ["index"]
+    frame = indices.copy()
+    frame["ci_width"] = frame["ci_high"] - frame["ci_low"]
+    if frame.empty:
+        return frame.assign(converged=pd.Series(dtype=object), noise_floor=np.nan, out_of_range="", verdict="")
+    parts = [_judge_group(group, dummy) for _, group in frame.groupby(keys, sort=False)]
+    return pd.concat(parts).loc[frame.index]
+
+
+def _judge_group(group: pd.DataFrame, dummy: str | None) -> pd.DataFrame:
+    """Verdicts of one index kind of one outcome."""
+    group = group.copy()
+    kind = str(group["index"].iloc[0])
+    scale = 1.0
+    if kind not in UNIT_INDICES:  # Morris: outcome units, judged against the largest index
+        largest = float(np.nanmax(np.abs(group["value"].to_numpy(float)))) if len(group) else 0.0
+        scale = largest if largest > 0 else 1.0
+    width = group["ci_width"] / scale
+    group["converged"] = [None if math.isnan(w) else bool(w <= CONVERGENCE_WIDTH) for w in width]
+    floor = math.nan
+    if dummy is not None and (group["parameter"] == dummy).any():
+        row = group[group["parameter"] == dummy].iloc[0]
+        floor = float(row["value"] if math.isnan(row["ci_high"]) else row["ci_high"])
+    group["noise_floor"] = floor
+    group["out_of_range"] = [_out_of_range(kind, v, hi) for v, hi in zip(group["value"], group["ci_high"], strict=True)]
+    group["verdict"] = [_verdict(row, dummy, floor) for _, row in group.iterrows()]
+    return group
+
+
+def _out_of_range(kind: str, value: float, high: float) -> str:
+    if kind in UNIT_INDICES and value > 1.0:
+        return "above 1"
+    if not math.isnan(high) and high < 0.0:
+        return "negative beyond its interval"
+    return ""
+
+
+def _verdict(row: pd.Series, dummy: str | None, floor: float) -> str:
+    if dummy is not None and row["parameter"] == dummy:
+        return "noise floor (dummy)"
+    if row["out_of_range"]:
+        return f"out of range ({row['out_of_range']})"
+    if row["converged"] is False:
+        return "not converged"
+    lower = row["value"] if math.isnan(row["ci_low"]) else row["ci_low"]
+    if not math.isnan(floor):
+        return "above the noise floor" if lower > floor else "within the noise floor"
+    return "above zero" if lower > 0 else "not distinguishable from zero"
 
 
 def _analyse_outcome(
@@ -716,6 +805,30 @@ def _bars(ax: Axes, rows: pd.DataFrame) -> None:
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.set_title(f"{rows['method'].iloc[0]} {rows['index'].iloc[0]}")
     ax.grid(axis="x", alpha=0.3)
+
+
+def plot_by_year(by_year: pd.DataFrame, path: Path, title: str, index: str) -> Path:
+    """One index of one outcome year by year: a line per parameter, with its interval as a band.
+
+    Args:
+        by_year: Rows of one outcome and strategy with ``year``, ``parameter``,
+            ``index``, ``value``, ``ci_low``, ``ci_high``.
+        path: Where to write the PNG.
+        title: Figure title.
+        index: Which index to draw (e.g. ``ST``).
+    """
+    rows = by_year[by_year["index"] == index]
+    fig = _figure(6.5, 3.8)
+    ax = fig.add_subplot()
+    for parameter, line in rows.groupby("parameter", sort=False):
+        line = line.sort_values("year")
+        drawn = ax.plot(line["year"], line["value"], marker="o", label=parameter)
+        ax.fill_between(line["year"], line["ci_low"], line["ci_high"], alpha=0.15, color=drawn[0].get_color())
+    ax.set_xlabel("year of the run")
+    ax.set_ylabel(index)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, loc="best")
+    return _save(fig, path)
 
 
 def _figure(width: float, height: float) -> Figure:

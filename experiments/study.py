@@ -14,9 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from experiments import robustness, sensitivity
-from experiments.design import Experiment, ExperimentError, check_analysable
-from experiments.sweep import SweepError, sweep
+from experiments import provenance, robustness, sensitivity
+from experiments.design import DUMMY, Experiment, ExperimentError, check_analysable
+from experiments.sweep import SweepError, load_series, sweep
+from model.model import WEEKLY_SERIES
+from model.submodels import YEAR
 
 #: Bootstrap resamples for the delta method (SALib's delta is slow; see experiments/sensitivity.py).
 DELTA_RESAMPLES = 100
@@ -24,24 +26,66 @@ DELTA_RESAMPLES = 100
 ANALYSIS_FOR = {"sobol": "sobol", "morris": "morris", "fast": "fast", "lhs": "delta", "factorial": "delta"}
 
 
-def _analyse_one(experiment: Experiment, runs: pd.DataFrame, method: str, scenario: str) -> list[pd.DataFrame]:
-    """Indices, seed noise, convergence (Sobol') and refused outcomes of one strategy."""
+#: Bootstrap resamples of every other method's intervals.
+RESAMPLES = 1000
+#: Confidence level of the indices' intervals (SALib's ``conf_level``).
+CONFIDENCE = 0.95
+#: Most sample sizes in a Sobol' convergence check (N/8, N/4, N/2, N).
+CONVERGENCE_STEPS = 4
+
+
+def sensitivity_settings(experiment: Experiment, method: str) -> dict[str, Any]:
+    """Every setting the indices depend on, as recorded in the manifest (``analyses.sensitivity``)."""
+    return {
+        "method": method,
+        "design": experiment.method,
+        "samples": experiment.samples,
+        "second_order": experiment.second_order,
+        "num_levels": experiment.levels,
+        "confidence_level": CONFIDENCE,
+        "bootstrap_resamples": DELTA_RESAMPLES if method == "delta" else RESAMPLES,
+        "bootstrap_seed": experiment.seed,
+        "replicates_averaged": experiment.replications,
+        "convergence_steps": min(CONVERGENCE_STEPS, int(math.log2(experiment.samples))) if method == "sobol" else None,
+        "dummy": DUMMY if experiment.dummy else None,
+        "convergence_width": sensitivity.CONVERGENCE_WIDTH,
+        "by_year": series_outcomes(experiment) if experiment.series_every else [],
+        "salib": _version("SALib"),
+    }
+
+
+def _version(package: str) -> str | None:
+    return provenance.versions().get(package)
+
+
+def _analyse_one(
+    experiment: Experiment,
+    runs: pd.DataFrame,
+    method: str,
+    scenario: str,
+    outcomes: list[str] | None = None,
+    convergence: bool = True,
+) -> list[pd.DataFrame]:
+    """Indices (with their verdicts), seed noise, convergence (Sobol') and refused outcomes of one strategy."""
     subset = runs[runs["scenario"] == scenario]
+    outcomes = list(experiment.outcomes) if outcomes is None else outcomes
     problem, design = experiment.problem, experiment.design()
+    settings = sensitivity_settings(experiment, method)
     indices, noise, refused = sensitivity.analyse_sweep(
         subset,
         problem,
         design,
-        experiment.outcomes,
+        outcomes,
         method,
         second_order=experiment.second_order,
         num_levels=experiment.levels,
         seed=experiment.seed,
-        num_resamples=DELTA_RESAMPLES if method == "delta" else 1000,
+        num_resamples=settings["bootstrap_resamples"],
     )
-    analysed = [o for o in experiment.outcomes if o not in set(refused["outcome"])]
-    convergence = _convergence(experiment, subset, analysed) if method == "sobol" else pd.DataFrame()
-    tables = [indices, noise, convergence, refused]
+    indices = sensitivity.judge(indices, DUMMY if experiment.dummy else None)
+    analysed = [o for o in outcomes if o not in set(refused["outcome"])]
+    settled = _convergence(experiment, subset, analysed) if method == "sobol" and convergence else pd.DataFrame()
+    tables = [indices, noise, settled, refused]
     for frame in tables:
         if not frame.empty:
             frame["scenario"] = scenario
@@ -56,7 +100,7 @@ def _convergence(experiment: Experiment, runs: pd.DataFrame, outcomes: list[str]
             experiment.problem,
             experiment.design(),
             means[outcome].to_numpy(),
-            steps=min(4, int(math.log2(experiment.samples))),
+            steps=min(CONVERGENCE_STEPS, int(math.log2(experiment.samples))),
             second_order=experiment.second_order,
             seed=experiment.seed,
         ).assign(outcome=outcome)
@@ -115,6 +159,9 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
     if not convergence.empty:
         convergence.to_csv(out / "convergence.csv", index=False)
     figures = _plots(indices, convergence, method, out / "figures") if not indices.empty else []
+    by_year = _indices_by_year(experiment, runs, method, out)
+    figures += _plots_by_year(by_year, method, out / "figures")
+    provenance.record_analysis(out, "sensitivity", sensitivity_settings(experiment, method))
     failed = int((runs["status"] == "failed").sum())
     return {
         "runs": len(runs),
@@ -124,6 +171,85 @@ def run_sensitivity(experiment: Experiment, out: Path, **options: Any) -> dict[s
         "noise": noise,
         "refused": refused,
         "figures": figures,
+        "by_year": by_year,
+    }
+
+
+def series_outcomes(experiment: Experiment) -> list[str]:
+    """The experiment's outcomes that are weekly series too (so they can be analysed year by year)."""
+    return [o for o in experiment.outcomes if o in WEEKLY_SERIES]
+
+
+def _yearly_weeks(series: pd.DataFrame) -> list[int]:
+    weeks = sorted(int(w) for w in series["week"].unique())
+    return [w for w in weeks if w > 0 and w % YEAR == 0]
+
+
+def _indices_by_year(experiment: Experiment, runs: pd.DataFrame, method: str, out: Path) -> pd.DataFrame:
+    """Indices of each series outcome at the end of every year of the run, from the stored weekly series.
+
+    Needs ``series_every`` (dividing 52) in the experiment; writes
+    ``indices_by_year.csv`` (the indices' columns with their verdicts, plus
+    ``year`` and ``week``) and returns it (empty when there are no series).
+    Outcomes refused in a year (undefined at some point) are left out of that year.
+    """
+    path = out / "indices_by_year.csv"
+    outcomes = series_outcomes(experiment)
+    if not experiment.series_every or not outcomes or not (out / "series").is_dir():
+        path.unlink(missing_ok=True)
+        return pd.DataFrame()
+    series = load_series(out)
+    keep = ["run_id", "sample_id", "replicate", "scenario", "status", *experiment.bounds]
+    frames = []
+    for week in _yearly_weeks(series):
+        at = series.loc[series["week"] == week, ["run_id", *outcomes]]
+        runs_then = runs[keep].merge(at, on="run_id", how="left")
+        runs_then.loc[runs_then[outcomes].isna().all(axis=1), "status"] = "failed"
+        for scenario in dict.fromkeys(runs_then["scenario"]):
+            indices = _analyse_one(experiment, runs_then, method, scenario, outcomes, convergence=False)[0]
+            frames.append(indices.assign(year=week // YEAR, week=week))
+    by_year = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if by_year.empty:
+        path.unlink(missing_ok=True)
+    else:
+        by_year.to_csv(path, index=False)
+    return by_year
+
+
+def _plots_by_year(by_year: pd.DataFrame, method: str, out: Path) -> list[Path]:
+    if by_year.empty:
+        return []
+    index = {"sobol": "ST", "fast": "ST", "morris": "mu_star", "delta": "delta"}[method]
+    paths = []
+    for (scenario, outcome), group in by_year.groupby(["scenario", "outcome"], sort=False):
+        title = f"{outcome} ({scenario}): {index} at the end of each year"
+        paths.append(sensitivity.plot_by_year(group, out / f"by-year-{scenario}-{outcome}.png", title, index))
+    return paths
+
+
+def _require_baseline(experiment: Experiment) -> None:
+    if "baseline" not in {Path(s).stem for s in experiment.scenarios}:
+        raise ExperimentError(
+            f"{experiment.path}: key 'scenarios' = {list(experiment.scenarios)}; allowed: a list that includes "
+            "'baseline' (robustness and discovery compare every strategy with it)"
+        )
+
+
+def robustness_settings(experiment: Experiment) -> dict[str, Any]:
+    """Every setting the robustness table and its CART discovery depend on (``analyses.robustness``)."""
+    return {
+        "baseline": "baseline",
+        "tie_tolerance": experiment.tie_tolerance,
+        "interval": "Wilson score",
+        "confidence_level": robustness.CONFIDENCE,
+        "discovery": {
+            "method": "CART (scikit-learn DecisionTreeClassifier)",
+            "rule": "worse_than_baseline",
+            "max_depth": robustness.DISCOVERY_MAX_DEPTH,
+            "min_share": robustness.DISCOVERY_MIN_SHARE,
+            "seed": robustness.DISCOVERY_SEED,
+        },
+        "scikit-learn": _version("scikit-learn"),
     }
 
 
@@ -134,16 +260,13 @@ def run_robustness(experiment: Experiment, out: Path, **options: Any) -> dict[st
     and losses against baseline with their intervals), a warning per outcome
     judged on fewer futures than were sampled, and the discovery sentences.
     """
-    if "baseline" not in {Path(s).stem for s in experiment.scenarios}:
-        raise ExperimentError(
-            f"{experiment.path}: key 'scenarios' = {list(experiment.scenarios)}; allowed: a list that includes "
-            "'baseline' (robustness compares every strategy with it)"
-        )
+    _require_baseline(experiment)
     check_analysable(experiment, "robustness")
     runs = sweep(experiment, out, **options)
     written = robustness.robustness_report(
         runs, list(experiment.bounds), list(experiment.outcomes), out, tie_tolerance=experiment.tie_tolerance
     )
+    provenance.record_analysis(out, "robustness", robustness_settings(experiment))
     failed = int((runs["status"] == "failed").sum())
     discoveries = json.loads((out / "discovery.json").read_text(encoding="utf-8"))
     summary = pd.read_csv(out / "robustness.csv")
@@ -155,3 +278,30 @@ def run_robustness(experiment: Experiment, out: Path, **options: Any) -> dict[st
         "warnings": robustness.dropped_warnings(summary),
         "sentences": [d["sentence"] for d in discoveries],
     }
+
+
+def run_discovery(experiment: Experiment, out: Path, settings: Any = None, **options: Any) -> dict[str, Any]:
+    """Sweep strategies across sampled uncertainty, then PRIM, CART and feature scores of each strategy's failures.
+
+    A future is a failure of a strategy when it does worse there than
+    baseline by the tie tolerance or more (:func:`experiments.robustness.failures`).
+    Writes the files of :func:`experiments.discovery.discovery_report` and
+    records PRIM's settings in the manifest (``analyses.discover``).
+    """
+    from experiments import discovery
+
+    _require_baseline(experiment)
+    check_analysable(experiment, "discover")
+    settings = settings or discovery.PrimSettings(seed=experiment.seed)
+    runs = sweep(experiment, out, **options)
+    report = discovery.discovery_report(
+        runs,
+        list(experiment.bounds),
+        list(experiment.outcomes),
+        out,
+        tie_tolerance=experiment.tie_tolerance,
+        settings=settings,
+    )
+    record = discovery.settings_record(settings) | {"tie_tolerance": experiment.tie_tolerance}
+    provenance.record_analysis(out, "discover", record | {"ema-workbench": _version("ema-workbench")})
+    return {"runs": len(runs), "failed": int((runs["status"] == "failed").sum()), **report}

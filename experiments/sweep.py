@@ -40,13 +40,24 @@ from tqdm import tqdm
 from experiments import runner
 from experiments.design import Experiment
 from experiments.outputs import check_out, folder_lock
-from experiments.runner import SWEEP_STREAM, RunSpec, derive_seeds, executor, provenance
+from experiments.provenance import identity, model_code_digest, require_identity
+from experiments.runner import (
+    NO_WORKERS_TIMEOUT,
+    SWEEP_STREAM,
+    NoWorkersError,
+    RunSpec,
+    derive_seeds,
+    executor,
+    no_workers_message,
+    provenance,
+)
 from model import load_scenario, params
-from model.resources import package_dir
 
 #: Runs buffered before a part file is written (also flushed every few seconds).
 FLUSH_EVERY = 64
 FLUSH_SECONDS = 5.0
+#: Longest ``no_workers_timeout`` allowed (a day).
+MAX_NO_WORKERS_TIMEOUT = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -121,7 +132,12 @@ def _number(value: Any) -> float:
     return float("nan") if value is None else float(value)
 
 
-def _execute_batch(runs: list[Run], experiment: Experiment) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
+def _execute_batch(
+    runs: list[Run], experiment: Experiment, expected: dict[str, Any] | None = None
+) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
+    """Run a batch; on a Dask worker, first check that it runs the client's packages and model code."""
+    if expected is not None:
+        require_identity(expected)
     return [execute(run, experiment) for run in runs]
 
 
@@ -131,10 +147,7 @@ def _sha256(path: str | Path) -> str:
 
 def code_digest() -> str:
     """SHA-256 of the model's source files (``model/*.py``): the code version a sweep's results depend on."""
-    digest = hashlib.sha256()
-    for path in sorted(package_dir("model").glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return model_code_digest()
 
 
 def fingerprint(experiment: Experiment) -> dict[str, Any]:
@@ -317,7 +330,12 @@ def _start(out: Path, experiment: Experiment, resume: bool, total: int, inputs: 
                 "mix two versions; restore the inputs as they were, or start afresh in another --out"
             )
         now = provenance()
-        resumed = {"at": now["created"], "git_commit": now["git_commit"], "versions": now["versions"]}
+        resumed = {
+            "at": now["created"],
+            "git_commit": now["git_commit"],
+            "git_dirty": now["git_dirty"],
+            "versions": now["versions"],
+        }
         manifest["resumed"] = [*manifest.get("resumed", []), resumed]
         return manifest
     if (out / "runs").is_dir() and any((out / "runs").glob("part-*.parquet")):
@@ -325,6 +343,7 @@ def _start(out: Path, experiment: Experiment, resume: bool, total: int, inputs: 
     out.mkdir(parents=True, exist_ok=True)
     return {
         "experiment": experiment.name,
+        "scenarios": resolved_scenarios(experiment),
         "experiment_file": str(experiment.path),
         "experiment_sha256": experiment.digest,
         "experiment_text": experiment.path.read_text(encoding="utf-8"),
@@ -333,6 +352,20 @@ def _start(out: Path, experiment: Experiment, resume: bool, total: int, inputs: 
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         **provenance(),
     }
+
+
+def resolved_scenarios(experiment: Experiment) -> dict[str, dict[str, Any]]:
+    """Every strategy of the experiment as it runs before the design's values are set: all its parameters.
+
+    Keyed by the strategy's label (the ``scenario`` column); each is
+    :meth:`model.scenario.Scenario.to_dict` with the experiment's estate size
+    and shocks, so the manifest says what every parameter not in the design was.
+    """
+    resolved = {}
+    for name in experiment.scenarios:
+        scenario = load_scenario(name, shocks=experiment.shocks, homes=experiment.homes)
+        resolved[Path(name).stem] = scenario.to_dict()
+    return resolved
 
 
 def _auto_batch(runs: int, workers: int) -> int:
@@ -346,27 +379,72 @@ def _batches(runs: list[Run], size: int) -> Iterator[list[Run]]:
 
 
 def _results(
-    batches: Iterable[list[Run]], experiment: Experiment, workers: int, scheduler: str | None
+    batches: Iterable[list[Run]],
+    experiment: Experiment,
+    workers: int,
+    scheduler: str | None,
+    no_workers_timeout: float = NO_WORKERS_TIMEOUT,
+    dask_workers: dict[str, Any] | None = None,
 ) -> Iterator[list[tuple[dict[str, Any], pd.DataFrame | None]]]:
-    """Each batch's results as batches finish, at most four batches per worker (or Dask thread) in flight."""
+    """Each batch's results as batches finish, at most four batches per worker (or Dask thread) in flight.
+
+    Over Dask, every worker's identity is checked when the sweep connects
+    (and stored in ``dask_workers``), each batch checks the worker it lands
+    on, and the sweep stops with :class:`~experiments.runner.NoWorkersError`
+    once the scheduler has had no worker for ``no_workers_timeout`` seconds.
+    """
     if scheduler is None and workers <= 1:
         for batch in batches:
             yield _execute_batch(batch, experiment)
         return
-    with executor(workers, scheduler) as pool:
-        slots = workers if scheduler is None else _dask_threads()
-        yield from _windowed(lambda b: pool.submit(_execute_batch, b, experiment), batches, max(2, 4 * slots))
+    with executor(workers, scheduler, no_workers_timeout) as pool:
+        if scheduler is None:
+            yield from _windowed(lambda b: pool.submit(_execute_batch, b, experiment), batches, max(2, 4 * workers))
+            return
+        client = _dask_client()
+        if dask_workers is not None:
+            dask_workers |= client.tenant_trust_workers
+        expected = identity()
+        window = max(2, 4 * sum(client.nthreads().values()))
+        watch = _no_workers_watch(client, scheduler, no_workers_timeout)
+        yield from _windowed(lambda b: pool.submit(_execute_batch, b, experiment, expected), batches, window, watch)
 
 
-def _dask_threads() -> int:
-    """Threads of the Dask cluster that :func:`experiments.runner.executor` connected to."""
+def _dask_client() -> Any:
+    """The Dask client that :func:`experiments.runner.executor` connected."""
     from distributed import default_client
 
-    return sum(default_client().nthreads().values())
+    return default_client()
 
 
-def _windowed(submit: Callable[[list[Run]], Future], batches: Iterable[list[Run]], window: int) -> Iterator[Any]:
-    """Keep at most ``window`` batches in flight; yield results as they finish."""
+def _no_workers_watch(client: Any, scheduler: str, timeout: float) -> Callable[[], None]:
+    """A check, called while waiting for results, that raises once no worker has been seen for ``timeout`` s."""
+    last_seen = [time.monotonic()]
+
+    def check() -> None:
+        if client.nthreads():
+            last_seen[0] = time.monotonic()
+        elif time.monotonic() - last_seen[0] > timeout:
+            raise NoWorkersError(no_workers_message(scheduler, timeout))
+
+    return check
+
+
+#: Seconds between checks for workers while a Dask sweep waits for results.
+WATCH_SECONDS = 1.0
+
+
+def _windowed(
+    submit: Callable[[list[Run]], Future],
+    batches: Iterable[list[Run]],
+    window: int,
+    watch: Callable[[], None] | None = None,
+) -> Iterator[Any]:
+    """Keep at most ``window`` batches in flight; yield results as they finish.
+
+    ``watch``, if given, is called whenever nothing finished for
+    :data:`WATCH_SECONDS` (it raises to stop the sweep).
+    """
     pending: set[Future] = set()
     queue = iter(batches)
     for batch in queue:
@@ -374,7 +452,9 @@ def _windowed(submit: Callable[[list[Run]], Future], batches: Iterable[list[Run]
         if len(pending) >= window:
             break
     while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        done, pending = wait(pending, timeout=WATCH_SECONDS if watch else None, return_when=FIRST_COMPLETED)
+        if not done and watch is not None:
+            watch()
         for future in done:
             yield future.result()
             following = next(queue, None)
@@ -393,6 +473,7 @@ def sweep(
     flush_every: int = FLUSH_EVERY,
     flush_seconds: float = FLUSH_SECONDS,
     retry_failed: bool = False,
+    no_workers_timeout: float = NO_WORKERS_TIMEOUT,
 ) -> pd.DataFrame:
     """Run every planned run not yet stored in ``out`` and return all results.
 
@@ -409,6 +490,8 @@ def sweep(
         flush_seconds: Longest wait before buffered runs are written anyway.
         retry_failed: With ``resume``, run the runs that failed again (their
             rows are replaced).
+        no_workers_timeout: With ``scheduler``, seconds with no Dask worker
+            after which the sweep stops with an error instead of waiting.
 
     Returns:
         Every run's row (all part files), sorted by ``run_id``.
@@ -419,26 +502,36 @@ def sweep(
             code) changed since the sweep started.
         OutputError: Another process is writing into ``out``
             (:func:`experiments.outputs.folder_lock`).
+        NoWorkersError: The Dask scheduler had no worker for ``no_workers_timeout`` s.
+        WorkerMismatchError: A Dask worker runs other packages or model code.
     """
     out = check_out(out, "out")
-    with folder_lock(out):
-        return _sweep(
-            experiment, out, workers, scheduler, resume, progress, batch_size, flush_every, flush_seconds, retry_failed
+    if isinstance(no_workers_timeout, bool) or not 0 < no_workers_timeout <= MAX_NO_WORKERS_TIMEOUT:
+        raise SweepError(
+            f"no_workers_timeout = {no_workers_timeout!r}; allowed: seconds in (0, {MAX_NO_WORKERS_TIMEOUT:g}]"
         )
+    settings = _Settings(workers, scheduler, resume, progress, batch_size, flush_every, flush_seconds, retry_failed)
+    with folder_lock(out):
+        return _sweep(experiment, out, settings, no_workers_timeout)
 
 
-def _sweep(
-    experiment: Experiment,
-    out: Path,
-    workers: int,
-    scheduler: str | None,
-    resume: bool,
-    progress: bool,
-    batch_size: int | None,
-    flush_every: int,
-    flush_seconds: float,
-    retry_failed: bool,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Settings:
+    """How :func:`sweep` runs (everything but the experiment, the folder and the Dask timeout)."""
+
+    workers: int
+    scheduler: str | None
+    resume: bool
+    progress: bool
+    batch_size: int | None
+    flush_every: int
+    flush_seconds: float
+    retry_failed: bool
+
+
+def _sweep(experiment: Experiment, out: Path, s: _Settings, no_workers_timeout: float) -> pd.DataFrame:
+    workers, scheduler, resume, progress = s.workers, s.scheduler, s.resume, s.progress
+    batch_size, flush_every, flush_seconds, retry_failed = s.batch_size, s.flush_every, s.flush_seconds, s.retry_failed
     runs = plan(experiment)
     manifest = _start(out, experiment, resume, len(runs), fingerprint(experiment))
     _write_manifest(out, manifest)
@@ -451,21 +544,24 @@ def _sweep(
     todo = [run for run in runs if run.run_id not in done]
     columns = _columns(experiment)
     batches = _batches(todo, batch_size or _auto_batch(len(todo), 1 if scheduler else workers))
-    results = _results(batches, experiment, workers, scheduler)
+    dask_workers: dict[str, Any] = {}
+    results = _results(batches, experiment, workers, scheduler, no_workers_timeout, dask_workers)
     bar = tqdm(total=len(runs), initial=len(done), desc=experiment.name, unit="run", disable=not progress)
     buffer: list[dict[str, Any]] = []
     last_flush = time.monotonic()
     series: list[pd.DataFrame] = []
-    for finished in results:
-        buffer.extend(row for row, _ in finished)
-        series.extend(frame for _, frame in finished if frame is not None)
-        bar.update(len(finished))
-        if len(buffer) >= flush_every or time.monotonic() - last_flush > flush_seconds:
+    try:
+        for finished in results:
+            buffer.extend(row for row, _ in finished)
+            series.extend(frame for _, frame in finished if frame is not None)
+            bar.update(len(finished))
+            if len(buffer) >= flush_every or time.monotonic() - last_flush > flush_seconds:
+                write_part(out, buffer, columns, series)
+                buffer, series, last_flush = [], [], time.monotonic()
+    finally:  # a sweep stopped by an error (no Dask workers, a mismatched worker) or Ctrl-C keeps what finished
+        if buffer:
             write_part(out, buffer, columns, series)
-            buffer, series, last_flush = [], [], time.monotonic()
-    if buffer:
-        write_part(out, buffer, columns, series)
-    bar.close()
+        bar.close()
     frame = load_runs(out)
     manifest |= {
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -473,6 +569,8 @@ def _sweep(
         "runs_failed": int((frame["status"] == "failed").sum()),
         "executor": scheduler or f"{workers} local process(es)",
     }
+    if dask_workers:
+        manifest["dask_workers"] = dask_workers
     _write_manifest(out, manifest)
     return frame
 

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import mesa
@@ -38,7 +40,7 @@ from model import kernels, outcomes, params, policies, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
 from model.households import NEVER, OVER_65, create_households, patch_officers
 from model.params import FIXED_AT_START
-from model.scenario import Scenario, load_scenario
+from model.scenario import Scenario, ScenarioError, load_scenario
 from model.submodels import QUARTER, YEAR
 
 #: The survey's TSM questions, in the order :meth:`TrustModel.latent_answers` gives them (and answers are drawn).
@@ -69,13 +71,30 @@ def satisfied_probability(latent: np.ndarray, noise_scale: float = ANSWER_NOISE)
 class TrustModel(mesa.Model):
     """Agent-based model of tenants' trust in their social landlord.
 
+    The model can be built from keyword parameters, as Mesa's ``batch_run``
+    and other tools build models: ``TrustModel(negativity_bias=4.0, homes=500,
+    rng=1)`` runs the baseline with those two parameters changed, and
+    ``TrustModel("frontline_presence", homes=500, rng=1)`` a built-in strategy;
+    ``TrustModel(load_scenario("baseline", negativity_bias=4.0, homes=500), rng=1)``
+    gives the same numbers to the bit.
+
     Args:
-        scenario: A resolved :class:`~model.scenario.Scenario`; the built-in
+        scenario: A resolved :class:`~model.scenario.Scenario`, or the name of
+            a built-in strategy (or a path to a scenario file); the built-in
             baseline when omitted.
         rng: Seed (or generator) deciding every random draw of the run.
         record_weekly: Record the weekly series (``weekly()``); sweeps that need
             only the end-of-run ``summary()`` switch it off to save time. The
             random draws, and so the results, are the same either way.
+        shocks: Shock layers (built-in names or paths) added to a scenario
+            given by name.
+        **parameters: Declared parameters (``tenant-trust params``) that
+            override the scenario's values, checked against their declarations.
+
+    Raises:
+        ScenarioError: An unknown parameter or strategy, or a value outside
+            its declared range (the message names the key, the value and what
+            is allowed).
 
     Attributes:
         p: Current parameter values (they change when the schedule says so).
@@ -88,14 +107,17 @@ class TrustModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: Scenario | None = None,
+        scenario: Scenario | str | Path | None = None,
         rng: int | np.random.Generator | None = None,
         record_weekly: bool = True,
+        *,
+        shocks: Sequence[str | Path] = (),
+        **parameters: float | int,
     ) -> None:
         """Build the estate, its officers and landlord, and start recording."""
         super().__init__(rng=rng)
         self.record_weekly = record_weekly
-        self.scenario_spec = scenario if scenario is not None else load_scenario("baseline")
+        self.scenario_spec = resolve_scenario(scenario, shocks, parameters)
         self.p: dict[str, float | int] = dict(self.scenario_spec.params)
         self.week = -int(self.p["burn_in_weeks"])
         self.culture = 0.0
@@ -125,7 +147,7 @@ class TrustModel(mesa.Model):
         self.landlord.settle_efficacy()
         self._burn_in(strategy)
         self._lever_log = [(self.week, p.name, float(self.p[p.name]), "strategy") for p in params.PARAMETERS if p.lever]
-        self.datacollector = mesa.DataCollector(tables={"weekly": ["week", *WEEKLY_SERIES]})
+        self.datacollector = mesa.DataCollector(model_reporters=_REPORTERS, tables={"weekly": ["week", *WEEKLY_SERIES]})
         self._record()
 
     def _baseline_levers_until_week_0(self) -> dict[str, float | int]:
@@ -741,6 +763,7 @@ class TrustModel(mesa.Model):
             return
         self.metrics = self.measure()
         self.datacollector.add_table_row("weekly", {"week": self.week, **self.metrics})
+        self.datacollector.collect(self)
 
     def _representation_ratio(self, taking_part: np.ndarray | None = None) -> float:
         """Under-represented group's share among participants over its share of tenants."""
@@ -875,6 +898,57 @@ class TrustModel(mesa.Model):
     def weekly(self) -> Any:
         """The weekly series as a pandas DataFrame indexed by week."""
         return self.datacollector.get_table_dataframe("weekly").set_index("week")
+
+
+def resolve_scenario(
+    scenario: Scenario | str | Path | None,
+    shocks: Sequence[str | Path] = (),
+    parameters: Mapping[str, float | int] | None = None,
+) -> Scenario:
+    """The scenario a :class:`TrustModel` runs: a given one, or a built-in or file by name, with ``parameters`` set.
+
+    Args:
+        scenario: A resolved scenario, a built-in name or a path (None: the baseline).
+        shocks: Shock layers to add (only with a name or path).
+        parameters: Declared parameters overriding the scenario's values.
+
+    Returns:
+        The resolved scenario (``scenario`` itself when nothing is overridden).
+
+    Raises:
+        ScenarioError: Unknown name or parameter, a value out of range, or
+            shocks given with a scenario that is already resolved.
+    """
+    parameters = dict(parameters or {})
+    if not isinstance(scenario, Scenario):
+        return load_scenario("baseline" if scenario is None else scenario, shocks=shocks, **parameters)
+    if shocks:
+        raise ScenarioError(
+            f"TrustModel: shocks = {list(shocks)!r} with a resolved Scenario '{scenario.name}'; allowed: shocks only "
+            "with a scenario name (or add them with load_scenario(name, shocks=...))"
+        )
+    if not parameters:
+        return scenario
+    try:
+        values = params.validate(parameters, f"TrustModel({scenario.name})")
+    except params.ParameterError as error:
+        raise ScenarioError(str(error)) from None
+    return replace(scenario, params=scenario.params | values)
+
+
+def _reporter(name: str) -> Callable[[TrustModel], float]:
+    """A Mesa model reporter for one weekly series: the value :meth:`TrustModel.measure` gave this week."""
+
+    def report(model: TrustModel) -> float:
+        return model.metrics[name]
+
+    return report
+
+
+#: Model reporters of the data collector: the week and every weekly series, so that ``mesa.batch_run`` returns rows.
+_REPORTERS: dict[str, Callable[[TrustModel], float]] = {"week": lambda model: model.week} | {
+    name: _reporter(name) for name in WEEKLY_SERIES
+}
 
 
 def _group_weights(*groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -16,8 +16,8 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_are_there():
-    assert [path.name[0] for path in NOTEBOOKS] == ["1", "2", "3"]
+def test_the_four_notebooks_are_there():
+    assert [path.name[0] for path in NOTEBOOKS] == ["1", "2", "3", "4"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
