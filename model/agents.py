@@ -197,6 +197,38 @@ def voice_levers(effective: Mapping[str, float | int], homes: int) -> VoiceLever
     )
 
 
+def _homes_mean(values: Sequence[float], homes: np.ndarray) -> float:
+    """The homes-weighted mean of per-neighbourhood values (the landlord's own value when all agree)."""
+    if all(v == values[0] for v in values):
+        return float(values[0])
+    return float(np.dot(values, homes) / homes.sum())
+
+
+def _neighbourhood_voice(
+    own: Sequence[Mapping[str, float]], effective: Mapping[str, float | int]
+) -> kernels.NeighbourhoodVoice:
+    """Each neighbourhood's visible change, promised influence and local share, from its own voice levers.
+
+    Rules: :func:`model.submodels.visible_change`,
+    :func:`model.submodels.promised_influence`, :func:`model.submodels.local_share`,
+    with the landlord's ``consultation_expectation`` and ``local_decision_share``.
+    """
+    return kernels.NeighbourhoodVoice(
+        visible_change=np.array(
+            [
+                submodels.visible_change(k["ladder_rung"], k["responsiveness"], k["delegated_budget_per_home"])
+                for k in own
+            ]
+        ),
+        promised=np.array(
+            [submodels.promised_influence(k["ladder_rung"], effective["consultation_expectation"]) for k in own]
+        ),
+        local_share=np.array(
+            [submodels.local_share(effective["local_decision_share"], k["delegated_budget_per_home"]) for k in own]
+        ),
+    )
+
+
 class Landlord(mesa.Agent):
     """The landlord: its strategy, its budget and the decisions tenants can change.
 
@@ -222,6 +254,8 @@ class Landlord(mesa.Agent):
         self._levers: VoiceLevers | None = None
         self._expected_jobs = 0.0
         self._seats: tuple = ()
+        self._neighbourhood_voice: tuple = ()
+        self._delegated = 0.0
 
     def refresh(self) -> None:
         """Work out again what depends only on the parameters: the voice levers and the repair jobs expected a week.
@@ -229,9 +263,18 @@ class Landlord(mesa.Agent):
         The model calls it whenever a parameter or the culture changes (``effective`` is replaced).
         """
         self._levers = voice_levers(self.model.effective, self.model.households.size)
-        self._expected_jobs = self.repairs_per_home_week * self.model.households.size
         starts = self.model.households.neighbourhood_starts
-        per_neighbourhood = submodels.allocate_seats(self.seats(), np.diff(starts))
+        homes = np.diff(starts)
+        own = self.model.neighbourhood_voice_levers()
+        self._delegated = _homes_mean([k["delegated_budget_per_home"] for k in own], homes)
+        self._expected_jobs = self.repairs_per_home_week * self.model.households.size
+        self._neighbourhood_voice = kernels.plain(_neighbourhood_voice(own, self.model.effective))
+        with_panel = np.array([submodels.has_panel(k["ladder_rung"]) for k in own])
+        rung = max(k["ladder_rung"] for k in own)
+        total = submodels.panel_seats(rung, self.model.p["panel_seats_per_1000"], int(homes[with_panel].sum()))
+        per_neighbourhood = np.zeros(homes.size, dtype=np.int64)
+        if with_panel.any():
+            per_neighbourhood[with_panel] = submodels.allocate_seats(total, homes[with_panel])
         self._seats = kernels.plain(kernels.Seats(starts=starts, per_neighbourhood=per_neighbourhood))
 
     def levers(self) -> VoiceLevers:
@@ -251,7 +294,7 @@ class Landlord(mesa.Agent):
             p["officer_cost"],
             p["patch_size"],
             p["involvement_spend_per_home"],
-            p["delegated_budget_per_home"],
+            self._delegated,
             self.culture_cost_per_home,
         )
 
@@ -271,7 +314,7 @@ class Landlord(mesa.Agent):
     def involvement_cost_per_home(self) -> float:
         """£ a home a year on involvement and a delegated budget (the rest of :attr:`engagement_cost_per_home`)."""
         p = self.model.p
-        return submodels.involvement_cost_per_home(p["involvement_spend_per_home"], p["delegated_budget_per_home"])
+        return submodels.involvement_cost_per_home(p["involvement_spend_per_home"], self._delegated)
 
     @property
     def channel_cost_per_home(self) -> float:
@@ -299,9 +342,14 @@ class Landlord(mesa.Agent):
         return submodels.jobs_this_week(self._expected_jobs, self.rng.random())
 
     def seats(self) -> int:
-        """Seats on scrutiny panels and the board (:func:`model.submodels.panel_seats`)."""
-        p = self.model.p
-        return submodels.panel_seats(p["ladder_rung"], p["panel_seats_per_1000"], self.model.households.size)
+        """Seats on scrutiny panels and the board, every neighbourhood's together.
+
+        Rule: :func:`model.submodels.panel_seats` over the homes of the
+        neighbourhoods whose rung has a panel (consultation and above), shared
+        among them by :func:`model.submodels.allocate_seats`. With every
+        neighbourhood on the landlord's rung, ``panel_seats`` of all the homes.
+        """
+        return int(kernels.Seats(*self._seats).per_neighbourhood.sum())
 
     def seats_by_neighbourhood(self) -> tuple:
         """Each neighbourhood's share of :meth:`seats`, as a plain :class:`model.kernels.Seats`.
@@ -356,6 +404,7 @@ class Landlord(mesa.Agent):
             kernels.plain(levers.influence_rates),
             kernels.plain(levers.voice_rates),
             h.neighbourhood_starts,
+            self._neighbourhood_voice,
         )
 
     def settle_efficacy(self) -> None:

@@ -157,6 +157,20 @@ class Seats(NamedTuple):
     per_neighbourhood: Ints
 
 
+class NeighbourhoodVoice(NamedTuple):
+    """What each neighbourhood's own voice levers make of its priorities (read only).
+
+    Attributes:
+        visible_change: Share of its priorities acted on (:func:`~model.submodels.visible_change`).
+        promised: What its rung promises (:func:`~model.submodels.promised_influence`).
+        local_share: Share it decides itself (:func:`~model.submodels.local_share`).
+    """
+
+    visible_change: Floats
+    promised: Floats
+    local_share: Floats
+
+
 class Voice(NamedTuple):
     """What the landlord's "you said, we did" moves (updated)."""
 
@@ -821,47 +835,54 @@ def hear_voice(heard: Bools, voice: Voice, rates: VoiceRates) -> None:
 
 @compiled
 def share_power(
-    week: int, took_part: TookPart, voice: Voice, influence: InfluenceRates, rates: VoiceRates, starts: Ints
+    week: int,
+    took_part: TookPart,
+    voice: Voice,
+    influence: InfluenceRates,
+    rates: VoiceRates,
+    starts: Ints,
+    own: NeighbourhoodVoice,
 ) -> tuple[float, float]:
     """The week's voice pushes, neighbourhood by neighbourhood, from who took part in the last quarter.
 
     As :meth:`model.agents.Landlord.voice_pushes` works them out, for each
     neighbourhood ``k`` (homes ``starts[k]`` to ``starts[k + 1] - 1``):
     :func:`took_part_within` the last quarter,
-    :func:`~model.submodels.influence_per_participant` among its participants
-    with its homes' share of the capacity, times
+    :func:`~model.submodels.influence_per_participant` of its own visible
+    change (``own``) among its participants with its homes' share of the
+    capacity, times
     :func:`~model.submodels.through_the_centre` (its local share, and the
     central layer's :func:`~model.submodels.central_pass_through` among the
     neighbourhoods with someone taking part), then
-    :func:`~model.submodels.felt_influence` and
+    :func:`~model.submodels.felt_influence` against what its own rung promised, and
     :func:`~model.submodels.voice_push` for its participants (reach 1) and its
     other households (reach ``news_reach``), which :func:`hear_voice` applies
     there with the other fields of ``rates`` (whose pushes are ignored). With
-    one neighbourhood and an uncongested centre this is the landlord-wide rule.
+    one neighbourhood and an uncongested centre this is the landlord-wide rule
+    (``influence``'s own visible change, promise and local share are then
+    ``own``'s).
 
     Returns:
         The influence per participant (homes-weighted mean over
         neighbourhoods) and the central pass-through.
     """
     took_part, influence, rates = TookPart(*took_part), InfluenceRates(*influence), VoiceRates(*rates)
-    voice = Voice(*voice)
+    voice, own = Voice(*voice), NeighbourhoodVoice(*own)
     heard = took_part_within(took_part.active, took_part.last_took_part, week, sm.QUARTER)
     neighbourhoods = starts.size - 1
     participants = np.empty(neighbourhoods, dtype=np.int64)
     for k in range(neighbourhoods):
         participants[k] = np.count_nonzero(heard[starts[k] : starts[k + 1]])
     pass_through = sm.central_pass_through(influence.central_agendas, np.count_nonzero(participants))
-    reaching = sm.through_the_centre(influence.local_share, pass_through)
     mean_influence = 0.0
     for k in range(neighbourhoods):
         start, end = starts[k], starts[k + 1]
         share = (end - start) / heard.size
-        per_participant = (
-            sm.influence_per_participant(influence.visible_change, participants[k], influence.capacity * share)
-            * reaching
-        )
+        per_participant = sm.influence_per_participant(
+            own.visible_change[k], participants[k], influence.capacity * share
+        ) * sm.through_the_centre(own.local_share[k], pass_through)
         felt = sm.felt_influence(
-            per_participant, influence.promised, influence.expectation_adaptation, influence.frustration_weight
+            per_participant, own.promised[k], influence.expectation_adaptation, influence.frustration_weight
         )
         mine = sm.voice_push(felt, influence.rate, 1.0, influence.openness, influence.openness_buffer)
         news = sm.voice_push(felt, influence.rate, influence.news_reach, influence.openness, influence.openness_buffer)

@@ -40,7 +40,7 @@ from model import kernels, outcomes, params, policies, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
 from model.households import NEVER, OVER_65, create_households, patch_officers
 from model.params import FIXED_AT_START
-from model.scenario import Scenario, ScenarioError, load_scenario
+from model.scenario import NEIGHBOURHOOD_LEVERS, Scenario, ScenarioError, load_scenario
 from model.submodels import QUARTER, YEAR
 
 #: The survey's TSM questions, in the order :meth:`TrustModel.latent_answers` gives them (and answers are drawn).
@@ -494,6 +494,33 @@ class TrustModel(mesa.Model):
                         "takes_effect": state.due,
                     }
                 )
+
+    def neighbourhood_voice_levers(self) -> list[dict[str, float | int]]:
+        """Each neighbourhood's voice levers as they act now: the landlord's, or its own (a pilot).
+
+        Rule: from week 0, a neighbourhood the scenario's ``[[neighbourhood]]``
+        entries name takes their values of ``ladder_rung``,
+        ``responsiveness`` (raised by the embedded culture as the landlord's
+        is, :func:`model.submodels.culture_raised`) and
+        ``delegated_budget_per_home``, later entries winning; landlord-wide
+        changes of those levers (a schedule, a policy) then reach only the
+        other neighbourhoods. In the burn-in every neighbourhood has the
+        landlord's. Assumption.
+        """
+        effective = self.effective
+        landlord = {name: effective[name] for name in NEIGHBOURHOOD_LEVERS}
+        own = [dict(landlord) for _ in range(self.households.neighbourhood_starts.size - 1)]
+        if self.week < 0:
+            return own
+        for entry in self.scenario_spec.neighbourhood_levers:
+            values = dict(entry.values)
+            if "responsiveness" in values:
+                values["responsiveness"] = submodels.culture_raised(
+                    values["responsiveness"], self.culture, self.p["culture_responsiveness_effect"]
+                )
+            for index in entry.indices:
+                own[index].update(values)
+        return own
 
     def _enact(self, state: policies.PolicyState) -> None:
         """A decided policy change takes effect: its levers are set, or restored to their values before it."""

@@ -13,6 +13,9 @@ A scenario is a TOML file in ``scenarios/``::
     [[shocks]]                       # optional: see model/shocks.py
     kind = "budget_cut"
     week = 104
+    [[neighbourhood]]                # optional: a neighbourhood's own voice levers (a pilot)
+    index = [0, 1]
+    set = { ladder_rung = 6, responsiveness = 0.7 }
     [[policies]]                     # optional: see model/policies.py
     name = "Estate presence when TP01 falls"
     watch = "tsm_tp01"
@@ -59,7 +62,7 @@ SHOCK_DIR = SCENARIO_DIR / "shocks"
 DEFAULT_WEEKS = 520
 MAX_WEEKS = 52 * 50
 
-_TOP_KEYS = {"description", "weeks", "parameters", "schedule", "shocks", "policies", "posterior"}
+_TOP_KEYS = {"description", "weeks", "parameters", "schedule", "shocks", "policies", "neighbourhood", "posterior"}
 #: The project's committed posterior (``posterior = "calibrated"``), shipped in the ``calibration`` package.
 CALIBRATED_POSTERIOR = package_dir("calibration") / "posterior.csv"
 #: Columns of a posterior file that are not parameters.
@@ -67,6 +70,10 @@ POSTERIOR_META = ("particle", "weight", "distance")
 #: Stream key that keeps posterior draws apart from the run's own random numbers.
 POSTERIOR_STREAM = 0x706F7374
 _SCHEDULE_KEYS = {"week", "set", "note"}
+_NEIGHBOURHOOD_KEYS = {"index", "set", "note"}
+#: The levers a neighbourhood can set for itself (``[[neighbourhood]]``): where its panel sits on the
+#: ladder, how much of what it hears the landlord acts on, and a budget its tenants decide.
+NEIGHBOURHOOD_LEVERS = ("ladder_rung", "responsiveness", "delegated_budget_per_home")
 
 
 class ScenarioError(ValueError):
@@ -78,6 +85,15 @@ class Change:
     """A scheduled change of strategy: at ``week``, set ``values``."""
 
     week: int
+    values: dict[str, float | int]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NeighbourhoodLevers:
+    """Some neighbourhoods' own values of the voice levers (a pilot): ``values`` in ``indices``."""
+
+    indices: tuple[int, ...]
     values: dict[str, float | int]
     note: str = ""
 
@@ -97,6 +113,8 @@ class Scenario:
         posterior: Posterior file whose draws replace the calibrated
             parameters in each run (None: point values).
         policies: The landlord's policies (:mod:`model.policies`), in file order.
+        neighbourhood_levers: Neighbourhoods' own voice levers, in file order
+            (a later entry wins where two set one lever of one neighbourhood).
     """
 
     name: str
@@ -108,6 +126,7 @@ class Scenario:
     sources: tuple[str, ...] = field(default_factory=tuple)
     posterior: str | None = None
     policies: tuple[policy_rules.Policy, ...] = ()
+    neighbourhood_levers: tuple[NeighbourhoodLevers, ...] = ()
 
     def __post_init__(self) -> None:
         """Check every value on construction, so a Scenario built directly is as safe as a loaded one.
@@ -131,6 +150,7 @@ class Scenario:
         try:
             object.__setattr__(self, "params", params.validate(self.params, where))
             _check_neighbourhoods(self.params, where)
+            _check_neighbourhood_levers(self.neighbourhood_levers, int(self.params["neighbourhoods"]), where)
             for change in self.schedule:
                 _check_week(change.week, f"{where}: schedule")
                 fixed = sorted(FIXED_AT_START & change.values.keys())
@@ -166,8 +186,63 @@ class Scenario:
                 "sources": list(self.sources),
             }
             | ({"policies": [p.to_dict() for p in self.policies]} if self.policies else {})
+            | ({"neighbourhood": [_record(n) for n in self.neighbourhood_levers]} if self.neighbourhood_levers else {})
             | ({"posterior": self.posterior, "posterior_sha256": _digest(self.posterior)} if self.posterior else {})
         )
+
+
+def _record(entry: NeighbourhoodLevers) -> dict[str, Any]:
+    return {"index": list(entry.indices), "set": dict(entry.values), "note": entry.note}
+
+
+def _check_neighbourhood_levers(entries: Iterable[NeighbourhoodLevers], count: int, where: str) -> None:
+    """Each entry names existing neighbourhoods and sets only neighbourhood levers, within their bounds.
+
+    Raises:
+        ScenarioError: Naming the entry, the key, the value and what is allowed.
+    """
+    for number, entry in enumerate(entries, start=1):
+        at = f"{where}: neighbourhood entry {number}"
+        if not isinstance(entry, NeighbourhoodLevers):
+            raise ScenarioError(f"{at} = {entry!r}; allowed: a model.scenario.NeighbourhoodLevers")
+        for index in entry.indices:
+            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+                raise ScenarioError(
+                    f"{at}: key 'index' holds {index!r}; allowed: whole numbers from 0 to {count - 1} "
+                    f"(the scenario has {count} neighbourhood{'s' if count > 1 else ''}; set neighbourhoods)"
+                )
+        for name in entry.values:
+            if name not in NEIGHBOURHOOD_LEVERS:
+                raise ScenarioError(
+                    f"{at}: key 'set' names '{name}'; allowed: {', '.join(NEIGHBOURHOOD_LEVERS)} (the voice "
+                    "levers; every other parameter is the landlord's)"
+                )
+        params.validate(entry.values, f"{at}: set")
+
+
+def _parse_neighbourhood_levers(entries: Any, where: str) -> list[NeighbourhoodLevers]:
+    if not isinstance(entries, list):
+        raise ScenarioError(
+            f"{where}: key 'neighbourhood' = {entries!r}; allowed: an array of tables [[neighbourhood]]"
+        )
+    parsed = []
+    for number, entry in enumerate(entries, start=1):
+        at = f"{where}: neighbourhood entry {number}"
+        if not isinstance(entry, dict):
+            raise ScenarioError(f"{at} = {entry!r}; allowed: a table with index, set, note")
+        _check_keys(entry, _NEIGHBOURHOOD_KEYS, at)
+        index = entry.get("index")
+        indices = [index] if isinstance(index, int) and not isinstance(index, bool) else index
+        if not isinstance(indices, list) or not indices:
+            raise ScenarioError(f"{at}: key 'index' = {index!r}; allowed: a neighbourhood number or a list of them")
+        values = entry.get("set")
+        if not isinstance(values, dict) or not values:
+            raise ScenarioError(f"{at}: key 'set' = {values!r}; allowed: a non-empty table of neighbourhood levers")
+        note = entry.get("note", "")
+        if not isinstance(note, str):
+            raise ScenarioError(f"{at}: key 'note' = {note!r}; allowed: a string")
+        parsed.append(NeighbourhoodLevers(tuple(indices), dict(values), note))
+    return parsed
 
 
 def _check_neighbourhoods(values: Mapping[str, float | int], where: str) -> None:
@@ -333,6 +408,7 @@ def _parse_file(path: Path) -> dict[str, Any]:
             "schedule": _parse_schedule(data.get("schedule", []), where),
             "shocks": _parse_shocks(data.get("shocks", []), where),
             "policies": policy_rules.parse(data.get("policies", []), where),
+            "neighbourhood": _parse_neighbourhood_levers(data.get("neighbourhood", []), where),
         }
     except (params.ParameterError, policy_rules.PolicyError) as error:
         raise ScenarioError(str(error)) from None
@@ -377,7 +453,13 @@ def load_scenario(
     for layer in shocks:
         layer_path = _resolve(layer, SHOCK_DIR, "shock", shock_names())
         layer_parts = _parse_file(layer_path)
-        if layer_parts["params"] or layer_parts["schedule"] or layer_parts["posterior"] or layer_parts["policies"]:
+        if (
+            layer_parts["params"]
+            or layer_parts["schedule"]
+            or layer_parts["posterior"]
+            or layer_parts["policies"]
+            or layer_parts["neighbourhood"]
+        ):
             raise ScenarioError(f"{layer_path}: a shock layer may only hold description and [[shocks]]")
         parts["shocks"] += layer_parts["shocks"]
         parts["description"] += f" Shock: {layer_parts['description']}"
@@ -398,6 +480,7 @@ def load_scenario(
         sources=tuple(sources),
         posterior=parts["posterior"],
         policies=tuple(parts["policies"]),
+        neighbourhood_levers=tuple(parts["neighbourhood"]),
     )
 
 

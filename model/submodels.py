@@ -752,15 +752,24 @@ def chance_took_part_last_year(channel_open: Floats, activity_rate: float) -> Fl
     return 1.0 - (1.0 - channel_open * activity_rate) ** YEAR
 
 
+def has_panel(ladder_rung: int) -> bool:
+    """Whether a rung of Arnstein's ladder has a scrutiny panel or board seats to sit on.
+
+    Rule: consultation (rung 4) and above. Evidence: panels at rungs 4-6 and
+    board members at 5-6 (evidence.md).
+    """
+    return ladder_rung >= 4
+
+
 def panel_seats(ladder_rung: int, panel_seats_per_1000: float, homes: int) -> int:
     """Seats on scrutiny panels and the board.
 
     Rule: ``round(seats_per_1000 * homes / 1000)``, and none below
-    consultation (rung 4 of Arnstein's ladder, :data:`RUNG_POWER`): there is
-    no panel to sit on. Evidence: panels at rungs 4-6 and board members at
-    5-6 (evidence.md); the seat count is an assumption.
+    consultation (:func:`has_panel`): there is no panel to sit on. Evidence:
+    panels at rungs 4-6 and board members at 5-6 (evidence.md); the seat
+    count is an assumption.
     """
-    if ladder_rung < 4:
+    if not has_panel(ladder_rung):
         return 0
     return round(panel_seats_per_1000 * homes / 1000)
 

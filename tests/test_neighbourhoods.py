@@ -120,3 +120,75 @@ def test_a_bad_size_on_the_command_line_is_refused(capsys):
         cli.main(["scale", "--sizes", "1000,x"])
     assert exit_.value.code == 2
     assert "comma-separated whole numbers of homes" in capsys.readouterr().err
+
+
+# --- pilots: a neighbourhood's own voice levers ------------------------------------------------
+PILOT = """
+description = "a power-sharing pilot"
+[[neighbourhood]]
+index = {index}
+set = {{ {values} }}
+"""
+
+
+def pilot(write_toml, index="[0, 1]", values="ladder_rung = 6, responsiveness = 0.7, delegated_budget_per_home = 30.0"):
+    return write_toml(PILOT.format(index=index, values=values), name="pilot.toml")
+
+
+def test_a_pilot_moves_its_own_neighbourhoods_and_leaves_the_others_as_they_were(write_toml):
+    """Six estates, the same seed: the pilot's two gain efficacy and participation; the other four match baseline."""
+    runs = {}
+    for name in ("baseline", pilot(write_toml)):
+        model = TrustModel(load_scenario(name, homes=3000, neighbourhoods=6), rng=2)
+        model.run_for(260)
+        runs[str(name)] = model.neighbourhood_summary()
+    base, piloted = runs["baseline"], runs[str(pilot(write_toml))]
+    gain = piloted["efficacy_mean"] - base["efficacy_mean"]
+    assert (gain[:2] > 0.03).all()
+    assert (piloted["participation_rate"][:2] > base["participation_rate"][:2]).all()
+    assert (gain[2:].abs() < 0.01).all()
+
+
+def test_a_pilot_pays_its_delegated_budget_from_the_landlords_envelope(write_toml, run_model):
+    with_pilot = run_model(
+        pilot(write_toml, values="delegated_budget_per_home = 60.0"), weeks=5, homes=600, neighbourhoods=3
+    )
+    without = run_model("baseline", weeks=5, homes=600, neighbourhoods=3)
+    extra = with_pilot.summary()["spend_involvement_per_home"] - without.summary()["spend_involvement_per_home"]
+    assert extra == pytest.approx(60.0 * 2 / 3)
+
+
+def test_a_neighbourhood_below_consultation_has_no_seats(write_toml, run_model):
+    model = run_model(pilot(write_toml, index="2", values="ladder_rung = 2"), weeks=30, homes=900, neighbourhoods=3)
+    seats = Seats(*model.landlord.seats_by_neighbourhood())
+    assert seats.per_neighbourhood[2] == 0 and seats.per_neighbourhood[:2].sum() == model.landlord.seats() > 0
+    assert not model.households.active[seats.starts[2] :].any()
+
+
+def test_a_pilot_setting_the_landlords_own_values_changes_nothing(write_toml, run_model):
+    same = pilot(write_toml, values="ladder_rung = 4, responsiveness = 0.3")
+    assert (
+        run_model(same, weeks=80, homes=600, neighbourhoods=3).summary()
+        == run_model("baseline", weeks=80, homes=600, neighbourhoods=3).summary()
+    )
+
+
+@pytest.mark.parametrize(
+    ("index", "values", "message"),
+    [
+        ("[0, 3]", "ladder_rung = 6", r"key 'index' holds 3; allowed: whole numbers from 0 to 2"),
+        ("[]", "ladder_rung = 6", r"key 'index' = \[\]; allowed: a neighbourhood number or a list"),
+        ("0", "openness = 0.9", r"key 'set' names 'openness'; allowed: ladder_rung, responsiveness"),
+        ("0", "ladder_rung = 9", r"ladder_rung"),
+    ],
+)
+def test_a_bad_pilot_is_refused_naming_the_entry_key_and_value(write_toml, index, values, message):
+    path = pilot(write_toml, index=index, values=values)
+    with pytest.raises(ScenarioError, match=message) as error:
+        load_scenario(path, homes=900, neighbourhoods=3)
+    assert "neighbourhood entry 1" in str(error.value)
+
+
+def test_a_pilot_needs_the_neighbourhoods_it_names(write_toml):
+    with pytest.raises(ScenarioError, match=r"the scenario has 1 neighbourhood; set neighbourhoods"):
+        load_scenario(pilot(write_toml))

@@ -818,3 +818,7 @@ def test_what_a_neighbourhood_decides_itself_bypasses_the_centre():
     assert sm.through_the_centre(0.3, 1.0) == 1.0
     assert sm.through_the_centre(0.3, 0.0) == pytest.approx(0.3)
     assert sm.through_the_centre(1.0, 0.0) == 1.0
+
+
+def test_only_consultation_and_above_have_a_panel():
+    assert [sm.has_panel(rung) for rung in range(1, 9)] == [False] * 3 + [True] * 5
