@@ -38,6 +38,7 @@ _generations = bounded(1, 1000, "number of generations")
 _simulations = bounded(1, 100_000_000, "simulation budget")
 _landlords = bounded(3, 100_000, "number of landlords")
 _pairs = bounded(2, 10_000, "number of pairs")
+_noise_runs = bounded(2, 100_000, "number of noise-floor runs")
 DEFAULT_YEARS = (2, 10, 30)
 
 
@@ -104,6 +105,7 @@ def _validate(args: argparse.Namespace, out: Path, horizons: tuple[int, ...]) ->
 
     workers = args.workers or default_workers()
     single = args.weeks is not None
+    out.mkdir(parents=True, exist_ok=True)
     patterns = load_all_patterns()
     by_level = {level: [p for p in patterns if p.level == level] for level in args.levels}
     if not args.json:
@@ -209,6 +211,7 @@ def _calibrate(args: argparse.Namespace, out: Path, report) -> int:
         seed=args.seed,
         workers=workers,
         progress=report,
+        noise_runs=args.noise_runs,
     )
     paths = write_outputs(result, summary, out)
     for name, entry in summary["parameters"].items():
@@ -223,11 +226,27 @@ def _calibrate(args: argparse.Namespace, out: Path, report) -> int:
             f"{'neither band (measurement)':30s} median {band['median']:.4g}  "
             f"90% [{band['q05']:.4g}, {band['q95']:.4g}]"
         )
+    _print_identification(summary)
     print(
-        f"{summary['simulations']:,} simulations in {summary['runtime_seconds']:.0f} s; "
-        f"wrote {', '.join(map(str, paths))}"
+        f"{summary['simulations']:,} simulations (and {summary['noise_floor']['runs']} noise-floor runs) in "
+        f"{summary['runtime_seconds']:.0f} s; wrote {', '.join(map(str, paths))}"
     )
     return 0
+
+
+def _print_identification(summary: dict) -> None:
+    """The convergence verdict, the constrained combinations and what the targets can see."""
+    verdict = summary["convergence"]
+    print(f"\n{'Converged' if verdict['converged'] else 'Not converged'}: {verdict['reason']}.")
+    print("Posterior directions (sd against a uniform prior's; constrained at 0.5 or less):")
+    for direction in summary["posterior_structure"]["directions"]:
+        top = sorted(direction["loadings"].items(), key=lambda kv: -abs(kv[1]))[:3]
+        mark = "constrained" if direction["constrained"] else "free"
+        print(f"  {direction['sd_ratio']:.2f} {mark:11s} " + ", ".join(f"{v:+.2f} {n}" for n, v in top))
+    print("What the targets see over the prior (singular values in tolerances; below 1 = not identifiable):")
+    for direction in summary["sensitivity"]["directions"]:
+        top = sorted(direction["loadings"].items(), key=lambda kv: -abs(kv[1]))[:3]
+        print(f"  {direction['singular_value']:6.2f}  " + ", ".join(f"{v:+.2f} {n}" for n, v in top))
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -294,6 +313,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p_cal.add_argument("--workers", type=workers, help="processes (default: every core)")
     p_cal.add_argument(
         "--out", default="calibration", help="output folder (default calibration/ in the current directory)"
+    )
+    p_cal.add_argument(
+        "--noise-runs",
+        type=_noise_runs,
+        default=c.DEFAULT_NOISE_RUNS,
+        help=f"runs at the posterior medians that measure the noise floor (default {c.DEFAULT_NOISE_RUNS})",
     )
     p_cal.add_argument("--quiet", action="store_true", help="no progress lines")
     p_cal.set_defaults(func=cmd_calibrate)
