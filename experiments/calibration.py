@@ -19,7 +19,12 @@ in ``experiments/patterns/sector.toml``, with a sequential Monte Carlo ABC sampl
    ``initial_trust`` with ``treatment_quality``, made most proposals miss.)
 3. It stops after ``generations`` generations, or before starting one whose
    expected cost (``population`` over the expected acceptance rate, the last
-   rate times ``alpha``) exceeds what is left of the simulation budget. A
+   rate times ``alpha``) exceeds what is left of the simulation budget. The
+   acceptance rate counts every candidate within the tolerance, those
+   simulated past the population in a generation's last batch too, so the
+   batches are sized to the true rate (until Evidence v2 it counted only the
+   kept particles, which halved the estimate each generation and ran every
+   batch at its cap of four populations). A
    generation that still runs out of budget is dropped, and its simulations
    are counted as discarded.
 
@@ -141,6 +146,8 @@ class Generation:
         distances: Each particle's distance.
         stats: Each particle's simulated statistics.
         simulations: Simulations run for this generation.
+        hits: Candidates within the tolerance, counting those past the population (which are simulated
+            in the last batch but not kept); None when not counted.
     """
 
     epsilon: float
@@ -149,11 +156,12 @@ class Generation:
     distances: np.ndarray
     stats: list[dict[str, float]]
     simulations: int
+    hits: int | None = None
 
     @property
     def acceptance_rate(self) -> float:
-        """Accepted particles over simulations."""
-        return len(self.weights) / self.simulations
+        """Candidates within the tolerance over simulations (accepted particles, if hits were not counted)."""
+        return (len(self.weights) if self.hits is None else self.hits) / self.simulations
 
     @property
     def ess(self) -> float:
@@ -315,7 +323,8 @@ def _generation(
     n, prior = context.population, context.prior
     covariance = _kernel_covariance(previous, prior) if previous is not None else None
     accepted: list[tuple[np.ndarray, float, dict[str, float]]] = []
-    simulations, rate = 0, 1.0 if previous is None else max(previous.acceptance_rate * context.alpha, 0.01)
+    simulations, hits = 0, 0
+    rate = 1.0 if previous is None else max(previous.acceptance_rate * context.alpha, 0.01)
     while len(accepted) < n:
         batch = int(min(4 * n, max(n // 4, math.ceil((n - len(accepted)) / rate))))
         if simulations + batch > budget:
@@ -329,9 +338,10 @@ def _generation(
         simulations += batch
         for row, result in zip(theta, results, strict=True):
             d = distance(result, context.targets)
+            hits += d <= epsilon
             if d <= epsilon and len(accepted) < n:
                 accepted.append((row, d, result))
-        rate = max(len(accepted) / simulations, 0.01)
+        rate = max(hits / simulations, 0.01)
     theta = np.array([a[0] for a in accepted])
     if previous is None:
         weights = np.full(n, 1.0 / n)
@@ -339,9 +349,8 @@ def _generation(
         density = _kernel_density(prior.to_unit(theta), prior.to_unit(previous.theta), covariance) @ previous.weights
         weights = 1.0 / density
         weights /= weights.sum()
-    return Generation(
-        epsilon, theta, weights, np.array([a[1] for a in accepted]), [a[2] for a in accepted], simulations
-    )
+    distances = np.array([a[1] for a in accepted])
+    return Generation(epsilon, theta, weights, distances, [a[2] for a in accepted], simulations, int(hits))
 
 
 class _BudgetExhaustedError(Exception):
