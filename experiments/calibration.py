@@ -32,17 +32,36 @@ The distance is the root mean square of ``(statistic - target) / tolerance``
 over the calibration patterns, so a distance of 1 means "on average at the
 edge of the evidence's tolerance".
 
-**Why not pyabc.** pyabc 0.13 brings ipykernel, redis, SQLAlchemy and
-GitPython into the model's dependencies, and its multicore samplers reseed
-each worker from the operating system (``np.random.seed()``), so the same
-master seed does not give the same posterior. Here every candidate's
-parameters come from one generator per generation (``default_rng([seed, t])``),
+**Why not pyabc, ELFI or sbi** (the maintained libraries on PyPI; checked
+for Evidence v2, none installed or run here). pyabc 0.13 does what this
+sampler now does (a multivariate normal transition, adaptive tolerances) and
+more (adaptive distances and population sizes), but it brings ipykernel,
+redis, SQLAlchemy and GitPython into the model's dependencies, and its
+multicore samplers reseed each worker from the operating system
+(``np.random.seed()``), so the same master seed does not give the same
+posterior. ELFI 0.8.7 (whose BOLFI would need far fewer simulations) declares
+GPy, ipyparallel and numpy 1.24 or older, and the project needs numpy 2. sbi
+(neural posterior estimation) needs PyTorch and trains a network whose result
+is not reproducible to the bit. Above all, the fit is limited by what the
+targets can identify and by the model's misfit (:func:`linear_sensitivity`,
+:func:`noise_floor`), which no sampler changes.
+
+**Determinism.** Every candidate's parameters come from one generator per generation (``default_rng([seed, t])``),
 candidate ``j`` of generation ``t`` runs from seed ``j`` of
 :func:`experiments.runner.derive_seeds` on the stream
 ``(*CALIBRATION_STREAM, t)``, candidates are simulated in fixed batches and
 accepted in candidate order, so the posterior is the same for any number of
 workers (tested), as for every other result of this project. Each model run
 is one :class:`~experiments.runner.RunSpec` run by :func:`experiments.runner.run`.
+
+**Convergence.** :class:`FloorStop` measures, after each generation, the
+*noise floor*: the median distance of runs at the particles' weighted medians
+that differ only in their seeds. Once the tolerance reaches it, the sampler
+rejects most runs of its own best point for their seeds alone, and a smaller
+tolerance would select seeds rather than parameters, so it stops
+(:func:`convergence` gives the verdict and, if it did not converge, why).
+:func:`linear_sensitivity` and :func:`posterior_structure` report which
+parameters and combinations the targets pin down.
 """
 
 from __future__ import annotations

@@ -380,3 +380,12 @@ def test_the_floor_stop_ends_the_sampler_once_the_tolerance_reaches_seed_noise()
     medians = summarise(result)["parameters"]
     floor = noise_floor(toy_simulate, {n: medians[n]["median"] for n in TOY_PRIOR.names}, TOY_TARGETS, runs=40, seed=1)
     assert result.final.epsilon <= floor["median"] * 1.2
+
+
+def test_the_acceptance_rate_counts_every_candidate_within_the_tolerance(toy) -> None:
+    for generation in toy.generations[1:]:
+        within = generation.hits
+        assert within >= len(generation.weights)
+        assert generation.acceptance_rate == pytest.approx(within / generation.simulations)
+    # Generation 1 expects half its candidates within the median distance: one batch of two populations.
+    assert toy.generations[1].simulations == 2 * len(toy.generations[1].weights)
