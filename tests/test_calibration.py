@@ -389,3 +389,23 @@ def test_the_acceptance_rate_counts_every_candidate_within_the_tolerance(toy) ->
         assert generation.acceptance_rate == pytest.approx(within / generation.simulations)
     # Generation 1 expects half its candidates within the median distance: one batch of two populations.
     assert toy.generations[1].simulations == 2 * len(toy.generations[1].weights)
+
+
+EVIDENCE_V2 = CALIBRATION_DIR / "evidence-v2"
+
+
+@pytest.mark.skipif(not (EVIDENCE_V2 / "summary.json").is_file(), reason="no Evidence v2 fit in this checkout")
+def test_the_evidence_v2_fit_records_its_verdict_and_agrees_with_its_posterior() -> None:
+    summary = json.loads((EVIDENCE_V2 / "summary.json").read_text(encoding="utf-8"))
+    frame = pd.read_csv(EVIDENCE_V2 / "posterior.csv")
+    assert len(frame) == summary["posterior_rows"]
+    verdict = summary["convergence"]
+    assert verdict["converged"] is (verdict["epsilon"] <= summary["noise_floor"]["median"])
+    assert verdict["epsilon"] == pytest.approx(summary["generations"][-1]["epsilon"])
+    for name in CALIBRATED:
+        q05, q95 = weighted_quantile(frame[name].to_numpy(), frame["weight"].to_numpy(), [0.05, 0.95])
+        assert (q05, q95) == pytest.approx(
+            (summary["parameters"][name]["q05"], summary["parameters"][name]["q95"]), rel=1e-4
+        )
+    directions = summary["posterior_structure"]["directions"]
+    assert [d["sd_ratio"] for d in directions] == sorted(d["sd_ratio"] for d in directions)
