@@ -10,13 +10,21 @@ in ``experiments/patterns/sector.toml``, with a sequential Monte Carlo ABC sampl
 2. Generation ``t`` sets the tolerance ``ε_t`` to the ``alpha`` quantile of the
    previous generation's distances (Del Moral, Doucet & Jasra 2012), then
    proposes particles by picking a previous particle by weight and moving it
-   with a Gaussian kernel, independent in each parameter, of variance twice
-   the weighted variance of the previous generation (Beaumont et al. 2009),
-   truncated to the prior's box. A particle is accepted when its run's
-   distance is at most ``ε_t``; its weight is ``prior / Σ_j w_j K(θ | θ_j)``.
+   with a multivariate Gaussian kernel of covariance twice the weighted
+   covariance of the previous generation (Beaumont et al. 2009; Filippi et al.
+   2013), redrawing any proposal outside the prior's box. A particle is
+   accepted when its run's distance is at most ``ε_t``; its weight is
+   ``prior / Σ_j w_j K(θ | θ_j)``. (Until Evidence v2 the kernel was
+   independent in each parameter; the posterior's strong correlations, e.g.
+   ``initial_trust`` with ``treatment_quality``, made most proposals miss.)
 3. It stops after ``generations`` generations, or before starting one whose
    expected cost (``population`` over the expected acceptance rate, the last
-   rate times ``alpha``) exceeds what is left of the simulation budget. A
+   rate times ``alpha``) exceeds what is left of the simulation budget. The
+   acceptance rate counts every candidate within the tolerance, those
+   simulated past the population in a generation's last batch too, so the
+   batches are sized to the true rate (until Evidence v2 it counted only the
+   kept particles, which halved the estimate each generation and ran every
+   batch at its cap of four populations). A
    generation that still runs out of budget is dropped, and its simulations
    are counted as discarded.
 
@@ -24,17 +32,36 @@ The distance is the root mean square of ``(statistic - target) / tolerance``
 over the calibration patterns, so a distance of 1 means "on average at the
 edge of the evidence's tolerance".
 
-**Why not pyabc.** pyabc 0.13 brings ipykernel, redis, SQLAlchemy and
-GitPython into the model's dependencies, and its multicore samplers reseed
-each worker from the operating system (``np.random.seed()``), so the same
-master seed does not give the same posterior. Here every candidate's
-parameters come from one generator per generation (``default_rng([seed, t])``),
+**Why not pyabc, ELFI or sbi** (the maintained libraries on PyPI; checked
+for Evidence v2, none installed or run here). pyabc 0.13 does what this
+sampler now does (a multivariate normal transition, adaptive tolerances) and
+more (adaptive distances and population sizes), but it brings ipykernel,
+redis, SQLAlchemy and GitPython into the model's dependencies, and its
+multicore samplers reseed each worker from the operating system
+(``np.random.seed()``), so the same master seed does not give the same
+posterior. ELFI 0.8.7 (whose BOLFI would need far fewer simulations) declares
+GPy, ipyparallel and numpy 1.24 or older, and the project needs numpy 2. sbi
+(neural posterior estimation) needs PyTorch and trains a network whose result
+is not reproducible to the bit. Above all, the fit is limited by what the
+targets can identify and by the model's misfit (:func:`linear_sensitivity`,
+:func:`noise_floor`), which no sampler changes.
+
+**Determinism.** Every candidate's parameters come from one generator per generation (``default_rng([seed, t])``),
 candidate ``j`` of generation ``t`` runs from seed ``j`` of
 :func:`experiments.runner.derive_seeds` on the stream
 ``(*CALIBRATION_STREAM, t)``, candidates are simulated in fixed batches and
 accepted in candidate order, so the posterior is the same for any number of
 workers (tested), as for every other result of this project. Each model run
 is one :class:`~experiments.runner.RunSpec` run by :func:`experiments.runner.run`.
+
+**Convergence.** :class:`FloorStop` measures, after each generation, the
+*noise floor*: the median distance of runs at the particles' weighted medians
+that differ only in their seeds. Once the tolerance reaches it, the sampler
+rejects most runs of its own best point for their seeds alone, and a smaller
+tolerance would select seeds rather than parameters, so it stops
+(:func:`convergence` gives the verdict and, if it did not converge, why).
+:func:`linear_sensitivity` and :func:`posterior_structure` report which
+parameters and combinations the targets pin down.
 """
 
 from __future__ import annotations
@@ -56,7 +83,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from scipy import stats
 
 from experiments.runner import CALIBRATION_STREAM, DEFAULT_SEED, RunSpec, derive_seeds, executor, provenance, run
 from experiments.validation import Pattern, load_patterns, statistics
@@ -96,6 +122,7 @@ BAND_GRID = tuple(np.round(np.arange(0.0, 0.3001, 0.025), 3))
 CALIBRATION_DIR = package_dir("calibration")
 
 Simulator = Callable[[Mapping[str, float], int], Mapping[str, float]]
+StopRule = Callable[[int, "Generation", Executor], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -138,6 +165,8 @@ class Generation:
         distances: Each particle's distance.
         stats: Each particle's simulated statistics.
         simulations: Simulations run for this generation.
+        hits: Candidates within the tolerance, counting those past the population (which are simulated
+            in the last batch but not kept); None when not counted.
     """
 
     epsilon: float
@@ -146,11 +175,12 @@ class Generation:
     distances: np.ndarray
     stats: list[dict[str, float]]
     simulations: int
+    hits: int | None = None
 
     @property
     def acceptance_rate(self) -> float:
-        """Accepted particles over simulations."""
-        return len(self.weights) / self.simulations
+        """Candidates within the tolerance over simulations (accepted particles, if hits were not counted)."""
+        return (len(self.weights) if self.hits is None else self.hits) / self.simulations
 
     @property
     def ess(self) -> float:
@@ -226,28 +256,59 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | Sequen
     return np.interp(np.atleast_1d(q), cdf, v)
 
 
-def _kernel_scales(generation: Generation, prior: Prior) -> np.ndarray:
-    """Per-parameter kernel standard deviations in the unit cube: sqrt(2 × weighted variance)."""
+def _kernel_covariance(generation: Generation, prior: Prior) -> np.ndarray:
+    """Kernel covariance in the unit cube: twice the previous generation's weighted covariance.
+
+    A multivariate kernel (Filippi et al. 2013, *Stat. Appl. Genet. Mol. Biol.* 12(1); pyabc's default
+    ``MultivariateNormalTransition``) follows the ridges of a posterior whose parameters are correlated,
+    where one independent in each parameter proposes mostly off the ridge.
+    """
     unit = prior.to_unit(generation.theta)
-    mean = generation.weights @ unit
-    variance = generation.weights @ (unit - mean) ** 2
-    return np.sqrt(np.maximum(2.0 * variance, 1e-10))
+    centred = unit - generation.weights @ unit
+    covariance = (centred * generation.weights[:, None]).T @ centred
+    return 2.0 * covariance + 1e-10 * np.eye(unit.shape[1])
 
 
-def _kernel_density(unit: np.ndarray, centres: np.ndarray, scales: np.ndarray) -> np.ndarray:
-    """Truncated-normal kernel densities: rows are new points, columns are centres."""
-    lower, upper = (0.0 - centres) / scales, (1.0 - centres) / scales
-    z = (unit[:, None, :] - centres[None, :, :]) / scales
-    log_pdf = stats.norm.logpdf(z) - np.log(scales) - np.log(stats.norm.cdf(upper) - stats.norm.cdf(lower))
-    return np.exp(log_pdf.sum(axis=2))
+def _kernel_density(unit: np.ndarray, centres: np.ndarray, covariance: np.ndarray) -> np.ndarray:
+    """Multivariate normal kernel densities ``K(u | c)``: rows are new points, columns are centres."""
+    chol = np.linalg.cholesky(covariance)
+    diff = unit[:, None, :] - centres[None, :, :]
+    z = np.linalg.solve(chol, diff.reshape(-1, unit.shape[1]).T).T
+    log_norm = 0.5 * unit.shape[1] * math.log(2.0 * math.pi) + float(np.sum(np.log(np.diag(chol))))
+    return np.exp(-0.5 * np.sum(z**2, axis=1) - log_norm).reshape(diff.shape[:2])
 
 
-def _propose(rng: np.random.Generator, previous: Generation, prior: Prior, scales: np.ndarray, n: int) -> np.ndarray:
-    """``n`` proposals: a previous particle picked by weight, moved by the truncated kernel."""
-    centres = prior.to_unit(previous.theta)[rng.choice(len(previous.weights), size=n, p=previous.weights)]
-    lower, upper = (0.0 - centres) / scales, (1.0 - centres) / scales
-    unit = stats.truncnorm.rvs(lower, upper, loc=centres, scale=scales, random_state=rng)
-    return prior.from_unit(unit)
+#: Rounds of redrawing proposals that fall outside the prior's box before the sampler gives up.
+MAX_PROPOSAL_ROUNDS = 1000
+
+
+def _propose(
+    rng: np.random.Generator, previous: Generation, prior: Prior, covariance: np.ndarray, n: int
+) -> np.ndarray:
+    """``n`` proposals inside the prior's box: a previous particle picked by weight, moved by the kernel.
+
+    A proposal outside the box has prior density 0; it is redrawn whole (particle and move), so the
+    proposal density is ``Σ_j w_j K(θ | θ_j)`` restricted to the box, with one normalising constant
+    that the normalised weights cancel.
+
+    Raises:
+        RuntimeError: Fewer than ``n`` proposals inside the box after :data:`MAX_PROPOSAL_ROUNDS` rounds.
+    """
+    chol = np.linalg.cholesky(covariance)
+    centres = prior.to_unit(previous.theta)
+    kept: list[np.ndarray] = []
+    count = 0
+    for _ in range(MAX_PROPOSAL_ROUNDS):
+        if count >= n:
+            break
+        picks = rng.choice(len(previous.weights), size=n - count, p=previous.weights)
+        moved = centres[picks] + rng.standard_normal((n - count, centres.shape[1])) @ chol.T
+        inside = moved[np.all((moved >= 0.0) & (moved <= 1.0), axis=1)]
+        kept.append(inside)
+        count += len(inside)
+    if count < n:
+        raise RuntimeError(f"only {count} of {n} proposals fell inside the prior's box in {MAX_PROPOSAL_ROUNDS} rounds")
+    return prior.from_unit(np.concatenate(kept)[:n])
 
 
 def _evaluate(
@@ -279,9 +340,10 @@ def _generation(
     """
     rng = np.random.default_rng([context.seed, t])
     n, prior = context.population, context.prior
-    scales = _kernel_scales(previous, prior) if previous is not None else None
+    covariance = _kernel_covariance(previous, prior) if previous is not None else None
     accepted: list[tuple[np.ndarray, float, dict[str, float]]] = []
-    simulations, rate = 0, 1.0 if previous is None else max(previous.acceptance_rate * context.alpha, 0.01)
+    simulations, hits = 0, 0
+    rate = 1.0 if previous is None else max(previous.acceptance_rate * context.alpha, 0.01)
     while len(accepted) < n:
         batch = int(min(4 * n, max(n // 4, math.ceil((n - len(accepted)) / rate))))
         if simulations + batch > budget:
@@ -289,25 +351,25 @@ def _generation(
         if previous is None:
             theta = prior.from_unit(rng.random((batch, len(prior.names))))
         else:
-            theta = _propose(rng, previous, prior, scales, batch)
+            theta = _propose(rng, previous, prior, covariance, batch)
         seeds = derive_seeds(context.seed, batch, (*CALIBRATION_STREAM, t), start=simulations)
         results = _evaluate(context.simulate, prior, theta, seeds, context.pool)
         simulations += batch
         for row, result in zip(theta, results, strict=True):
             d = distance(result, context.targets)
+            hits += d <= epsilon
             if d <= epsilon and len(accepted) < n:
                 accepted.append((row, d, result))
-        rate = max(len(accepted) / simulations, 0.01)
+        rate = max(hits / simulations, 0.01)
     theta = np.array([a[0] for a in accepted])
     if previous is None:
         weights = np.full(n, 1.0 / n)
     else:
-        density = _kernel_density(prior.to_unit(theta), prior.to_unit(previous.theta), scales) @ previous.weights
+        density = _kernel_density(prior.to_unit(theta), prior.to_unit(previous.theta), covariance) @ previous.weights
         weights = 1.0 / density
         weights /= weights.sum()
-    return Generation(
-        epsilon, theta, weights, np.array([a[1] for a in accepted]), [a[2] for a in accepted], simulations
-    )
+    distances = np.array([a[1] for a in accepted])
+    return Generation(epsilon, theta, weights, distances, [a[2] for a in accepted], simulations, int(hits))
 
 
 class _BudgetExhaustedError(Exception):
@@ -340,6 +402,7 @@ def abc_smc(
     seed: int = DEFAULT_SEED,
     workers: int = 1,
     progress: Callable[[str], None] | None = None,
+    stop: StopRule | None = None,
 ) -> ABCResult:
     """ABC-SMC with adaptive tolerances (see the module docstring).
 
@@ -356,6 +419,8 @@ def abc_smc(
         seed: Master seed: the same seed gives the same result for any ``workers``.
         workers: Processes to use.
         progress: Called with one line of text per generation.
+        stop: Called after each generation with its index, the generation and the worker pool; a
+            returned reason (text) ends the run there, recorded as ``settings["stopped_by"]``.
 
     Returns:
         Every completed generation; the last is the posterior sample.
@@ -373,10 +438,12 @@ def abc_smc(
     settings |= {"alpha": alpha, "seed": seed, "workers": workers}
     done: list[Generation] = []
     used = discarded = 0
+    stopped_by = "the generation limit"
     with executor(workers) as pool:
         context = _Context(simulate, prior, dict(targets), population, alpha, seed, pool)
         for t in range(generations):
             if done and population / max(done[-1].acceptance_rate * alpha, 0.01) > max_simulations - used:
+                stopped_by = "the simulation budget (the next generation's expected cost exceeded what was left)"
                 break
             epsilon = math.inf if not done else float(np.quantile(done[-1].distances, alpha))
             try:
@@ -385,6 +452,7 @@ def abc_smc(
                 if not done:
                     raise ValueError(f"max_simulations = {max_simulations} ran out during generation 0") from None
                 discarded = stop.simulations
+                stopped_by = "the simulation budget (it ran out during a generation, which was dropped)"
                 break
             done.append(generation)
             used += generation.simulations
@@ -394,7 +462,11 @@ def abc_smc(
                     f"acceptance {generation.acceptance_rate:.1%}, "
                     f"median distance {np.median(generation.distances):.3g}"
                 )
-    return ABCResult(prior, done, settings, discarded)
+            reason = stop(t, generation, pool) if stop is not None else None
+            if reason:
+                stopped_by = reason
+                break
+    return ABCResult(prior, done, settings | {"stopped_by": stopped_by}, discarded)
 
 
 # --- the model's calibration ---------------------------------------------------------
@@ -475,6 +547,158 @@ def summarise(result: ABCResult, band_target: float | None = None) -> dict[str, 
     return summary
 
 
+# --- what the data pin down, and whether the sampler has converged ---------------------------
+#: Seed stream of the noise-floor runs: beyond any generation's (generations are bounded at 1,000).
+NOISE_STREAM = (*CALIBRATION_STREAM, 100_000)
+#: Runs at the posterior median that measure the noise floor.
+DEFAULT_NOISE_RUNS = 40
+#: A posterior direction counts as constrained when its standard deviation is at most this share of the prior's.
+CONSTRAINED_RATIO = 0.5
+
+
+def scaled_misses(row: Mapping[str, float], targets: Mapping[str, tuple[float, float]]) -> np.ndarray:
+    """``(statistic - target) / tolerance`` for each target, in the targets' order (NaN if missing)."""
+    return np.array([(row.get(k, math.nan) - t) / s for k, (t, s) in targets.items()], dtype=float)
+
+
+def linear_sensitivity(generation: Generation, prior: Prior, targets: Mapping[str, tuple[float, float]]) -> dict:
+    """What each target can tell about each parameter, from a sample over the prior (generation 0).
+
+    Each target's scaled miss is regressed (least squares) on the parameters scaled to the unit cube, so
+    coefficient ``J[i, k]`` is how many tolerances target ``k`` moves as parameter ``i`` crosses its whole
+    prior range. The singular value decomposition of ``J`` gives the parameter combinations the targets
+    see: a direction with singular value below 1 moves every target by less than a tolerance across the
+    prior, so the targets cannot pin it down.
+
+    Returns:
+        ``jacobian`` (parameter -> target -> coefficient), ``r2`` (target -> share of its variance the
+        linear fit explains), and ``directions`` (singular value and unit loadings, largest first).
+    """
+    unit = prior.to_unit(generation.theta)
+    design = np.column_stack([np.ones(len(unit)), unit])
+    misses = np.array([scaled_misses(row, targets) for row in generation.stats])
+    keep = np.all(np.isfinite(misses), axis=1)
+    coefficients, *_ = np.linalg.lstsq(design[keep], misses[keep], rcond=None)
+    jacobian = coefficients[1:]
+    residual = misses[keep] - design[keep] @ coefficients
+    r2 = 1.0 - residual.var(axis=0) / np.maximum(misses[keep].var(axis=0), 1e-12)
+    _, values, vectors = np.linalg.svd(jacobian.T, full_matrices=False)
+    names, stats_names = prior.names, list(targets)
+    return {
+        "jacobian": {n: dict(zip(stats_names, map(float, jacobian[i]), strict=True)) for i, n in enumerate(names)},
+        "r2": dict(zip(stats_names, map(float, r2), strict=True)),
+        "directions": [
+            _direction(vec, names) | {"singular_value": float(v)} for v, vec in zip(values, vectors, strict=True)
+        ],
+    }
+
+
+def _direction(vector: np.ndarray, names: Sequence[str]) -> dict[str, Any]:
+    """A direction's unit loadings, signed so that the largest is positive."""
+    sign = 1.0 if vector[np.argmax(np.abs(vector))] > 0 else -1.0
+    return {"loadings": {n: round(float(sign * v), 3) for n, v in zip(names, vector, strict=True)}}
+
+
+def posterior_structure(generation: Generation, prior: Prior) -> dict[str, Any]:
+    """The posterior's correlations and principal directions, against a uniform prior's spread.
+
+    The weighted covariance of the particles in the unit cube is decomposed into principal directions;
+    each direction's standard deviation is divided by a uniform prior's (``1/√12``). A ratio at most
+    :data:`CONSTRAINED_RATIO` marks a combination of parameters that the targets constrain, even where
+    no single parameter narrows.
+
+    Returns:
+        ``correlations`` (parameter -> parameter -> weighted correlation) and ``directions`` (sd ratio,
+        ``constrained`` and unit loadings, most constrained first).
+    """
+    unit = prior.to_unit(generation.theta)
+    centred = unit - generation.weights @ unit
+    covariance = (centred * generation.weights[:, None]).T @ centred
+    sd = np.sqrt(np.maximum(np.diag(covariance), 1e-300))
+    correlation = covariance / np.outer(sd, sd)
+    values, vectors = np.linalg.eigh(covariance)
+    names = prior.names
+    directions = []
+    for value, vector in zip(values, vectors.T, strict=True):
+        ratio = float(math.sqrt(max(value, 0.0) * 12.0))
+        directions.append({"sd_ratio": ratio, "constrained": ratio <= CONSTRAINED_RATIO} | _direction(vector, names))
+    return {
+        "correlations": {
+            a: {b: round(float(correlation[i, j]), 3) for j, b in enumerate(names)} for i, a in enumerate(names)
+        },
+        "directions": directions,
+    }
+
+
+def noise_floor(
+    simulate: Simulator,
+    values: Mapping[str, float],
+    targets: Mapping[str, tuple[float, float]],
+    runs: int,
+    seed: int,
+    pool: Executor | None = None,
+) -> dict[str, Any]:
+    """Distances of repeated runs at one parameter set: how close its seed noise lets any particle come.
+
+    Runs ``simulate(values, s)`` for ``runs`` seeds of :data:`NOISE_STREAM`. The median distance is the
+    floor: particles accepted below it are chosen partly for their seeds, so a tolerance much below it
+    would fit noise. The mean scaled miss of each target says which targets the point misses.
+
+    Returns:
+        ``values``, ``runs``, ``median``, ``q10``, ``q90`` of the distances, and per target ``mean_miss``
+        and ``sd_miss`` (in tolerances).
+    """
+    seeds = derive_seeds(seed, runs, NOISE_STREAM)
+    tasks = [(simulate, dict(values), int(s)) for s in seeds]
+    rows = list(map(_run_task, tasks) if pool is None else pool.map(_run_task, tasks))
+    distances = np.array([distance(row, targets) for row in rows])
+    misses = np.array([scaled_misses(row, targets) for row in rows])
+    q10, median, q90 = np.quantile(distances, [0.1, 0.5, 0.9])
+    per_target = {
+        k: {"mean_miss": float(np.nanmean(misses[:, i])), "sd_miss": float(np.nanstd(misses[:, i], ddof=1))}
+        for i, k in enumerate(targets)
+    }
+    return {"values": dict(values), "runs": runs, "median": float(median), "q10": float(q10), "q90": float(q90)} | {
+        "targets": per_target
+    }
+
+
+def convergence(result: ABCResult, floor: Mapping[str, Any]) -> dict[str, Any]:
+    """Whether the sampler converged, and if not, precisely why.
+
+    Converged: the last tolerance ``ε`` is at most the noise floor's median distance at the posterior
+    medians, so the sampler already rejects most runs of its own best point for their seeds alone, and a
+    smaller tolerance would select seeds rather than parameters. Otherwise the verdict names what
+    stopped the run. Either way it names the targets that the posterior medians miss by more than a
+    tolerance, which no further sampling would fix.
+    """
+    epsilon = float(result.final.epsilon)
+    converged = epsilon <= floor["median"]
+    if converged:
+        reason = (
+            f"the last tolerance {epsilon:.3g} is at or below the noise floor {floor['median']:.3g} "
+            "(the median distance of runs at the posterior medians, which differ only in their seeds)"
+        )
+    else:
+        reason = (
+            f"stopped by {result.settings['stopped_by']} with the last tolerance {epsilon:.3g} above the noise "
+            f"floor {floor['median']:.3g}"
+        )
+    missed = sorted(
+        ((k, v["mean_miss"]) for k, v in floor["targets"].items() if abs(v["mean_miss"]) > 1.0),
+        key=lambda kv: -abs(kv[1]),
+    )
+    if missed:
+        reason += "; at the posterior medians the model misses " + ", ".join(
+            f"{k} by {m:+.2f} tolerances" for k, m in missed
+        )
+    final = float(np.median(result.final.distances))
+    return {"converged": bool(converged), "epsilon": epsilon, "final_median_distance": final} | {
+        "noise_floor_median": floor["median"],
+        "reason": reason,
+    }
+
+
 def fit_table(result: ABCResult) -> pd.DataFrame:
     """Each accepted particle's statistics, generation by generation (for the fit plot)."""
     frames = [
@@ -551,6 +775,7 @@ def calibrate(
     seed: int = DEFAULT_SEED,
     workers: int = 1,
     progress: Callable[[str], None] | None = None,
+    noise_runs: int = DEFAULT_NOISE_RUNS,
 ) -> tuple[ABCResult, dict[str, Any]]:
     """Calibrate :data:`CALIBRATED` to the calibration patterns; return the result and its summary.
 
@@ -558,16 +783,21 @@ def calibrate(
     intervals, the fitted "neither" band, the history, the runtime, and
     provenance taken when the run starts (versions, git commit, and a digest
     of the model's source files, since the working tree may change during a
-    long run).
+    long run). It also holds what the data pin down: ``sensitivity``
+    (:func:`linear_sensitivity` over generation 0), ``posterior_structure``
+    (:func:`posterior_structure`), ``noise_floor`` (:func:`noise_floor`, with
+    ``noise_runs`` runs at the posterior medians) and ``convergence``
+    (:func:`convergence`).
     """
     patterns = load_patterns()
     targets = model_targets(patterns)
     band_target = next(p.target for p in patterns if p.statistic == "dissatisfied")
     record = provenance() | {"model_sources_sha256": model_sources_digest()}  # before the run: code may change
     start = time.perf_counter()
+    simulator, prior = ModelSimulator(homes, weeks), Prior.declared()
     result = abc_smc(
-        ModelSimulator(homes, weeks),
-        Prior.declared(),
+        simulator,
+        prior,
         targets,
         population=population,
         generations=generations,
@@ -575,6 +805,7 @@ def calibrate(
         seed=seed,
         workers=workers,
         progress=progress,
+        stop=FloorStop(simulator, prior.names, targets, noise_runs, seed, progress),
     )
     summary = summarise(result, band_target)
     summary["settings"] = result.settings | {"homes": homes, "weeks": weeks, "scenario": "baseline"}
@@ -582,7 +813,54 @@ def calibrate(
     summary["runtime_seconds"] = round(time.perf_counter() - start, 1)
     summary["simulations"] = int(sum(g.simulations for g in result.generations))
     summary["simulations_discarded"] = result.discarded
+    summary |= identification(result, targets)
+    medians = {name: entry["median"] for name, entry in summary["parameters"].items()}
+    with executor(workers) as pool:
+        floor = noise_floor(simulator, medians, targets, noise_runs, seed, pool)
+    summary["noise_floor"] = floor
+    summary["convergence"] = convergence(result, floor)
+    summary["runtime_seconds"] = round(time.perf_counter() - start, 1)
     return result, summary | record
+
+
+@dataclass(frozen=True)
+class FloorStop:
+    """A stop rule: end the run once the tolerance reaches the noise floor at the generation's medians.
+
+    After each generation from the second on, it measures :func:`noise_floor` at the weighted medians
+    of the particles (``runs`` runs; they are not counted against the simulation budget) and stops the
+    sampler when the generation's tolerance is at or below that floor's median distance.
+    """
+
+    simulate: Simulator
+    names: tuple[str, ...]
+    targets: Mapping[str, tuple[float, float]]
+    runs: int
+    seed: int
+    progress: Callable[[str], None] | None = None
+
+    def __call__(self, t: int, generation: Generation, pool: Executor) -> str | None:
+        """The reason to stop after generation ``t``, or None."""
+        if t == 0:
+            return None
+        medians = {
+            name: float(weighted_quantile(generation.theta[:, i], generation.weights, 0.5)[0])
+            for i, name in enumerate(self.names)
+        }
+        floor = noise_floor(self.simulate, medians, self.targets, self.runs, self.seed, pool)
+        if self.progress is not None:
+            self.progress(f"  noise floor at the medians: {floor['median']:.3g} (epsilon {generation.epsilon:.3g})")
+        if generation.epsilon <= floor["median"]:
+            return f"convergence (tolerance {generation.epsilon:.3g} reached the noise floor {floor['median']:.3g})"
+        return None
+
+
+def identification(result: ABCResult, targets: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
+    """``sensitivity`` over the prior (generation 0) and the final ``posterior_structure``."""
+    return {
+        "sensitivity": linear_sensitivity(result.generations[0], result.prior, targets),
+        "posterior_structure": posterior_structure(result.final, result.prior),
+    }
 
 
 def model_sources_digest() -> str:

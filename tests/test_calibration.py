@@ -11,20 +11,28 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate
+from scipy import integrate, stats
 
 from experiments.calibration import (
     BAND_GRID,
     CALIBRATED,
     CALIBRATION_DIR,
     POSTERIOR_META,
+    FloorStop,
+    Generation,
     ModelSimulator,
     Prior,
+    _kernel_covariance,
     _kernel_density,
+    _propose,
     abc_smc,
+    convergence,
     distance,
     fitted_band,
+    linear_sensitivity,
     model_targets,
+    noise_floor,
+    posterior_structure,
     summarise,
     toy_simulate,
     weighted_quantile,
@@ -97,10 +105,33 @@ def test_weighted_quantiles_of_equal_and_unequal_weights() -> None:
     assert weighted_quantile(values, np.array([0.0, 0.0, 1.0]), 0.5)[0] == pytest.approx(3.0)
 
 
-def test_the_truncated_kernel_integrates_to_one_over_the_unit_interval() -> None:
-    centre, scale = np.array([[0.9]]), np.array([0.3])
-    mass, _ = integrate.quad(lambda u: _kernel_density(np.array([[u]]), centre, scale)[0, 0], 0.0, 1.0)
+def test_the_kernel_is_the_multivariate_normal_density() -> None:
+    centre, covariance = np.array([[0.9]]), np.array([[0.09]])
+    mass, _ = integrate.quad(lambda u: _kernel_density(np.array([[u]]), centre, covariance)[0, 0], -np.inf, np.inf)
     assert mass == pytest.approx(1.0, abs=1e-6)
+    centres = np.array([[0.2, 0.3], [0.6, 0.5]])
+    covariance = np.array([[0.04, 0.03], [0.03, 0.05]])
+    points = np.array([[0.25, 0.35], [0.9, 0.1], [0.5, 0.5]])
+    expected = np.column_stack([stats.multivariate_normal(c, covariance).pdf(points) for c in centres])
+    assert np.allclose(_kernel_density(points, centres, covariance), expected)
+
+
+def test_the_kernel_follows_the_previous_generations_correlation() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.random(400)
+    previous = Generation(1.0, np.column_stack([a, 0.2 + 0.6 * a]), np.full(400, 1 / 400), np.zeros(400), [], 400)
+    covariance = _kernel_covariance(previous, TOY_PRIOR)
+    assert covariance[0, 1] / math.sqrt(covariance[0, 0] * covariance[1, 1]) == pytest.approx(1.0, abs=1e-6)
+    assert covariance[0, 0] == pytest.approx(2 * np.var(a), rel=1e-6)
+
+
+def test_proposals_stay_inside_the_prior_box_and_are_reproducible() -> None:
+    previous = Generation(1.0, np.array([[0.01, 0.99], [0.5, 0.5]]), np.array([0.5, 0.5]), np.zeros(2), [], 2)
+    covariance = np.eye(2) * 0.05
+    first = _propose(np.random.default_rng(3), previous, TOY_PRIOR, covariance, 500)
+    again = _propose(np.random.default_rng(3), previous, TOY_PRIOR, covariance, 500)
+    assert first.shape == (500, 2) and np.array_equal(first, again)
+    assert ((first >= 0.0) & (first <= 1.0)).all()
 
 
 def test_fitted_band_inverts_the_dissatisfied_curve() -> None:
@@ -276,3 +307,105 @@ def test_calibrate_command_writes_posterior_summary_and_plots(tmp_path: Path, ca
     assert set(summary["parameters"]) == set(CALIBRATED)
     assert "median" in capsys.readouterr().out
     assert cli.main(["calibrate", "--population", "1"]) == 2
+
+
+# --- what the targets pin down, and convergence ---------------------------------------------
+def _prior_generation(simulate, n: int = 400, seed: int = 0) -> Generation:
+    unit = np.random.default_rng(seed).random((n, 2))
+    rows = [simulate({"a": float(a), "b": float(b)}, i) for i, (a, b) in enumerate(unit)]
+    return Generation(math.inf, unit, np.full(n, 1 / n), np.zeros(n), rows, n)
+
+
+def _sum_only(values, seed):
+    """Only a + b is observed: the targets see one combination and not the other."""
+    return {"x": values["a"] + values["b"], "y": values["a"] + values["b"]}
+
+
+def test_linear_sensitivity_recovers_a_known_jacobian() -> None:
+    found = linear_sensitivity(_prior_generation(toy_simulate), TOY_PRIOR, TOY_TARGETS)
+    # x = a + noise, tolerance 0.05: crossing a's prior moves x by 1 / 0.05 = 20 tolerances, and b not at all.
+    assert found["jacobian"]["a"]["x"] == pytest.approx(20.0, rel=0.02)
+    assert found["jacobian"]["b"]["x"] == pytest.approx(0.0, abs=0.3)
+    assert [d["singular_value"] for d in found["directions"]] == pytest.approx([20.0, 20.0], rel=0.03)
+    assert found["r2"]["x"] > 0.99
+
+
+def test_linear_sensitivity_finds_the_combination_the_targets_cannot_see() -> None:
+    found = linear_sensitivity(_prior_generation(_sum_only), TOY_PRIOR, TOY_TARGETS)
+    seen, unseen = found["directions"]
+    assert seen["singular_value"] == pytest.approx(20.0 * math.sqrt(2) * math.sqrt(2), rel=1e-6)
+    assert unseen["singular_value"] == pytest.approx(0.0, abs=1e-6)
+    assert abs(unseen["loadings"]["a"]) == pytest.approx(abs(unseen["loadings"]["b"]), abs=1e-3)
+    assert unseen["loadings"]["a"] == pytest.approx(-unseen["loadings"]["b"], abs=1e-3)
+
+
+def test_posterior_structure_marks_a_ridge_as_a_constrained_combination() -> None:
+    a = np.linspace(0.1, 0.9, 200)
+    ridge = Generation(0.5, np.column_stack([a, 1.0 - a]), np.full(200, 1 / 200), np.zeros(200), [], 200)
+    found = posterior_structure(ridge, TOY_PRIOR)
+    assert found["correlations"]["a"]["b"] == pytest.approx(-1.0, abs=1e-3)
+    narrow, wide = found["directions"]
+    assert narrow["constrained"] and narrow["sd_ratio"] == pytest.approx(0.0, abs=1e-3)
+    assert narrow["loadings"]["a"] == pytest.approx(narrow["loadings"]["b"], abs=1e-3)
+    assert not wide["constrained"]
+    assert wide["sd_ratio"] == pytest.approx(math.sqrt(2) * np.std(a) * math.sqrt(12), rel=1e-3)
+
+
+def test_noise_floor_measures_seed_noise_and_names_the_misses() -> None:
+    floor = noise_floor(toy_simulate, {"a": 0.3, "b": 0.9}, TOY_TARGETS, runs=200, seed=4)
+    assert floor["targets"]["x"]["mean_miss"] == pytest.approx(0.0, abs=0.1)
+    assert floor["targets"]["y"]["mean_miss"] == pytest.approx(4.0, abs=0.1)  # (0.9 - 0.7) / 0.05
+    assert floor["targets"]["x"]["sd_miss"] == pytest.approx(0.4, rel=0.15)  # 0.02 / 0.05
+    assert floor["q10"] <= floor["median"] <= floor["q90"]
+    assert floor == noise_floor(toy_simulate, {"a": 0.3, "b": 0.9}, TOY_TARGETS, runs=200, seed=4)
+
+
+def test_convergence_is_the_tolerance_reaching_the_noise_floor(toy) -> None:
+    floor = {"median": toy.final.epsilon + 0.01, "targets": {"x": {"mean_miss": 0.1}, "y": {"mean_miss": -2.5}}}
+    verdict = convergence(toy, floor)
+    assert verdict["converged"]
+    assert "y by -2.50 tolerances" in verdict["reason"] and "x by" not in verdict["reason"]
+    floor["median"] = toy.final.epsilon - 0.01
+    verdict = convergence(toy, floor)
+    assert not verdict["converged"] and "stopped by the generation limit" in verdict["reason"]
+
+
+def test_the_floor_stop_ends_the_sampler_once_the_tolerance_reaches_seed_noise() -> None:
+    stop = FloorStop(toy_simulate, TOY_PRIOR.names, TOY_TARGETS, runs=40, seed=1)
+    result = abc_smc(
+        toy_simulate, TOY_PRIOR, TOY_TARGETS, population=100, generations=30, max_simulations=20000, seed=1, stop=stop
+    )
+    assert result.settings["stopped_by"].startswith("convergence")
+    assert len(result.generations) < 30
+    medians = summarise(result)["parameters"]
+    floor = noise_floor(toy_simulate, {n: medians[n]["median"] for n in TOY_PRIOR.names}, TOY_TARGETS, runs=40, seed=1)
+    assert result.final.epsilon <= floor["median"] * 1.2
+
+
+def test_the_acceptance_rate_counts_every_candidate_within_the_tolerance(toy) -> None:
+    for generation in toy.generations[1:]:
+        within = generation.hits
+        assert within >= len(generation.weights)
+        assert generation.acceptance_rate == pytest.approx(within / generation.simulations)
+    # Generation 1 expects half its candidates within the median distance: one batch of two populations.
+    assert toy.generations[1].simulations == 2 * len(toy.generations[1].weights)
+
+
+EVIDENCE_V2 = CALIBRATION_DIR / "evidence-v2"
+
+
+@pytest.mark.skipif(not (EVIDENCE_V2 / "summary.json").is_file(), reason="no Evidence v2 fit in this checkout")
+def test_the_evidence_v2_fit_records_its_verdict_and_agrees_with_its_posterior() -> None:
+    summary = json.loads((EVIDENCE_V2 / "summary.json").read_text(encoding="utf-8"))
+    frame = pd.read_csv(EVIDENCE_V2 / "posterior.csv")
+    assert len(frame) == summary["posterior_rows"]
+    verdict = summary["convergence"]
+    assert verdict["converged"] is (verdict["epsilon"] <= summary["noise_floor"]["median"])
+    assert verdict["epsilon"] == pytest.approx(summary["generations"][-1]["epsilon"])
+    for name in CALIBRATED:
+        q05, q95 = weighted_quantile(frame[name].to_numpy(), frame["weight"].to_numpy(), [0.05, 0.95])
+        assert (q05, q95) == pytest.approx(
+            (summary["parameters"][name]["q05"], summary["parameters"][name]["q95"]), rel=1e-4
+        )
+    directions = summary["posterior_structure"]["directions"]
+    assert [d["sd_ratio"] for d in directions] == sorted(d["sd_ratio"] for d in directions)
