@@ -192,3 +192,30 @@ def test_a_bad_pilot_is_refused_naming_the_entry_key_and_value(write_toml, index
 def test_a_pilot_needs_the_neighbourhoods_it_names(write_toml):
     with pytest.raises(ScenarioError, match=r"the scenario has 1 neighbourhood; set neighbourhoods"):
         load_scenario(pilot(write_toml))
+
+
+# --- behaviour over time ------------------------------------------------------------------------
+def test_a_landlord_of_several_neighbourhoods_settles_with_no_drift():
+    model = TrustModel(load_scenario("baseline", homes=3000, neighbourhoods=6), rng=5)
+    model.run_for(1040)
+    weekly = model.weekly()
+    assert abs(weekly["trust_mean"].iloc[1039] - weekly["trust_mean"].iloc[104]) < 0.005
+    assert abs(weekly["participation_rate"].iloc[1039] - weekly["participation_rate"].iloc[104]) < 0.01
+    assert abs(weekly["efficacy_mean"].iloc[1039] - weekly["efficacy_mean"].iloc[104]) < 0.005
+
+
+def test_power_sharing_gains_less_where_the_centre_is_congested():
+    """48 neighbourhoods; a board of 12 agendas against one of 200; the gain is power-sharing's over baseline."""
+    gains = {}
+    for capacity in (12.0, 200.0):
+        efficacy = {}
+        for name in ("baseline", "power_sharing"):
+            scenario = load_scenario(
+                name, homes=4800, neighbourhoods=48, central_capacity=capacity, central_capacity_scaling=0.0
+            )
+            model = TrustModel(scenario, rng=7)
+            model.run_for(260)
+            efficacy[name] = model.summary()["efficacy_mean"]
+        gains[capacity] = efficacy["power_sharing"] - efficacy["baseline"]
+    assert gains[200.0] > 0.03
+    assert gains[12.0] < gains[200.0] - 0.005
