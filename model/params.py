@@ -141,7 +141,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "neighbourhoods",
         "Neighbourhoods (estates) the landlord's homes are split into, each a contiguous block with its own "
         "network, officers' patches and panel seats; their priorities pass through one central layer.",
-        A + " (1: one estate, the model before issue 12; a 6,000-home association has about 9-17 "
+        A + " (1: one estate, as in every earlier version of the model; a 6,000-home association has about 9-17 "
         "neighbourhoods of 345-686 homes: Social Housing 2017/18 homes per local authority, Places for "
         "People's areas; docs/ODD.md 7.21)",
         "int",
@@ -829,7 +829,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         1.0,
         "exponent",
         "How the central layer's capacity grows with the landlord's size: capacity x (homes / 6,000) to this "
-        "power (0: a fixed board; 1: capacity in proportion to homes, as the model before issue 12).",
+        "power (0: a fixed board; 1: capacity in proportion to homes, as in earlier versions of the model).",
         A + " (large groups add area boards, so between 0 and 1; no source measures it: vary it)",
         "float",
         "participation",

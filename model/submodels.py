@@ -900,8 +900,8 @@ def central_pass_through(agendas: float, neighbourhoods_asking: int) -> float:
 
     Rule: ``min(1, agendas / K)`` for the ``K`` neighbourhoods with someone
     taking part in the last quarter (each sends an agenda); 1 when none
-    asks. Assumption (issue 12: "layers between a tenant's priority and a
-    decision").
+    asks. Assumption (a board and area managers of finite time stand
+    between a neighbourhood's priorities and a decision).
     """
     if neighbourhoods_asking <= 0:
         return 1.0
