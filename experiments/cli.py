@@ -24,7 +24,7 @@ from experiments.design import ExperimentError, load_experiment
 from experiments.outputs import MAX_SEED, MAX_WEEKS, OutputError, bounded, check_out, folder_lock, staged_output
 from experiments.outputs import workers as _workers
 from experiments.provenance import WorkerMismatchError
-from experiments.report import policy_findings, write_report
+from experiments.report import neighbourhood_findings, policy_findings, write_report
 from experiments.runner import (
     DEFAULT_SEED,
     NO_WORKERS_TIMEOUT,
@@ -212,7 +212,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
         (stage / "manifest.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
         descriptions = {s.name: s.description for s in scenarios}
         policies = policy_findings(scenarios, result.runs, result.decisions, args.replications, weeks)
-        write_report(stage, result.table, settings, descriptions, figures, baseline, policies)
+        places = neighbourhood_findings(scenarios, result.neighbourhoods, baseline)
+        write_report(stage, result.table, settings, descriptions, figures, baseline, policies, places)
     print(
         f"Wrote {out}/report.html (and report.md, comparison.csv, runs.csv, weekly.parquet, levers.csv, "
         "decisions.csv, neighbourhoods.csv, plots, manifest.json)"

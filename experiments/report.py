@@ -106,6 +106,53 @@ def policy_findings(
     return lines
 
 
+#: Outcomes compared neighbourhood by neighbourhood (``neighbourhoods.csv``).
+NEIGHBOURHOOD_OUTCOMES = ("trust_mean", "efficacy_mean", "participation_rate")
+
+
+def neighbourhood_findings(
+    scenarios: Sequence[Scenario], neighbourhoods: pd.DataFrame, baseline: str = "baseline"
+) -> list[str]:
+    """Plain sentences on where in the organisation each strategy's effect falls.
+
+    With more than one neighbourhood: for each strategy, the paired
+    differences from baseline (95% CI) on :data:`NEIGHBOURHOOD_OUTCOMES`,
+    homes-weighted over its pilot neighbourhoods (those its
+    ``[[neighbourhood]]`` entries name) and over the others, or over every
+    neighbourhood when it has no pilot. Empty with one neighbourhood.
+    """
+    if neighbourhoods.empty or neighbourhoods["neighbourhood"].max() == 0:
+        return []
+    every = sorted(set(neighbourhoods["neighbourhood"]))
+    lines = []
+    for scenario in (s for s in scenarios if s.name != baseline):
+        pilots = sorted({index for entry in scenario.neighbourhood_levers for index in entry.indices})
+        rest = [k for k in every if k not in pilots]
+        groups = [(f"its pilot neighbourhoods ({', '.join(map(str, pilots))})", pilots), ("the others", rest)]
+        parts = []
+        for where, chosen in groups if pilots else [("every neighbourhood", every)]:
+            if not chosen:
+                continue
+            runs = _pooled(neighbourhoods[neighbourhoods["neighbourhood"].isin(chosen)], [baseline, scenario.name])
+            table = comparison_table(runs, NEIGHBOURHOOD_OUTCOMES, baseline=baseline)
+            parts.append(f"in {where}: {_differences(table[table['scenario'] == scenario.name])}")
+        lines.append(f"**{scenario.name}** against {baseline}, {'; '.join(parts)}.")
+    return lines
+
+
+def _pooled(rows: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
+    """Each run's homes-weighted mean of :data:`NEIGHBOURHOOD_OUTCOMES` over the neighbourhoods in ``rows``."""
+    rows = rows[rows["scenario"].isin(scenarios)]
+    weighted = (
+        rows[list(NEIGHBOURHOOD_OUTCOMES)]
+        .mul(rows["homes"], axis=0)
+        .assign(homes=rows["homes"], scenario=rows["scenario"], replicate=rows["replicate"])
+    )
+    sums = weighted.groupby(["scenario", "replicate"], sort=False).sum()
+    means = sums[list(NEIGHBOURHOOD_OUTCOMES)].div(sums["homes"], axis=0)
+    return means.reset_index()
+
+
 def _policy_course(name: str, decisions: pd.DataFrame, replications: int, weeks: int) -> str:
     """When one policy took effect across replications, in words."""
     in_time = decisions[decisions["takes_effect"] < weeks]
@@ -148,10 +195,12 @@ def write_report(
     figures: Sequence[Path],
     baseline: str = "baseline",
     policies: Sequence[str] = (),
+    neighbourhoods: Sequence[str] = (),
 ) -> tuple[Path, Path]:
     """Write ``report.md`` and a self-contained ``report.html`` into ``out``.
 
-    ``policies`` holds :func:`policy_findings`' sentences (a section of their own when any).
+    ``policies`` holds :func:`policy_findings`' sentences and ``neighbourhoods``
+    :func:`neighbourhood_findings`' (each a section of its own when any).
     """
     head = headline_table(table, baseline=baseline)
     sentences = findings(table, baseline) or ["Only baseline was run: there is nothing to compare."]
@@ -174,13 +223,17 @@ def write_report(
     md += ["", "## Headline outcomes", "", head.to_markdown(), ""]
     if policies:
         md += ["## Landlord policies", "", f"- {POLICY_NOTE}", *[f"- {line}" for line in policies], ""]
+    if neighbourhoods:
+        md += ["## Neighbourhoods", "", f"- {NEIGHBOURHOOD_NOTE}", *[f"- {line}" for line in neighbourhoods], ""]
     md += ["## Strategies", ""] + [f"- **{n}**: {d}" for n, d in descriptions.items()]
     md += ["", "## How to read this", ""] + [f"- {n}" for n in notes]
     md += ["", *[f"![{f.stem}]({f.name})" for f in figures], ""]
     md_path = out / "report.md"
     md_path.write_text("\n".join(md), encoding="utf-8")
     html_path = out / "report.html"
-    html_path.write_text(_html(intro, sentences, head, descriptions, notes, figures, policies), encoding="utf-8")
+    html_path.write_text(
+        _html(intro, sentences, head, descriptions, notes, figures, policies, neighbourhoods), encoding="utf-8"
+    )
     return md_path, html_path
 
 
@@ -189,6 +242,19 @@ POLICY_NOTE = (
     "after a lag and at the next budget year; * marks a difference whose 95% CI excludes zero. The lever "
     "changes over time are in levers.png and levers.csv, every decision in decisions.csv."
 )
+
+
+NEIGHBOURHOOD_NOTE = (
+    "Each neighbourhood's end-of-run outcomes are in neighbourhoods.csv; here they are pooled (weighted by homes) "
+    "and compared with the same neighbourhoods under baseline, replicate by replicate; * marks a difference whose "
+    "95% CI excludes zero."
+)
+
+
+def _section_html(title: str, lines: Sequence[str]) -> str:
+    if not lines:
+        return ""
+    return f"<h2>{html.escape(title)}</h2><ul>{''.join(f'<li>{_inline(line)}</li>' for line in lines)}</ul>"
 
 
 def _policy_html(policies: Sequence[str]) -> str:
@@ -212,6 +278,7 @@ def _html(
     notes: Sequence[str],
     figures: Sequence[Path],
     policies: Sequence[str] = (),
+    neighbourhoods: Sequence[str] = (),
 ) -> str:
     images = "".join(
         f'<img alt="{f.stem}" src="data:image/png;base64,{base64.b64encode(f.read_bytes()).decode()}">' for f in figures
@@ -226,6 +293,7 @@ th:first-child,td:first-child{{text-align:left}}img{{max-width:100%;margin:1em 0
 <h2>What changes</h2><ul>{"".join(f"<li>{_inline(s)}</li>" for s in sentences)}</ul>
 <h2>Headline outcomes</h2>{head.to_html(escape=True)}
 {_policy_html(policies)}
+{_section_html("Neighbourhoods", [NEIGHBOURHOOD_NOTE, *neighbourhoods] if neighbourhoods else [])}
 <h2>Strategies</h2><ul>{strategies}</ul>
 <h2>How to read this</h2><ul>{"".join(f"<li>{html.escape(n)}</li>" for n in notes)}</ul>
 {images}</body></html>

@@ -219,3 +219,17 @@ def test_power_sharing_gains_less_where_the_centre_is_congested():
         gains[capacity] = efficacy["power_sharing"] - efficacy["baseline"]
     assert gains[200.0] > 0.03
     assert gains[12.0] < gains[200.0] - 0.005
+
+
+def test_the_report_says_where_in_the_organisation_a_pilot_acts(write_toml):
+    from experiments.compare import compare
+    from experiments.report import neighbourhood_findings
+
+    scenarios = [load_scenario(name, homes=1200, neighbourhoods=4) for name in ("baseline", pilot(write_toml))]
+    result = compare(scenarios, replications=2, weeks=104, seed=3, progress=False)
+    assert set(result.neighbourhoods["neighbourhood"]) == {0, 1, 2, 3}
+    [line] = neighbourhood_findings(scenarios, result.neighbourhoods)
+    assert line.startswith("**pilot** against baseline, in its pilot neighbourhoods (0, 1): trust")
+    assert "; in the others: trust" in line
+    one = [load_scenario(name, homes=600) for name in ("baseline", "power_sharing")]
+    assert neighbourhood_findings(one, compare(one, 2, 30, 3, progress=False).neighbourhoods) == []
