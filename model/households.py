@@ -43,6 +43,8 @@ class Households:
             tenancy, which its efficacy returns to without fresh experience of
             being heard, 0-1; fixed.
         fatigue: Participation fatigue, on the readiness scale, 0-1.
+        ties_formed: Ties with other tenants formed through taking part and
+            not yet faded (:func:`model.submodels.ties_after_week`).
         digital: Can use online services.
         support_needs: Has a disability, long-term condition or hardship.
         underrepresented: Belongs to an under-represented (ethnic-minority) group.
@@ -73,6 +75,7 @@ class Households:
     efficacy: NDArray[np.float64]
     efficacy_outlook: NDArray[np.float64]
     fatigue: NDArray[np.float64]
+    ties_formed: NDArray[np.float64]
     digital: NDArray[np.bool_]
     support_needs: NDArray[np.bool_]
     underrepresented: NDArray[np.bool_]
@@ -328,6 +331,7 @@ def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Ho
         efficacy=efficacy,
         efficacy_outlook=efficacy.copy(),
         fatigue=np.zeros(n),
+        ties_formed=np.zeros(n),
         digital=_digital_access(age, float(p["share_digitally_excluded"]), rng),
         support_needs=rng.random(n) < p["share_support_needs"],
         underrepresented=under,

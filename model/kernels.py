@@ -139,11 +139,12 @@ class Readiness(NamedTuple):
 
 
 class TookPart(NamedTuple):
-    """Seat-holders and each household's latest week of taking part (updated by :func:`participation`)."""
+    """Seat-holders, each household's latest week of taking part, its fatigue and the ties it formed (updated)."""
 
     active: Bools
     last_took_part: Ints
     fatigue: Floats
+    ties_formed: Floats
 
 
 class Seats(NamedTuple):
@@ -308,6 +309,8 @@ class ParticipationRates(NamedTuple):
     activity_rate: float
     fatigue_gain: float
     fatigue_recovery: float
+    tie_formation_rate: float
+    tie_fade_rate: float
 
     @classmethod
     def from_params(cls, p: Mapping[str, float | int]) -> ParticipationRates:
@@ -1027,6 +1030,9 @@ def take_part_and_settle(
             last_took_part[i] = week
         took_part.fatigue[i] = sm.fatigue_after_week(
             took_part.fatigue[i], took_part_now, rates.fatigue_gain, rates.fatigue_recovery
+        )
+        took_part.ties_formed[i] = sm.ties_after_week(
+            took_part.ties_formed[i], took_part_now, rates.tie_formation_rate, rates.tie_fade_rate
         )
 
 

@@ -173,6 +173,8 @@ class TrustModel(mesa.Model):
         ``burn_in_acceleration`` times faster during the burn-in (an
         accelerated spin-up), so a burn-in of a few years settles a stock
         whose time scale is a decade; the run itself uses the declared rate.
+        The ties formed through taking part settle at their declared rates
+        (their time scale, at most 100 weeks, is within the burn-in).
         Assumption (a documented burn-in; its length and acceleration are
         declared parameters).
         """
@@ -860,12 +862,20 @@ class TrustModel(mesa.Model):
             "satisfaction_true_25_54": 100.0 * _mean(satisfied, middle),
             "repair_budget_per_home": float(self.landlord.repairs_per_home_week * YEAR * self.p["repair_unit_cost"]),
             "central_pass_through": float(self.landlord.central_pass_through),
+            "ties_per_household": float(h.ties_formed.mean()),
+            "lonely_share": 100.0 * float(self.lonely_probability().mean()),
             **self.spending(),
         }
         out = {name: values[name] for name in outcomes.ESTATE}
         out |= {"weeks": self.week, "homes": h.size}
         out |= {name: self.last_survey.get(name) for name in outcomes.SURVEY}
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
+
+    def lonely_probability(self) -> np.ndarray:
+        """Each household's chance of feeling lonely often or always (:func:`model.submodels.lonely_probability`)."""
+        h, p = self.households, self.p
+        base = np.where(h.support_needs, p["loneliness_with_support_needs"], p["loneliness_without_support_needs"])
+        return submodels.lonely_probability(h.ties_formed, base, p["loneliness_tie_effect"])
 
     def neighbourhood_summary(self) -> pd.DataFrame:
         """Outcomes at the end of the run so far, one row per neighbourhood.
@@ -882,6 +892,7 @@ class TrustModel(mesa.Model):
         seats = kernels.Seats(*self.landlord.seats_by_neighbourhood()).per_neighbourhood
         took_part = h.took_part_within(self.week, YEAR) | h.active
         satisfied = self.satisfaction_probability()
+        lonely = self.lonely_probability()
         rows = []
         for k, (start, end) in enumerate(itertools.pairwise(starts.tolist())):
             block = slice(start, end)
@@ -895,6 +906,8 @@ class TrustModel(mesa.Model):
                     "participation_rate": float(took_part[block].mean()),
                     "active_share": float(h.active[block].mean()),
                     "satisfaction_true": 100.0 * float(satisfied[block].mean()),
+                    "ties_per_household": float(h.ties_formed[block].mean()),
+                    "lonely_share": 100.0 * float(lonely[block].mean()),
                 }
             )
         return pd.DataFrame(rows)

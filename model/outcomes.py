@@ -224,6 +224,26 @@ OUTCOMES: tuple[Outcome, ...] = (
         "higher",
         brief="central pass-through",
     ),
+    Outcome(
+        "ties_per_household",
+        "Ties formed through taking part, per household",
+        "ties",
+        1.0,
+        0.0,
+        math.inf,
+        "higher",
+        brief="ties formed through taking part",
+    ),
+    Outcome(
+        "lonely_share",
+        "Lonely often or always (%)",
+        "%",
+        1.0,
+        0.0,
+        100.0,
+        "lower",
+        brief="loneliness",
+    ),
     _satisfaction(
         "satisfaction_true_underrepresented", "True satisfaction: under-represented group (%)", "underrepresented"
     ),

@@ -792,6 +792,36 @@ def fill_seats(margin: Floats, willing: Bools, seats: int) -> Bools:
     return active
 
 
+@compiled
+def ties_after_week(ties: float, took_part: bool, formation_rate: float, fade_rate: float) -> float:
+    """Ties a household formed with other tenants through taking part, after a week.
+
+    Rule: ``t' = t (1 - fade) + formation [took part]``: a week of taking part
+    (a meeting, a panel, an activity) forms ties, and without shared weeks
+    they fade, so a household that stops taking part loses half of them in
+    ``ln 2 / fade`` weeks; the stock settles at ``formation * p / fade`` for a
+    household taking part a share ``p`` of weeks. Evidence: ties decay
+    without contact (Burt 2002; Roberts & Dunbar 2015); seeds/004 (community
+    activity builds "local muscle"); sizes: assumption.
+    """
+    return ties * (1.0 - fade_rate) + (formation_rate if took_part else 0.0)
+
+
+@elementwise
+def lonely_probability(ties: float, base: float, tie_effect: float) -> float:
+    """Chance that a household feels lonely often or always.
+
+    Rule: ``expit(logit(base) - beta * ties)``: ``base`` is the chance for its
+    group (with or without support needs) with no tie formed through taking
+    part, and each such tie lowers the log-odds by ``beta``. Evidence: the
+    bases from the Community Life Survey 2023/24 (14% of disabled adults, 3%
+    of others); the direction from ONS 2018 and Hudson et al. 2021; ``beta``:
+    assumption.
+    """
+    log_odds = math.log(base) - math.log1p(-base) - tie_effect * ties
+    return 1.0 / (1.0 + math.exp(-log_odds))
+
+
 def allocate_seats(total: int, homes: Ints) -> Ints:
     """The landlord's panel and board seats shared among its neighbourhoods.
 

@@ -327,12 +327,19 @@ READY = kernels.Readiness(
     fatigue=arr(0.0, 0.0, 0.25),
 )
 PARTICIPATION = kernels.ParticipationRates(
-    neighbour_pull=0.5, activity_rate=0.0, fatigue_gain=0.5, fatigue_recovery=0.5
+    neighbour_pull=0.5,
+    activity_rate=0.0,
+    fatigue_gain=0.5,
+    fatigue_recovery=0.5,
+    tie_formation_rate=0.3,
+    tie_fade_rate=0.1,
 )
 
 
 def test_willingness_compares_readiness_with_thresholds():
-    took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(90, NEVER, NEVER), fatigue=arr(0, 0, 0))
+    took_part = kernels.TookPart(
+        active=bools(F, F, T), last_took_part=ints(90, NEVER, NEVER), fatigue=arr(0, 0, 0), ties_formed=arr(1, 0, 0)
+    )
     willing, margin = kernels.willingness(100, READY, took_part, LINE, PARTICIPATION)
     # Recent: home 0 (week 90) and home 2 (a seat). Peers: 0 -> [1]: 0; 1 -> [0, 2]: 1; 2 -> [1]: 0.
     # Readiness (t + e) / 2 + 0.5 * peers - cost - fatigue: 0.5, 0.875, 0.25.
@@ -351,17 +358,23 @@ ONE_SEAT = kernels.Seats(starts=ints(0, 3), per_neighbourhood=ints(1))
 
 
 def test_participation_refills_seats_at_the_start_of_a_quarter():
-    took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(3, NEVER, NEVER), fatigue=arr(0.5, 0, 0.5))
+    took_part = kernels.TookPart(
+        active=bools(F, F, T), last_took_part=ints(3, NEVER, NEVER), fatigue=arr(0.5, 0, 0.5), ties_formed=arr(1, 0, 0)
+    )
     kernels.participation(13, ONE_SEAT, bools(T, F, F), READY, took_part, LINE, arr(1, 1, 1), PARTICIPATION)
     # Willing 0 and 1 (as above); the one seat goes to the larger margin (home 1); home 0 is visited: joins.
     assert_array_equal(took_part.active, bools(F, T, F))
     assert_array_equal(took_part.last_took_part, ints(13, 13, NEVER))
     # Fatigue halves, then those who took part move half-way to 1: 0.5 -> 0.25 -> 0.625; 0 -> 0.5; 0.5 -> 0.25.
     assert_allclose(took_part.fatigue, [0.625, 0.5, 0.25])
+    # Ties fade by a tenth, and each who took part (homes 0 and 1) forms 0.3: 1 -> 1.2; 0 -> 0.3; 0 -> 0.
+    assert_allclose(took_part.ties_formed, [1.2, 0.3, 0.0])
 
 
 def test_participation_keeps_seats_between_quarters():
-    took_part = kernels.TookPart(active=bools(F, F, T), last_took_part=ints(3, NEVER, NEVER), fatigue=arr(0, 0, 0))
+    took_part = kernels.TookPart(
+        active=bools(F, F, T), last_took_part=ints(3, NEVER, NEVER), fatigue=arr(0, 0, 0), ties_formed=arr(1, 0, 0)
+    )
     kernels.participation(14, ONE_SEAT, bools(T, F, F), READY, took_part, LINE, arr(1, 1, 1), PARTICIPATION)
     assert_array_equal(took_part.active, bools(F, F, T))
     assert_array_equal(took_part.last_took_part, ints(14, NEVER, 14))

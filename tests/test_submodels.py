@@ -822,3 +822,20 @@ def test_what_a_neighbourhood_decides_itself_bypasses_the_centre():
 
 def test_only_consultation_and_above_have_a_panel():
     assert [sm.has_panel(rung) for rung in range(1, 9)] == [False] * 3 + [True] * 5
+
+
+def test_ties_form_in_weeks_of_taking_part_and_fade_without():
+    assert sm.ties_after_week(1.0, True, 0.3, 0.02) == pytest.approx(1.28)  # 1 x 0.98 + 0.3
+    assert sm.ties_after_week(1.0, False, 0.3, 0.02) == pytest.approx(0.98)
+    ties = 0.0
+    for _ in range(2000):  # taking part every week settles at formation / fade
+        ties = sm.ties_after_week(ties, True, 0.3, 0.02)
+    assert ties == pytest.approx(15.0)
+
+
+def test_each_tie_lowers_the_odds_of_loneliness():
+    assert sm.lonely_probability(0.0, 0.14, 0.25) == pytest.approx(0.14)
+    # odds 0.14 / 0.86 times exp(-0.5) for two ties
+    odds = 0.14 / 0.86 * math.exp(-0.5)
+    assert sm.lonely_probability(2.0, 0.14, 0.25) == pytest.approx(odds / (1 + odds))
+    assert sm.lonely_probability(5.0, 0.03, 0.0) == pytest.approx(0.03)
