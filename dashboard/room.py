@@ -156,6 +156,7 @@ class Participant:
         joined: When they first opened the page.
         seen: When their page last redrew or changed.
         push: Sends them the room's start (set by their page; runs in their session).
+        connected: Says whether their page is connected now (set by their page).
     """
 
     key: str
@@ -165,11 +166,17 @@ class Participant:
     joined: float = field(default_factory=time.time)
     seen: float = field(default_factory=time.time)
     push: Callable[[], None] | None = None
+    connected: Callable[[], bool] = lambda: True
 
     @property
     def live(self) -> Workshop | None:
         """Their estate, while their session is open."""
         return self.model()
+
+    @property
+    def here(self) -> bool:
+        """Their session is open and their page connected."""
+        return self.live is not None and self.connected()
 
 
 class Room:

@@ -17,7 +17,9 @@ saved snapshot ("what we tried"), or on the facilitator's screen.
 
 from __future__ import annotations
 
+import copy
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -29,10 +31,33 @@ from model.model import TrustModel
 from model.params import FIXED_AT_START
 from model.scenario import MAX_WEEKS, Scenario, builtin_names, load_scenario
 
-__all__ = ["SIDES", "Change", "Settings", "Workshop"]
+__all__ = ["SIDES", "Change", "Settings", "Workshop", "build_run"]
 
 #: Names of the strategies in side-by-side mode.
 SIDES = ("A", "B")
+#: Newly built estates kept to copy from (a room of twenty starting on one estate builds it once).
+TEMPLATES = 4
+_templates: OrderedDict[tuple, TrustModel] = OrderedDict()
+_templates_lock = threading.Lock()
+
+
+def build_run(settings: Settings, side: int, seed: int) -> TrustModel:
+    """Strategy ``side`` of ``settings`` on estate ``seed`` at week 0: a copy of the same estate built before.
+
+    Building an estate (its households, network and burn-in) takes about 0.4 s
+    for 6,000 homes; a copy takes a few milliseconds and continues with exactly
+    the same numbers, because the run's random generator is copied with it.
+    """
+    key = (settings.presets[side], tuple(sorted(settings.overrides(side).items())), seed)
+    with _templates_lock:
+        template = _templates.get(key)
+        if template is None:
+            template = TrustModel(settings.scenario(side), rng=seed)
+            _templates[key] = template
+            while len(_templates) > TEMPLATES:
+                _templates.popitem(last=False)
+        _templates.move_to_end(key)
+        return copy.deepcopy(template)
 
 
 @dataclass(frozen=True)
@@ -174,7 +199,7 @@ class Workshop(mesa.Model):
         self.running = True
 
     def _build(self, settings: Settings, side: int) -> TrustModel:
-        return TrustModel(settings.scenario(side), rng=self.seed)
+        return build_run(settings, side, self.seed)
 
     @classmethod
     def rebuild(cls, built_with: Settings, seed: int, history: list[Change], week: int) -> Workshop:
