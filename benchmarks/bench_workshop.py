@@ -13,19 +13,23 @@ percent of one core, not a browser each; their own processor time is printed
 so it can be checked.
 
 Each participant, all at once: opens the page (page load = from the HTTP
-request to the app's first render received), then for the run's length
-repeats: Play for ``--play`` seconds (weeks a second = weeks gained over that
-time), Pause, and three Step clicks (click to update = from sending the click
-to receiving the new week). Run one participant first, in the same run, as the
-reference, and print each room's figures beside it. Server memory (resident
-set) is read before the room opens, with the room open, and after the room
-has closed its pages and the server has released the sessions.
+request to the app's first render received; the page's scripts and styles,
+which a browser fetches once and then keeps, are not fetched, so this is the
+server's part of a page load), then, for the run's length, repeats: Play for
+``--play`` seconds (weeks a second = weeks gained over that time), Pause, and
+three Step clicks (click to update = from sending the click to receiving the
+new week; the Play clicks count too, to their first new week). One
+participant alone is measured first, in the same run, as the reference, and
+each room's weeks a second is printed as a ratio to it. Server memory
+(resident set) is read before the room opens, at its peak while the room is
+open, and after the room has closed its pages (as a browser does when a tab
+closes) and the server has released their sessions.
 
 Targets from the issue (N = 20): p95 click-to-update under 1 s, 2 or more
 weeks a second each, page load under 5 s. Timings are for reading, not for
 tests: the machine is shared.
 
-Usage: python benchmarks/bench_workshop.py [--rooms 5 10 20] [--seconds 40] [--play 8]
+Usage: python benchmarks/bench_workshop.py [--rooms 5 10 20] [--seconds 40] [--play 8] [--speed WORDS]
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ from datetime import UTC, datetime
 import psutil
 import websockets
 from solara.server.kernel import deserialize_binary_message
+
+from dashboard.components import DEFAULT_SPEED, SPEEDS
 
 CODE = "BENCH9"
 
@@ -124,6 +130,13 @@ class Participant:
         await ws.send(_message(self.page, "comm_msg", content))
         return True
 
+    async def choose_speed(self, ws, speed: str) -> None:
+        comm = next(
+            c for c, s in self.widgets.items() if s.get("_model_name") == "SelectModel" and s.get("label") == "Speed"
+        )
+        content = {"comm_id": comm, "data": {"method": "update", "state": {"v_model": speed}, "buffer_paths": []}}
+        await ws.send(_message(self.page, "comm_msg", content))
+
     async def week_after(self, week: int, timeout: float = 60.0) -> float:
         start = time.perf_counter()
         while self.week <= week:
@@ -131,7 +144,7 @@ class Participant:
             await asyncio.wait_for(self.changed.wait(), timeout - (time.perf_counter() - start))
         return time.perf_counter() - start
 
-    async def run(self, seconds: float, play: float) -> None:
+    async def run(self, seconds: float, play: float, speed: str) -> None:
         start = time.perf_counter()
         with urllib.request.urlopen(self.url) as answer:
             cookie = answer.headers.get("Set-Cookie", "").split(";")[0]
@@ -150,6 +163,7 @@ class Participant:
                 pass
             self.load = time.perf_counter() - start
             reader = asyncio.create_task(self._read(ws))
+            await self.choose_speed(ws, speed)
             try:
                 await self._workload(ws, seconds, play)
             finally:
@@ -208,9 +222,9 @@ def _sessions(port: int) -> int:
         return json.load(answer)["kernels"]["total"]
 
 
-async def _room(url: str, n: int, seconds: float, play: float) -> list[Participant]:
+async def _room(url: str, n: int, seconds: float, play: float, speed: str) -> list[Participant]:
     people = [Participant(url) for _ in range(n)]
-    await asyncio.gather(*(p.run(seconds, play) for p in people))
+    await asyncio.gather(*(p.run(seconds, play, speed) for p in people))
     return people
 
 
@@ -218,14 +232,14 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
-def measure(port: int, server: psutil.Process, n: int, seconds: float, play: float, release: float) -> dict:
+def measure(port: int, server: psutil.Process, n: int, seconds: float, play: float, release: float, speed: str) -> dict:
     """One room of ``n``: the figures of :func:`main`'s table."""
     before = _mb(server)
     cpu0, wall0, own0 = server.cpu_times(), time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     peak = [before]
 
     async def watched() -> list[Participant]:
-        task = asyncio.create_task(_room(f"http://127.0.0.1:{port}/", n, seconds, play))
+        task = asyncio.create_task(_room(f"http://127.0.0.1:{port}/", n, seconds, play, speed))
         while not task.done():
             peak[0] = max(peak[0], _mb(server))
             await asyncio.sleep(1.0)
@@ -263,12 +277,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=40.0, help="length of each room's run (default 40)")
     parser.add_argument("--play", type=float, default=8.0, help="seconds of each Play (default 8)")
     parser.add_argument("--release", type=float, default=90.0, help="longest wait for sessions to be released")
+    parser.add_argument(
+        "--speed", choices=list(SPEEDS), default=DEFAULT_SPEED, help=f"play speed (default {DEFAULT_SPEED!r})"
+    )
     args = parser.parse_args()
     port = _free_port()
     server = _start_server(port, keep="30s")
     try:
         process = psutil.Process(server.pid)
-        rows = [measure(port, process, n, args.seconds, args.play, args.release) for n in [1, *args.rooms]]
+        rows = [measure(port, process, n, args.seconds, args.play, args.release, args.speed) for n in [1, *args.rooms]]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -286,7 +303,9 @@ def main() -> None:
             f" {row['mem_before']:>10.0f} / {row['mem_peak']:.0f} / {row['mem_after']:.0f}"
             f" {row['left']:>5} {row['server_cpu']:>9.0%} {row['client_cpu']:>10.0%}"
         )
-    print("N = 1 is the reference; 'left' = sessions still held after the room closed its pages.")
+    print(
+        f"Speed {args.speed!r}. N = 1 is the reference; 'left' = sessions still held after the room closed its pages."
+    )
 
 
 if __name__ == "__main__":
