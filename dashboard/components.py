@@ -776,9 +776,12 @@ def FacilitatorPage() -> None:
         if not allowed:
             return None
         stop = threading.Event()
+        context = kernel_context.get_current_context() if kernel_context.has_current_context() else None
 
         def loop() -> None:
             while not stop.wait(FACILITATOR_REFRESH):
+                if context is not None and context.closed_event.is_set():
+                    return
                 tick.set(tick.value + 1)
 
         threading.Thread(target=loop, daemon=True, name="tenant-trust-facilitator").start()

@@ -198,6 +198,18 @@ def test_chart_data_draws_a_kept_run_dotted_and_the_survey_as_steps(run_model):
     assert len(xs) > 2 and xs[1] == xs[2]  # a step: two points at the same time
 
 
+def test_the_browser_chart_component_ships_with_the_package():
+    import tomllib
+    from pathlib import Path
+
+    import dashboard
+
+    folder = Path(dashboard.__file__).parent
+    assert (folder / "linechart.vue").is_file()
+    project = tomllib.loads((folder.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "*.vue" in project["tool"]["setuptools"]["package-data"]["dashboard"]
+
+
 # --- the room ---------------------------------------------------------------------------------------------------------
 def test_room_code_is_checked_ignoring_case_and_spaces():
     here = Room("ABC234")
