@@ -36,6 +36,7 @@ import ipyvuetify as v
 import numpy as np
 import reacton
 import solara
+import solara.lab
 from solara.server import kernel_context
 
 from dashboard import charts, controls, room
@@ -597,21 +598,25 @@ def ChartCard(model: Workshop, key: str, tick: int, kept: Kept | None) -> None:
 
 
 @solara.component
-def LiveArea(model: Workshop, tick: int, kept: Kept | None) -> None:
-    """The estate, the monitors and the plots of ``model`` (drawn again when ``tick`` moves on)."""
-    EstateCard(model, tick)
-    MonitorCard(model, tick)
-    for key in charts.CHARTS:
-        ChartCard(model, key, tick, kept)
+def LiveArea(model: Workshop, tick: int, kept: Kept | None, header: bool = True) -> None:
+    """The week (if ``header``), the estate, the monitors and the plots of ``model``, as one grid.
+
+    Everything is placed directly in the grid (a component that renders
+    several elements would be wrapped in one column by Solara).
+    """
+    with solara.Div(classes=["tt-main"]):
+        if header:
+            WeekHeader(model, tick)
+        EstateCard(model, tick)
+        MonitorCard(model, tick)
+        for key in charts.CHARTS:
+            ChartCard(model, key, tick, kept)
 
 
 @solara.component
 def SessionArea(session: Session) -> None:
     """The participant's week and :func:`LiveArea`: the only part of the page that reads the redraw counter."""
-    model, tick = session.model.value, session.tick.value
-    with solara.Div(classes=["tt-main"]):
-        WeekHeader(model, tick)
-        LiveArea(model, tick, session.kept.value)
+    LiveArea(session.model.value, session.tick.value, session.kept.value)
 
 
 @solara.component
@@ -645,11 +650,13 @@ def ParticipantPage() -> None:
     solara.Title("Tenant Trust workshop")
     with solara.Row(justify="space-between", style={"align-items": "center", "padding": "4px 8px"}):
         solara.Text("Tenant Trust: workshop", style={"font-size": "20px", "font-weight": "700"})
-        solara.Button(
-            "Show controls" if hidden.value else "Hide controls",
-            on_click=lambda: hidden.set(not hidden.value),
-            text=True,
-        )
+        with solara.Row(gap="4px", style={"align-items": "center"}):
+            solara.lab.ThemeToggle(enable_auto=False)
+            solara.Button(
+                "Show controls" if hidden.value else "Hide controls",
+                on_click=lambda: hidden.set(not hidden.value),
+                text=True,
+            )
     with solara.Div(classes=["tt-layout", "tt-hidden"] if hidden.value else ["tt-layout"]):
         if not hidden.value:
             with solara.Div(classes=["tt-controls"]):
@@ -736,8 +743,7 @@ def Projector(name: str, tick: int) -> None:
         solara.Text(f"{name} has left the room.", classes=["tt-hint"])
         return
     solara.Text(f"{name}: week {model.week}", classes=["tt-week"])
-    with solara.Div(classes=["tt-main"]):
-        LiveArea(model, tick, None)
+    LiveArea(model, tick, None, header=False)
 
 
 @solara.component

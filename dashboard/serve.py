@@ -87,6 +87,7 @@ def server_environment(code: str) -> dict[str, str]:
         "SOLARA_APP": "dashboard.app",
         "SOLARA_MODE": "production",
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_TITLE": "Tenant Trust workshop",
         "SOLARA_KERNEL_CULL_TIMEOUT": os.environ.get("SOLARA_KERNEL_CULL_TIMEOUT", KEEP_SESSION),
         "TENANT_TRUST_ROOM_CODE": code,
     }
