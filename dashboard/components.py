@@ -729,7 +729,8 @@ def RoomStart() -> None:
         solara.SliderInt("", value=seed, min=1, max=99, thumb_label=False)
         with solara.Div(classes=["tt-buttons"]):
             solara.Button("Use for new participants", on_click=keep, outlined=True)
-            solara.Button("Send to everyone now (restarts their runs)", on_click=send, color="primary")
+            solara.Button("Send to everyone now", on_click=send, color="primary")
+        solara.Text("Sending restarts every connected participant's run at week 0.", classes=["tt-hint"])
         if message.value:
             solara.Text(message.value, classes=["tt-hint"])
 
@@ -751,7 +752,8 @@ def Debrief(tick: int) -> None:
     """The snapshots so far, and the debrief downloads."""
     with solara.Card("What the room tried", margin=0):
         for shot in ROOM.snapshots:
-            solara.Text(f"{shot.participant}: {shot.title} · {shot.strategy}", classes=["tt-hint"])
+            also = f" · {shot.strategy}" if shot.note else ""
+            solara.Text(f"{shot.participant}: {shot.title}{also}", classes=["tt-hint"])
         if not ROOM.snapshots:
             solara.Text("No snapshots yet: participants press 'Save what we tried'.", classes=["tt-hint"])
         with solara.Div(classes=["tt-buttons"]):

@@ -439,7 +439,7 @@ def test_facilitator_sees_the_room_sets_its_start_shows_an_estate_and_exports_th
         for _ in range(6):  # the estate number from 1 to 7, as a trainer would with the arrow keys
             boss.keyboard.press("ArrowRight")
         expect(boss.locator(".tt-value").first).to_have_text("7")
-        boss.get_by_role("button", name="Send to everyone now (restarts their runs)").click()
+        boss.get_by_role("button", name="Send to everyone now").click()
         expect(boss.get_by_text("Sent to 2 participants")).to_be_visible()
         for page in (first, second):
             _wait_for_week(page, 0)
