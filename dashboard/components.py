@@ -70,7 +70,8 @@ CSS = """
 }
 @media (min-width: 1800px) { .tt-main { grid-template-columns: repeat(3, 1fr); } }
 .tt-week { font-size: 30px; font-weight: 700; }
-.tt-estate-img { image-rendering: pixelated; width: 100%; max-width: 760px; display: block; margin: 0 auto; }
+.tt-estate-img { image-rendering: pixelated; width: 100% !important; height: auto !important; max-width: 760px;
+  display: block; margin: 0 auto; }
 .tt-legend-img { image-rendering: pixelated; width: 140px; height: 14px; }
 .tt-hint { display: block; font-size: 14px; opacity: 0.8; line-height: 1.35; }
 .tt-pending { display: block; font-size: 14px; color: #c2410c; font-weight: 600; }
