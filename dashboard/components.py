@@ -129,7 +129,7 @@ def weekly_csv(model: Workshop) -> str:
         ]
     buffer = io.StringIO()
     for index, (side, name, frame) in enumerate(frames):
-        frame = frame.copy()
+        frame = frame.reset_index()  # the week, the index of weekly(), becomes a column
         frame.insert(0, "strategy", name)
         frame.insert(0, "side", side)
         frame.insert(0, "estate_number", model.seed)

@@ -326,6 +326,14 @@ def test_page_renders_the_estate_and_its_plots_in_the_browser_and_steps(dashboar
         assert picture.shape == (1000, 1500) and picture.std() > 20  # not a blank page
         for text in ("Play Interval", "Render Interval", "Use Threads", "PAGE 0"):
             assert page.get_by_text(text).count() == 0
+        with page.expect_download() as got:
+            page.get_by_role("button", name="Download PNG").first.click()
+        assert got.value.suggested_filename == "tenant-trust-trust.png"
+        assert got.value.path().read_bytes().startswith(PNG)  # drawn from the SVG in the browser
+        with page.expect_download() as got:
+            page.get_by_role("button", name="Download this run (CSV)").click()
+        table = got.value.path().read_text().splitlines()
+        assert table[0].startswith("estate_number,side,strategy,week") and len(table) == 1 + 4  # weeks 0-3
     finally:
         context.close()
 

@@ -309,3 +309,13 @@ def test_saved_of_copies_the_history_so_later_changes_do_not_leak_into_a_snapsho
     saved = Saved.of(model, SMALL)
     model.apply(SMALL.with_value(0, "openness", 0.9), 0, "openness")
     assert saved.history == () and len(model.history) == 1
+
+
+def test_the_run_downloads_as_csv_one_row_per_strategy_and_week():
+    both = SMALL.with_side_by_side(True, "digital_only")
+    model = Workshop(both, seed=3)
+    model.advance(4)
+    rows = list(csv.DictReader(io.StringIO(components.weekly_csv(model))))
+    assert [(r["side"], r["week"]) for r in rows] == [(s, str(w)) for s in "AB" for w in range(5)]
+    assert {r["strategy"] for r in rows} == {"baseline", "digital_only"} and {r["estate_number"] for r in rows} == {"3"}
+    assert float(rows[4]["trust_mean"]) == pytest.approx(model.runs[0].metrics["trust_mean"])
