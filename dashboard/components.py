@@ -24,6 +24,7 @@ components, which Solara keeps per browser session.
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import threading
@@ -76,6 +77,7 @@ CSS = """
 .tt-hint { display: block; font-size: 14px; opacity: 0.8; line-height: 1.35; }
 .tt-pending { display: block; font-size: 14px; color: #c2410c; font-weight: 600; }
 .tt-control { margin-bottom: 8px; }
+.tt-control-head { display: flex; justify-content: space-between; gap: 4px; font-size: 15px; }
 .tt-control .v-input__slot { margin-bottom: 0; }
 .tt-control .v-messages { display: none; }
 .tt-monitors td { padding: 2px 10px 2px 0; font-size: 15px; }
@@ -224,10 +226,14 @@ class Player:
 @solara.component
 def ControlSlider(control: Control, value: float | int, on_value: Callable[[float], None], pending: bool) -> None:
     """A slider for one parameter: its name and value, the slider, and its plain-language line."""
-    with solara.Column(gap="0px", classes=["tt-control"]):
-        with solara.Row(justify="space-between", gap="4px"):
-            solara.Text(control.label, style={"font-weight": "600", "font-size": "15px"})
-            solara.Text(control.format(value), style={"font-size": "15px"}, classes=["tt-value"])
+    with solara.Div(classes=["tt-control"]):
+        # one widget for the name and the value: a page has dozens of sliders, and every widget costs its load
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"<b>{html.escape(control.label)}</b><span class='tt-value'>"
+            f"{html.escape(control.format(value))}</span>",
+            classes=["tt-control-head"],
+        )
         if control.is_int:
             solara.SliderInt(
                 "",
