@@ -339,6 +339,28 @@ def test_page_renders_the_estate_and_its_plots_in_the_browser_and_steps(dashboar
 
 
 @browser
+def test_on_a_phone_the_page_is_one_column_and_the_controls_can_be_hidden(dashboard, chromium):
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(dashboard)
+        page.locator(".tt-week").wait_for(timeout=60_000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the screen
+        controls_box = page.locator(".tt-controls").bounding_box()
+        estate_box = page.locator(".tt-estate-img").bounding_box()
+        assert estate_box["y"] > controls_box["y"] + controls_box["height"] - 1  # below the controls, not beside
+        page.get_by_role("button", name="Hide controls").click()
+        expect(page.locator(".tt-controls")).to_have_count(0)
+        assert page.locator(".tt-week").bounding_box()["y"] < 200
+        page.get_by_role("button", name="Show controls").click()
+        expect(page.get_by_role("button", name="Step")).to_be_visible()
+    finally:
+        context.close()
+
+
+@browser
 def test_preset_side_by_side_and_reset_keeps_the_levers(dashboard, chromium):
     from playwright.sync_api import expect
 
