@@ -375,7 +375,15 @@ def use_session() -> Session:
         record.push = push
         if context is not None:
             record.connected = lambda: kernel_context.PageStatus.CONNECTED in context.page_status.values()
-        return session.player.stop
+
+        def leave() -> None:
+            # the room keeps the run (record.saved), not the session: its closures would keep the estate alive
+            session.player.stop()
+            with ROOM.lock:
+                if record.push is push:
+                    record.push, record.connected = None, lambda: False
+
+        return leave
 
     solara.use_effect(register, [])
     return session

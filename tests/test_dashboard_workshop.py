@@ -319,3 +319,17 @@ def test_the_run_downloads_as_csv_one_row_per_strategy_and_week():
     assert [(r["side"], r["week"]) for r in rows] == [(s, str(w)) for s in "AB" for w in range(5)]
     assert {r["strategy"] for r in rows} == {"baseline", "digital_only"} and {r["estate_number"] for r in rows} == {"3"}
     assert float(rows[4]["trust_mean"]) == pytest.approx(model.runs[0].metrics["trust_mean"])
+
+
+def test_a_closed_page_leaves_its_run_with_the_room_but_no_closure_that_would_keep_its_estate(monkeypatch):
+    # Outside Solara's server the page's state is not dropped with a kernel, so whether the estate itself is
+    # freed is shown on a real server by benchmarks/bench_workshop.py (--rooms 10 10: the second room reuses
+    # the first room's memory); here: the room's record no longer refers to the page's session.
+    here = Room("ABC234")
+    monkeypatch.setattr(components, "ROOM", here)
+    _, rc = solara.render(components.ParticipantPage(), handle_error=False)
+    (record,) = here.everyone()
+    assert record.push is not None and record.live is not None
+    rc.close()
+    assert record.push is None and record.connected() is False and not record.here
+    assert record.saved is not None and record.saved.rebuild().week == 0  # its run is not
