@@ -1,10 +1,12 @@
-"""Dashboard responsiveness: one step of the default estate plus the redraw of every card.
+"""Dashboard responsiveness: one Step of the default estate with the redraw of the participant's page.
 
-The workshop guide (docs/workshop.md) relies on a step and its redraw taking
-well under a second on the default 6,000-home estate. This measures it
-in-process (no browser), the same way the dashboard's cards are rendered, and
-prints the median and range; it asserts nothing, since timings on a shared
-machine are for reading, not for tests.
+The participant's page is rendered in-process (no browser, no server) and its
+Step button clicked; the time covers the week stepped and the page's live
+cards drawn again (the estate picture, the monitors, the numbers of the four
+plots). The model's step alone is measured in the same run as the reference,
+and the redraw's cost printed beside it. For a room of participants on one
+server, see ``benchmarks/bench_workshop.py``. It asserts nothing: timings on a
+shared machine are for reading, not for tests.
 
 Usage: python benchmarks/bench_dashboard.py [--steps N]
 """
@@ -13,35 +15,40 @@ import argparse
 import statistics
 import time
 
+import ipyvuetify as v
 import solara
-from mesa.visualization.utils import force_update
 
-from dashboard.components import CARDS
+from dashboard.components import ParticipantPage
 from dashboard.session import Settings, Workshop
+
+
+def _times(action, steps: int) -> list[float]:
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=10, help="steps to time (default 10)")
+    parser.add_argument("--steps", type=int, default=30, help="steps to time (default 30)")
     steps = parser.parse_args().steps
+    _, rc = solara.render(ParticipantPage(), handle_error=False)
+    button = rc.find(v.Btn, children=["Step"]).widget
+    _times(button.click, 3)
+    page = _times(button.click, steps)
     model = Workshop(Settings(), seed=1)
-
-    @solara.component
-    def Cards():  # noqa: N802 - Solara components are named like classes
-        with solara.Column():
-            for card in CARDS:
-                card(model)
-
-    solara.render(Cards(), handle_error=False)
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        model.step()
-        force_update()
-        times.append(time.perf_counter() - start)
+    alone = _times(model.step, steps)
+    homes = model.runs[0].households.size
     print(
-        f"step + redraw of the default estate ({model.runs[0].households.size:,} homes): "
-        f"median {statistics.median(times):.3f} s, range {min(times):.3f}-{max(times):.3f} s over {steps} steps"
+        f"Step + redraw of the participant's page ({homes:,} homes): median {statistics.median(page) * 1000:.1f} ms, "
+        f"range {min(page) * 1000:.1f}-{max(page) * 1000:.1f} ms over {steps} steps"
+    )
+    print(
+        f"the model's step alone: median {statistics.median(alone) * 1000:.1f} ms; "
+        f"the page costs {statistics.median(page) / statistics.median(alone):.1f}x a step"
     )
 
 

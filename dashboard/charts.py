@@ -1,6 +1,11 @@
-"""The dashboard's live plots, drawn with Matplotlib as PNG images.
+"""The dashboard's live plots: data for the browser to draw, and Matplotlib pictures for downloads.
 
-Each chart reads the weekly series that every :class:`~model.model.TrustModel`
+The live plots are drawn in the participant's browser (:mod:`dashboard.linechart`,
+an SVG drawn by a small Vue component): the server sends each plot's series as
+numbers (:func:`chart_data`, at most :data:`MAX_POINTS` points a line), which
+costs it far less than drawing a picture per redraw. Matplotlib draws the same
+plots only when a picture is asked for (:class:`LiveChart`, for the
+facilitator's debrief summary). Each chart reads the weekly series that every :class:`~model.model.TrustModel`
 records (the columns of ``weekly()``, straight from its data collector, so no
 DataFrame is built per redraw). In side-by-side mode both strategies share a
 chart: strategy A in solid lines, strategy B dashed. Outcome scales come from
@@ -24,7 +29,7 @@ from model.model import TrustModel
 from model.outcomes import scale
 from model.submodels import YEAR
 
-__all__ = ["CHARTS", "Chart", "LiveChart", "Panel", "latest", "series"]
+__all__ = ["CHARTS", "MAX_POINTS", "Chart", "LiveChart", "Panel", "chart_data", "latest", "series"]
 
 _STYLES = ("-", "--")
 
@@ -87,6 +92,11 @@ CHARTS: dict[str, Chart] = {
     ),
 }
 _COLOURS = ("#1f5fa8", "#d9662a", "#2a9d55")
+#: Most points a line of a live plot sends to the browser (a ten-year run has 521 weekly points).
+MAX_POINTS = 260
+#: Colour of a kept run ("keep this run"), drawn dotted behind the live lines.
+KEPT_COLOUR = "#8a8a8a"
+_DASHES = ("", "7 4")
 
 
 def series(run: TrustModel, outcome: str) -> tuple[np.ndarray, np.ndarray]:
@@ -160,6 +170,68 @@ class LiveChart:
         buffer = io.BytesIO()
         Image.fromarray(np.ascontiguousarray(picture), mode="RGB").save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
+
+
+def _thinned(x: np.ndarray, y: np.ndarray, steps: bool) -> list[list[float]]:
+    """At most :data:`MAX_POINTS` points (the last always kept), as ``[x, y]`` pairs; NaN gaps dropped."""
+    stride = max(1, math.ceil(len(x) / MAX_POINTS))
+    keep = np.arange(0, len(x), stride)
+    if len(x) and keep[-1] != len(x) - 1:
+        keep = np.append(keep, len(x) - 1)
+    x, y = x[keep], y[keep]
+    if steps and len(x) > 1:  # a step each year: hold each value until the next one
+        x = np.repeat(x, 2)[1:]
+        y = np.repeat(y, 2)[:-1]
+    good = np.isfinite(y)
+    return [[round(float(a), 3), round(float(b), 2)] for a, b in zip(x[good], y[good], strict=True)]
+
+
+def chart_data(
+    key: str,
+    runs: list[TrustModel],
+    names: list[str],
+    horizon_weeks: int,
+    kept: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    kept_name: str = "",
+) -> dict:
+    """The numbers the browser needs to draw live plot ``key``.
+
+    Args:
+        key: Which chart of :data:`CHARTS`.
+        runs: The strategies' runs (A solid, B dashed).
+        names: Their legend names, in the same order.
+        horizon_weeks: Length of the x axis in weeks (longer if a run goes on).
+        kept: A kept run's series by outcome (:func:`series`), drawn dotted in grey.
+        kept_name: The kept run's legend name.
+
+    Returns:
+        ``{"xmax": years, "panels": [{"ylabel", "reference", "lines": [{"label", "colour", "dash", "points"}]}]}``.
+    """
+    chart = CHARTS[key]
+    panels = []
+    for panel in chart.panels:
+        lines = []
+        for outcome, legend in panel.series.items():
+            colour = _COLOURS[list(panel.series).index(outcome)]
+            steps = outcome.startswith("tsm_")
+            if kept and outcome in kept:
+                points = _thinned(*kept[outcome], steps)
+                lines.append(
+                    {"label": f"{legend} (kept: {kept_name})", "colour": KEPT_COLOUR, "dash": "2 3", "points": points}
+                )
+            for side, (run, name) in enumerate(zip(runs, names, strict=True)):
+                label = legend if len(runs) == 1 else f"{legend}, {name}"
+                lines.append(
+                    {
+                        "label": label,
+                        "colour": colour,
+                        "dash": _DASHES[side],
+                        "points": _thinned(*series(run, outcome), steps),
+                    }
+                )
+        panels.append({"ylabel": panel.ylabel, "reference": panel.reference, "lines": lines})
+    xmax = max(horizon_weeks, max(run.week for run in runs), 1) / YEAR
+    return {"xmax": round(xmax, 3), "panels": panels}
 
 
 def latest(run: TrustModel, outcome: str) -> float:

@@ -29,7 +29,19 @@ __all__ = [
     "preset_description",
     "preset_values",
     "snap",
+    "strategy_name",
 ]
+
+#: The built-in strategies as a room of housing staff and tenants would name them.
+STRATEGY_NAMES: dict[str, str] = {
+    "baseline": "Business as usual: office-based officers, consultation",
+    "digital_only": "Go digital-only: close phone lines and offices",
+    "frontline_presence": "Officers back on the estate",
+    "frontline_stopped_early": "Officers back on the estate, stopped after two years",
+    "hybrid": "Presence plus power-sharing",
+    "power_sharing": "Give the scrutiny panel real power and a budget",
+    "tokenistic_consultation": "Ticking the box: consultation, little acted on",
+}
 
 #: Headings of the parameter groups under "more settings", in display order.
 GROUP_TITLES: dict[str, str] = {
@@ -161,6 +173,11 @@ def more_settings() -> dict[str, tuple[Control, ...]]:
         if not control.lever:
             grouped.setdefault(GROUP_TITLES.get(control.group, control.group.capitalize()), []).append(control)
     return {title: tuple(items) for title, items in grouped.items()}
+
+
+def strategy_name(preset: str) -> str:
+    """A built-in strategy's name in sector language (its file name if it has none yet)."""
+    return STRATEGY_NAMES.get(preset, preset.replace("_", " ").capitalize())
 
 
 def get_control(name: str) -> Control:

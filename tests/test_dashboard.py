@@ -1,9 +1,9 @@
-"""The workshop dashboard: controls from the declarations, per-session models, and real browsers.
+"""The workshop dashboard: controls from the declarations, per-session models, the server, and real browsers.
 
 The first tests need no browser. The last ones start ``tenant-trust dashboard``
-on a free loopback port and drive Debian's ``chromium`` with Playwright (two
-browser contexts are two participants); they are skipped when chromium is not
-installed (``make test`` installs it).
+on a free loopback port and drive Debian's ``chromium`` with Playwright (each
+browser context is one participant, or the facilitator); they are skipped when
+chromium is not installed (``make test`` installs it).
 """
 
 from __future__ import annotations
@@ -15,20 +15,17 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
+import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 
-import ipyvue
 import numpy as np
 import pytest
-import solara
-from mesa.visualization.utils import force_update
 from PIL import Image
 
 from dashboard import charts, controls, estate, serve
-from dashboard.components import CARDS
 from dashboard.session import Settings, Workshop
 from experiments.cli import build_parser
 from model import PARAMETERS, builtin_names, load_scenario, params
@@ -45,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PNG = b"\x89PNG\r\n\x1a\n"
+ROOM_CODE = "TRUST7"
 
 
 # --- controls generated from the declarations ---------------------------------------------------------
@@ -149,23 +147,6 @@ def test_reset_rebuilds_with_the_levers_as_set_now():
     assert again.runs[0].p["estate_presence"] == 0.5
 
 
-def test_watched_model_waits_for_its_page_and_stops_when_the_session_closes():
-    model = Workshop(Settings().with_value(0, "homes", 100), seed=4)
-    connected, pending, closed = [True], [False], threading.Event()
-    model.watch(lambda: connected[0], closed, lambda: pending[0])
-    model.step()
-    assert model.week == 1
-    pending[0] = True  # the page has not finished drawing week 1: the next step waits for it
-    threading.Timer(0.3, lambda: pending.__setitem__(0, False)).start()
-    start = time.perf_counter()
-    model.step()
-    assert model.week == 2 and time.perf_counter() - start >= 0.25
-    connected[0] = False  # the browser went away: the step waits, then the session closes
-    threading.Timer(0.3, closed.set).start()
-    model.step()
-    assert model.week == 2 and model.running is False
-
-
 def test_workshop_refuses_a_bad_seed():
     with pytest.raises(ValueError, match="seed"):
         Workshop(Settings(), seed=-1)
@@ -202,36 +183,18 @@ def test_live_chart_redraws_side_by_side_series(run_model):
         assert first.startswith(PNG) and live.png([a, b], 520) != first
 
 
-# --- rendering without a browser, and its speed ------------------------------------------------------------
-def _texts(rc) -> list[str]:
-    return [w.children[0] for w in rc.find(ipyvue.Html).widgets if w.children and isinstance(w.children[0], str)]
-
-
-def test_cards_render_the_week_and_redraw_each_step():
-    model = Workshop(Settings(), seed=1)  # the default estate: 6,000 homes
-
-    @solara.component
-    def Cards():  # noqa: N802 - Solara components are named like classes
-        with solara.Column():
-            for card in CARDS:
-                card(model)
-
-    _, rc = solara.render(Cards(), handle_error=False)
-    assert "Week 0" in _texts(rc)
-    for week in (1, 2):
-        model.step()
-        force_update()
-        assert f"Week {week}" in _texts(rc)
-        assert f"Week {week - 1}" not in _texts(rc)
-
-
 # --- the command line ------------------------------------------------------------------------------------------
-def test_dashboard_command_defaults_to_loopback_and_switches_off_telemetry():
+def test_dashboard_command_defaults_to_loopback_and_a_random_room_code():
     args = build_parser().parse_args(["dashboard"])
-    assert (args.host, args.port) == ("127.0.0.1", 8765)
-    argv, env = serve.server_command(args.host, args.port)
-    assert argv[argv.index("--host") + 1] == "127.0.0.1" and "dashboard.app" in argv
-    assert "--no-check-version" in argv and env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert (args.host, args.port, args.room_code) == ("127.0.0.1", 8765, None)
+    assert build_parser().parse_args(["dashboard", "--room-code", "trust7"]).room_code == "TRUST7"
+    assert serve.server_environment("TRUST7")["SOLARA_APP"] == "dashboard.app"
+
+
+def test_dashboard_command_refuses_a_room_code_that_reads_ambiguously(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["dashboard", "--room-code", "ROOM10"])
+    assert "no 0, O, 1, I or L" in capsys.readouterr().err
 
 
 def test_dashboard_command_refuses_a_bad_port(capsys):
@@ -253,27 +216,36 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _start(log) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    command = [sys.executable, "-m", "experiments.cli", "dashboard", "--port", str(port), "--room-code", ROOM_CODE]
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    _wait_until_up(server, url, log)
+    return server, url
+
+
+def _wait_until_up(server: subprocess.Popen, url: str, log) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        if server.poll() is not None:
+            pytest.fail(f"the dashboard stopped with status {server.returncode}; see {log.name}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the dashboard did not answer on {url} within 90 s; see {log.name}")
+            time.sleep(0.5)
+
+
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory) -> Iterator[str]:
     """``tenant-trust dashboard`` on a free loopback port; yields its address and stops it afterwards."""
-    port = _free_port()
     log = (tmp_path_factory.mktemp("dashboard") / "server.log").open("w")
-    command = [sys.executable, "-m", "experiments.cli", "dashboard", "--port", str(port)]
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
+    server, url = _start(log)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"the dashboard stopped with status {server.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the dashboard did not answer on {url} within 90 s; see {log.name}")
-                time.sleep(0.5)
         yield url
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -332,7 +304,7 @@ def test_each_participant_steps_only_their_own_estate(dashboard, chromium):
 
 
 @browser
-def test_page_renders_the_estate_and_its_plots_and_steps(dashboard, chromium, tmp_path):
+def test_page_renders_the_estate_and_its_plots_in_the_browser_and_steps(dashboard, chromium, tmp_path):
     context, page = _open(chromium, dashboard)
     try:
         for title in ("The estate", *(chart.title for chart in charts.CHARTS.values())):
@@ -340,14 +312,50 @@ def test_page_renders_the_estate_and_its_plots_and_steps(dashboard, chromium, tm
         for week in (1, 2, 3):
             page.get_by_role("button", name="Step").click()
             _wait_for_week(page, week)
+        panels = sum(len(chart.panels) for chart in charts.CHARTS.values())
+        page.wait_for_function(f"document.querySelectorAll('svg.tt-svg').length === {panels}")
+        # weeks 0-3, drawn in the browser from the numbers sent
+        first_line = "document.querySelector('svg.tt-svg polyline').getAttribute('points').split(' ').length"
+        page.wait_for_function(f"{first_line} === 4")
         images = page.locator("img.solara-image")
         page.wait_for_function("[...document.querySelectorAll('img.solara-image')].every(i => i.naturalWidth > 0)")
-        sizes = images.evaluate_all("all => all.map(i => [i.naturalWidth, i.naturalHeight])")
-        assert len(sizes) == 2 + len(charts.CHARTS)  # the estate, its colour legend, the plots
+        assert images.count() == 2  # the estate and its colour legend; no plot is a picture
         shot = tmp_path / "dashboard.png"
         page.screenshot(path=str(shot))
         picture = np.asarray(Image.open(shot).convert("L"), dtype=float)
         assert picture.shape == (1000, 1500) and picture.std() > 20  # not a blank page
+        for text in ("Play Interval", "Render Interval", "Use Threads", "PAGE 0"):
+            assert page.get_by_text(text).count() == 0
+        with page.expect_download() as got:
+            page.get_by_role("button", name="Download PNG").first.click()
+        assert got.value.suggested_filename == "tenant-trust-trust.png"
+        assert got.value.path().read_bytes().startswith(PNG)  # drawn from the SVG in the browser
+        with page.expect_download() as got:
+            page.get_by_role("button", name="Download this run (CSV)").click()
+        table = got.value.path().read_text().splitlines()
+        assert table[0].startswith("estate_number,side,strategy,week") and len(table) == 1 + 4  # weeks 0-3
+    finally:
+        context.close()
+
+
+@browser
+def test_on_a_phone_the_page_is_one_column_and_the_controls_can_be_hidden(dashboard, chromium):
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(dashboard)
+        page.locator(".tt-week").wait_for(timeout=60_000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the screen
+        controls_box = page.locator(".tt-controls").bounding_box()
+        estate_box = page.locator(".tt-estate-img").bounding_box()
+        assert estate_box["y"] > controls_box["y"] + controls_box["height"] - 1  # below the controls, not beside
+        page.get_by_role("button", name="Hide controls").click()
+        expect(page.locator(".tt-controls")).to_have_count(0)
+        assert page.locator(".tt-week").bounding_box()["y"] < 200
+        page.get_by_role("button", name="Show controls").click()
+        expect(page.get_by_role("button", name="Step")).to_be_visible()
     finally:
         context.close()
 
@@ -356,10 +364,11 @@ def test_page_renders_the_estate_and_its_plots_and_steps(dashboard, chromium, tm
 def test_preset_side_by_side_and_reset_keeps_the_levers(dashboard, chromium):
     from playwright.sync_api import expect
 
+    digital = controls.strategy_name("digital_only")
     context, page = _open(chromium, dashboard)
     try:
         page.locator(".v-select").filter(has_text="Strategy").first.click()
-        page.get_by_role("option", name="digital_only").click()
+        page.get_by_role("option", name=digital, exact=True).click()
         lever = page.locator(".tt-control").filter(has_text="Digital first").first
         expect(lever).to_contain_text("1.00 share")
         for week in (1, 2):
@@ -368,11 +377,155 @@ def test_preset_side_by_side_and_reset_keeps_the_levers(dashboard, chromium):
         page.get_by_role("button", name="Reset").click()
         _wait_for_week(page, 0)
         expect(lever).to_contain_text("1.00 share")
-        expect(page.locator(".tt-monitors")).to_contain_text("digital_only")
-        page.get_by_text("Compare two strategies side by side").click()
-        expect(page.locator(".tt-estate-img")).to_have_count(3)  # two estates and the legend
-        expect(page.locator(".tt-monitors th")).to_have_text(["", "A: digital_only", "B: baseline"])
+        expect(page.locator(".tt-monitors")).to_contain_text(digital)
         page.get_by_role("button", name="Step").click()
         _wait_for_week(page, 1)
+        page.get_by_text("Compare two strategies side by side").click()
+        expect(page.locator(".tt-estate-img")).to_have_count(2)
+        baseline = controls.strategy_name("baseline")
+        expect(page.locator(".tt-monitors th")).to_have_text(["", f"A: {digital}", f"B: {baseline}"])
+        _wait_for_week(page, 1)  # adding strategy B keeps strategy A at week 1
+        page.get_by_role("button", name="Step").click()
+        _wait_for_week(page, 2)
     finally:
         context.close()
+
+
+@browser
+def test_a_reload_keeps_the_estate_and_its_week(dashboard, chromium):
+    from playwright.sync_api import expect
+
+    context, page = _open(chromium, dashboard)
+    try:
+        page.locator(".tt-control").first.wait_for()
+        page.get_by_role("button", name="Run one year").click()
+        _wait_for_week(page, 52)
+        expect(page.get_by_role("button", name="Play")).to_be_visible()
+        before = page.locator(".tt-monitors").inner_text()
+        page.reload()
+        page.locator(".tt-week").wait_for(timeout=60_000)
+        _wait_for_week(page, 52)
+        assert page.locator(".tt-monitors").inner_text() == before
+    finally:
+        context.close()
+
+
+@browser
+def test_facilitator_sees_the_room_sets_its_start_shows_an_estate_and_exports_the_debrief(dashboard, chromium):
+    from playwright.sync_api import expect
+
+    first_context, first = _open(chromium, dashboard)
+    second_context, second = _open(chromium, dashboard)
+    boss_context = chromium.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    try:
+        first.get_by_label("Your name or table").fill("Table one")
+        first.get_by_label("Your name or table").press("Enter")
+        for week in (1, 2, 3):
+            first.get_by_role("button", name="Step").click()
+            _wait_for_week(first, week)
+        first.get_by_label("Note for this snapshot (optional)").fill("three weeks of business as usual")
+        first.get_by_role("button", name="Save what we tried").click()
+        expect(first.get_by_text("#1 three weeks of business as usual (estate 1, week 3)")).to_be_visible()
+        second.get_by_label("Your name or table").fill("Table two")
+        second.get_by_label("Your name or table").press("Enter")
+        second.locator(".v-select").filter(has_text="Strategy").first.click()
+        second.get_by_role("option", name=controls.strategy_name("frontline_presence"), exact=True).click()
+        second.get_by_role("button", name="Step").click()
+        _wait_for_week(second, 1)
+
+        boss = boss_context.new_page()
+        boss.goto(dashboard + "facilitator")
+        boss.get_by_label("Room code (printed when the server started)").fill("WRONG2")
+        boss.get_by_label("Room code (printed when the server started)").press("Enter")
+        expect(boss.get_by_text("That is not this room's code.")).to_be_visible()
+        boss.get_by_label("Room code (printed when the server started)").fill(ROOM_CODE.lower())
+        boss.get_by_label("Room code (printed when the server started)").press("Enter")
+        table = boss.locator(".tt-room")
+        expect(table).to_contain_text("Table one", timeout=15_000)
+        expect(table.locator("tr").filter(has_text="Table one")).to_contain_text(controls.strategy_name("baseline"))
+        expect(table.locator("tr").filter(has_text="Table two")).to_contain_text(
+            controls.strategy_name("frontline_presence")
+        )
+        expect(table.locator("tr").filter(has_text="Table one").locator("td").nth(3)).to_have_text("3")
+
+        boss.locator(".v-select").filter(has_text="Show on the projector").click()
+        boss.get_by_role("option", name="Table two", exact=True).click()
+        expect(boss.get_by_text("Table two: week 1")).to_be_visible(timeout=15_000)
+        expect(boss.locator(".tt-estate-img")).to_have_count(1)
+
+        with boss.expect_download() as got:
+            boss.get_by_role("button", name="Debrief table (CSV)").click()
+        rows = got.value.path().read_text().splitlines()
+        assert rows[0].startswith("kind,participant,note,side,strategy")
+        assert any(r.startswith("snapshot 1,Table one,three weeks of business as usual") for r in rows)
+        with boss.expect_download() as got:
+            boss.get_by_role("button", name="Debrief summary (HTML)").click()
+        summary = got.value.path().read_text()
+        assert "Table two" in summary and summary.count("data:image/png;base64,") == 2
+
+        boss.locator(".v-select").filter(has_text="Starting strategy").click()
+        boss.get_by_role("option", name=controls.strategy_name("power_sharing"), exact=True).click()
+        boss.get_by_role("slider").first.focus()
+        for _ in range(6):  # the estate number from 1 to 7, as a trainer would with the arrow keys
+            boss.keyboard.press("ArrowRight")
+        expect(boss.locator(".tt-value").first).to_have_text("7")
+        boss.get_by_role("button", name="Send to everyone now").click()
+        expect(boss.get_by_text("Sent to 2 participants")).to_be_visible()
+        for page in (first, second):
+            _wait_for_week(page, 0)
+            expect(page.locator(".tt-week + .tt-hint")).to_contain_text("estate number 7", timeout=15_000)
+            expect(page.locator(".tt-monitors")).to_contain_text(controls.strategy_name("power_sharing"))
+    finally:
+        for context in (first_context, second_context, boss_context):
+            context.close()
+
+
+# --- the server ------------------------------------------------------------------------------------------------
+def test_diagnostics_are_not_reachable_from_the_room_without_its_code(dashboard):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(dashboard + "resourcez?verbose")
+    assert refused.value.code == 404
+    with urllib.request.urlopen(dashboard + f"resourcez?code={ROOM_CODE}") as answer:
+        assert "kernels" in answer.read().decode()
+
+
+def _participant_socket(url: str):
+    """An open connection like a participant's page (it keeps the server's graceful shutdown waiting)."""
+    from websockets.sync.client import connect
+
+    with urllib.request.urlopen(url) as answer:
+        cookie = answer.headers.get("Set-Cookie", "").split(";")[0]
+    address = url.replace("http", "ws", 1) + f"jupyter/api/kernels/{uuid.uuid4()}/channels?session_id={uuid.uuid4()}"
+    return connect(address, additional_headers={"Cookie": cookie})
+
+
+def test_one_ctrl_c_or_sigterm_stops_the_server_with_a_participant_connected(tmp_path):
+    with (tmp_path / "server.log").open("w") as log:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            server, url = _start(log)
+            with _participant_socket(url):
+                os.killpg(server.pid, sig)
+                assert server.wait(timeout=serve.SHUTDOWN_GRACE + 30) in (0, -sig, 128 + sig)
+
+
+def test_a_second_ctrl_c_ends_the_process_at_once_and_the_first_sets_a_deadline(monkeypatch):
+    import uvicorn
+
+    exits: list[int] = []
+    timers: list[tuple[float, tuple]] = []
+
+    class Timer:
+        def __init__(self, seconds, function, args=()):
+            timers.append((seconds, args))
+            self.daemon = False
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(serve.os, "_exit", exits.append)
+    monkeypatch.setattr(serve.threading, "Timer", Timer)
+    server = serve._server_class()(uvicorn.Config(app=None))
+    server.handle_exit(signal.SIGINT, None)
+    assert server.should_exit and exits == [] and timers == [(serve.SHUTDOWN_GRACE, (128 + signal.SIGINT,))]
+    server.handle_exit(signal.SIGINT, None)
+    assert exits == [128 + signal.SIGINT]
