@@ -40,6 +40,8 @@ STRATEGY_NAMES: dict[str, str] = {
     "frontline_stopped_early": "Officers back on the estate, stopped after two years",
     "hybrid": "Presence plus power-sharing",
     "power_sharing": "Give the scrutiny panel real power and a budget",
+    "protect_repairs_first": "Officers back on the estate, until the repairs backlog grows",
+    "respond_to_falling_tp01": "Put officers back when satisfaction (TP01) falls below 70%",
     "tokenistic_consultation": "Ticking the box: consultation, little acted on",
 }
 
