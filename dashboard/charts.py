@@ -32,6 +32,8 @@ from model.submodels import YEAR
 __all__ = ["CHARTS", "MAX_POINTS", "Chart", "LiveChart", "Panel", "chart_data", "latest", "series"]
 
 _STYLES = ("-", "--")
+#: Outcomes measured on demand rather than in the weekly series (ODD 7.22).
+COMMUNITY = ("ties_per_household", "lonely_share")
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,9 @@ def chart_data(
 
 
 def latest(run: TrustModel, outcome: str) -> float:
-    """The latest displayed value of ``outcome`` (NaN before it is first measured)."""
-    value = run.metrics.get(outcome, math.nan)
+    """The latest displayed value of ``outcome`` (NaN before it is first measured).
+
+    The community outcomes (:data:`COMMUNITY`) are not in the weekly series, so they are measured now.
+    """
+    value = run.community()[outcome] if outcome in COMMUNITY else run.metrics.get(outcome, math.nan)
     return float(value) * scale(outcome) if value is not None else math.nan

@@ -106,6 +106,8 @@ MONITORS = (
     "tsm_tp01",
     "repair_wait_weeks_mean",
     "cost_per_home",
+    "ties_per_household",
+    "lonely_share",
 )
 #: Seconds between refreshes of the facilitator's page.
 FACILITATOR_REFRESH = 2.0

@@ -862,14 +862,20 @@ class TrustModel(mesa.Model):
             "satisfaction_true_25_54": 100.0 * _mean(satisfied, middle),
             "repair_budget_per_home": float(self.landlord.repairs_per_home_week * YEAR * self.p["repair_unit_cost"]),
             "central_pass_through": float(self.landlord.central_pass_through),
-            "ties_per_household": float(h.ties_formed.mean()),
-            "lonely_share": 100.0 * float(self.lonely_probability().mean()),
+            **self.community(),
             **self.spending(),
         }
         out = {name: values[name] for name in outcomes.ESTATE}
         out |= {"weeks": self.week, "homes": h.size}
         out |= {name: self.last_survey.get(name) for name in outcomes.SURVEY}
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
+
+    def community(self) -> dict[str, float]:
+        """The community outcomes now: ``ties_per_household`` and ``lonely_share`` (ODD 7.22)."""
+        return {
+            "ties_per_household": float(self.households.ties_formed.mean()),
+            "lonely_share": 100.0 * float(self.lonely_probability().mean()),
+        }
 
     def lonely_probability(self) -> np.ndarray:
         """Each household's chance of feeling lonely often or always (:func:`model.submodels.lonely_probability`)."""

@@ -81,3 +81,14 @@ def test_ties_change_no_other_outcome(run_model):
     for name in ("ties_per_household", "lonely_share"):
         keep.pop(name), none.pop(name)
     assert keep == none
+
+
+def test_the_dashboard_shows_the_community_outcomes_as_the_summary_measures_them(run_model):
+    from dashboard import charts
+    from dashboard.components import MONITORS
+
+    model = run_model("power_sharing", weeks=40, homes=500)
+    assert {"ties_per_household", "lonely_share"} <= set(MONITORS)
+    summary = model.summary()
+    assert charts.latest(model, "ties_per_household") == pytest.approx(summary["ties_per_household"])
+    assert charts.latest(model, "lonely_share") == pytest.approx(summary["lonely_share"])
