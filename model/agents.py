@@ -177,14 +177,13 @@ def voice_levers(effective: Mapping[str, float | int], homes: int) -> VoiceLever
     promised = submodels.promised_influence(effective["ladder_rung"], effective["consultation_expectation"])
     rate = submodels.weekly_rate(effective["efficacy_learning_rate"])
     agendas = submodels.central_agendas(effective["central_capacity"], homes, effective["central_capacity_scaling"])
-    local = submodels.local_share(effective["local_decision_share"], effective["delegated_budget_per_home"])
     return VoiceLevers(
         visible_change=visible_change,
         capacity=capacity,
         promised=promised,
         rate=rate,
         influence_rates=kernels.InfluenceRates.from_params(
-            effective, visible_change, capacity, promised, rate, agendas, local
+            effective, visible_change, capacity, promised, rate, agendas
         ),
         voice_rates=kernels.VoiceRates.from_params(
             effective,

@@ -384,8 +384,6 @@ class InfluenceRates(NamedTuple):
         news_reach: Share of the push that reaches those who did not take part.
         central_agendas: Neighbourhood agendas the central layer takes through
             in a quarter (:func:`~model.submodels.central_agendas`).
-        local_share: Share of a neighbourhood's priorities it decides itself
-            (:func:`~model.submodels.local_share`).
     """
 
     visible_change: float
@@ -398,7 +396,6 @@ class InfluenceRates(NamedTuple):
     openness_buffer: float
     news_reach: float
     central_agendas: float
-    local_share: float
 
     @classmethod
     def from_params(
@@ -409,7 +406,6 @@ class InfluenceRates(NamedTuple):
         promised: float,
         rate: float,
         central_agendas: float,
-        local_share: float,
     ) -> InfluenceRates:
         """``expectation_adaptation`` to ``news_reach`` from their parameters; the rest as given."""
         given = {
@@ -418,7 +414,6 @@ class InfluenceRates(NamedTuple):
             "promised": promised,
             "rate": rate,
             "central_agendas": central_agendas,
-            "local_share": local_share,
         }
         return _by_name(cls, p, given)
 
@@ -862,8 +857,7 @@ def share_power(
     other households (reach ``news_reach``), which :func:`hear_voice` applies
     there with the other fields of ``rates`` (whose pushes are ignored). With
     one neighbourhood and an uncongested centre this is the landlord-wide rule
-    (``influence``'s own visible change, promise and local share are then
-    ``own``'s).
+    (``influence``'s visible change and promise are then ``own``'s).
 
     Returns:
         The influence per participant (homes-weighted mean over
