@@ -127,11 +127,28 @@ def environment() -> dict[str, Any]:
     }
 
 
+#: What a run's numbers depend on besides the packages: each package and the files of it that are read.
+CODE_FILES: tuple[tuple[str, str], ...] = (
+    ("model", "*.py"),
+    ("experiments", "*.py"),
+    ("scenarios", "**/*.toml"),
+    ("calibration", "posterior.csv"),
+)
+
+
 def model_code_digest() -> str:
-    """SHA-256 of the model's source files (``model/*.py``), as this process would import them."""
+    """SHA-256 of everything a run reads besides the packages, as this process would import or open it.
+
+    The model's and the experiments' source (``model/*.py``, ``experiments/*.py``, so the runner and a
+    design point's execution too), the built-in strategies and shocks (``scenarios/**/*.toml``) and the
+    committed posterior: a worker with another built-in strategy gives other numbers as surely as one
+    with other code.
+    """
     digest = hashlib.sha256()
-    for path in sorted(package_dir("model").glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for package, pattern in CODE_FILES:
+        root = package_dir(package)
+        for path in sorted(root.glob(pattern)):
+            digest.update(f"{package}/{path.relative_to(root).as_posix()}".encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -266,3 +266,18 @@ def test_runs_finished_before_a_sweep_stops_are_kept_for_resume(small: Path, tmp
     monkeypatch.setattr(sweeping, "execute", original)
     runs = sweep(experiment, tmp_path / "out", progress=False, resume=True)
     assert len(runs) == len(sweeping.plan(experiment)) and runs["run_id"].is_unique
+
+
+def test_the_code_digest_covers_the_built_in_strategies_as_well_as_the_code(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    from experiments import provenance
+
+    real = provenance.package_dir
+    before = provenance.model_code_digest()
+    copy = tmp_path / "scenarios"
+    shutil.copytree(real("scenarios"), copy)
+    monkeypatch.setattr(provenance, "package_dir", lambda name: copy if name == "scenarios" else real(name))
+    assert provenance.model_code_digest() == before  # the same files: the same digest
+    (copy / "hybrid.toml").write_text((copy / "hybrid.toml").read_text() + "\n# edited\n")
+    assert provenance.model_code_digest() != before
