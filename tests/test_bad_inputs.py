@@ -75,6 +75,7 @@ FILES: dict[str, str | bytes] = {
     "exp_ok.toml": _experiment(),
     "policy_watch.toml": '[[policies]]\nname = "p"\nwatch = "trust_mean"\nwhen = "below"\nthreshold = 0.5\n'
     "set = { estate_presence = 0.6 }\n",
+    "pilot.toml": "[[neighbourhood]]\nindex = [0, 1]\nset = { ladder_rung = 6 }\n",
     "policy_world.toml": '[[policies]]\nname = "p"\nwatch = "tsm_tp01"\nwhen = "below"\nthreshold = 60.0\n'
     "set = { negativity_bias = 2.0 }\n",
 }
@@ -142,6 +143,13 @@ CASES: list[tuple[str, str, str]] = [
     # 11. landlord policies
     ("policy-watches-true-trust", "compare {d}/policy_watch.toml", "key 'watch' = 'trust_mean'; allowed: tsm_tp01"),
     ("policy-sets-a-fact", "run {d}/policy_world.toml", "names 'negativity_bias' = 2.0; allowed: the levers"),
+    # 12. neighbourhoods and the scale study
+    ("too-many-neighbourhoods", "run baseline --homes 100 --set neighbourhoods=50", "at most 14 neighbourhoods"),
+    ("pilot-without-neighbourhoods", "run {d}/pilot.toml", "the scenario has 1 neighbourhood; set neighbourhoods"),
+    ("scale-size-not-a-number", "scale --sizes 1000,x", "comma-separated whole numbers of homes"),
+    ("scale-size-too-small", "scale --sizes 100", "under half of --homes-per-neighbourhood"),
+    ("scale-unknown-strategy", "scale --strategies nonesuch", "unknown scenario 'nonesuch'"),
+    ("scale-out-is-file", "scale --out {d}/a_file", "is an existing file"),
 ]
 
 RESULTS: dict[str, str] = {}
