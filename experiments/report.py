@@ -62,14 +62,10 @@ def findings(table: pd.DataFrame, baseline: str = "baseline") -> list[str]:
     for scenario, group in table[table["scenario"] != baseline].groupby("scenario", sort=False):
         parts = []
         for _, row in group[group["outcome"].isin(key)].iterrows():
-            low, high, outcome = row["diff_ci_low"], row["diff_ci_high"], row["outcome"]
+            low, high = row["diff_ci_low"], row["diff_ci_high"]
             if math.isnan(low) or low <= 0 <= high:
                 continue
-            diff = row["diff_vs_baseline"]
-            parts.append(
-                f"{label(outcome).lower()} {'+' if diff > 0 else ''}{_fmt(diff, outcome)} "
-                f"(95% CI {_fmt(low, outcome)} to {_fmt(high, outcome)})"
-            )
+            parts.append(_difference(row))
         verdict = "; ".join(parts) if parts else "no clear difference on the key outcomes"
         lines.append(f"**{scenario}** against {baseline}: {verdict}.")
     return lines
@@ -172,18 +168,21 @@ def _policy_course(name: str, decisions: pd.DataFrame, replications: int, weeks:
     return text + (f", and ended in {ended['replicate'].nunique()}" if len(ended) else "")
 
 
+def _difference(row: pd.Series) -> str:
+    """One comparison row's paired difference and its 95% CI, in words."""
+    outcome, diff, low, high = row["outcome"], row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]
+    return (
+        f"{label(outcome).lower()} {'+' if diff > 0 else ''}{_fmt(diff, outcome)} "
+        f"(95% CI {_fmt(low, outcome)} to {_fmt(high, outcome)})"
+    )
+
+
 def _differences(rows: pd.DataFrame) -> str:
-    """Each row's paired difference and its 95% CI, in words."""
+    """Each row's paired difference and its 95% CI, in words; * where the interval excludes zero."""
     parts = []
-    for _, row in rows.iterrows():
-        outcome, diff, low, high = row["outcome"], row["diff_vs_baseline"], row["diff_ci_low"], row["diff_ci_high"]
-        if math.isnan(diff):
-            continue
-        clear = "" if math.isnan(low) or low <= 0 <= high else " *"
-        parts.append(
-            f"{label(outcome).lower()} {'+' if diff > 0 else ''}{_fmt(diff, outcome)} "
-            f"(95% CI {_fmt(low, outcome)} to {_fmt(high, outcome)}){clear}"
-        )
+    for _, row in rows[rows["diff_vs_baseline"].notna()].iterrows():
+        low, high = row["diff_ci_low"], row["diff_ci_high"]
+        parts.append(_difference(row) + ("" if math.isnan(low) or low <= 0 <= high else " *"))
     return "; ".join(parts) or "no outcome could be compared"
 
 
@@ -257,13 +256,6 @@ def _section_html(title: str, lines: Sequence[str]) -> str:
     return f"<h2>{html.escape(title)}</h2><ul>{''.join(f'<li>{_inline(line)}</li>' for line in lines)}</ul>"
 
 
-def _policy_html(policies: Sequence[str]) -> str:
-    if not policies:
-        return ""
-    items = "".join(f"<li>{_inline(line)}</li>" for line in [POLICY_NOTE, *policies])
-    return f"<h2>Landlord policies</h2><ul>{items}</ul>"
-
-
 def _inline(text: str) -> str:
     escaped = html.escape(text)
     parts = escaped.split("**")
@@ -292,7 +284,7 @@ th:first-child,td:first-child{{text-align:left}}img{{max-width:100%;margin:1em 0
 <h1>Tenant Trust: strategy comparison</h1><p>{html.escape(intro)}</p>
 <h2>What changes</h2><ul>{"".join(f"<li>{_inline(s)}</li>" for s in sentences)}</ul>
 <h2>Headline outcomes</h2>{head.to_html(escape=True)}
-{_policy_html(policies)}
+{_section_html("Landlord policies", [POLICY_NOTE, *policies] if policies else [])}
 {_section_html("Neighbourhoods", [NEIGHBOURHOOD_NOTE, *neighbourhoods] if neighbourhoods else [])}
 <h2>Strategies</h2><ul>{strategies}</ul>
 <h2>How to read this</h2><ul>{"".join(f"<li>{html.escape(n)}</li>" for n in notes)}</ul>

@@ -84,13 +84,19 @@ class ScaleSettings:
             scaling.check(value, "scale: --scalings")
         if self.replications < 2:
             raise ScaleError(f"scale: --replications {self.replications}; allowed: 2 or more (intervals need 2)")
+        most = int(params.get("neighbourhoods").high)
+        for size in self.sizes:
+            if round(size / self.homes_per_neighbourhood) > most:
+                raise ScaleError(
+                    f"scale: --sizes {size} with --homes-per-neighbourhood {self.homes_per_neighbourhood} makes "
+                    f"{round(size / self.homes_per_neighbourhood)} neighbourhoods; allowed: at most {most}"
+                )
         if "baseline" in self.strategies:
             raise ScaleError("scale: --strategies includes baseline; allowed: strategies to compare with baseline")
 
     def neighbourhoods(self, homes: int) -> int:
         """How many neighbourhoods a landlord of ``homes`` homes has in the study."""
-        count = max(1, round(homes / self.homes_per_neighbourhood))
-        return params.get("neighbourhoods").check(min(count, int(params.get("neighbourhoods").high)), "scale")
+        return max(1, round(homes / self.homes_per_neighbourhood))
 
 
 def scale_study(settings: ScaleSettings, workers: int = 1, progress: bool = True) -> pd.DataFrame:

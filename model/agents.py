@@ -182,9 +182,7 @@ def voice_levers(effective: Mapping[str, float | int], homes: int) -> VoiceLever
         capacity=capacity,
         promised=promised,
         rate=rate,
-        influence_rates=kernels.InfluenceRates.from_params(
-            effective, visible_change, capacity, promised, rate, agendas
-        ),
+        influence_rates=kernels.InfluenceRates.from_params(effective, capacity, rate, agendas),
         voice_rates=kernels.VoiceRates.from_params(
             effective,
             participants_up=0.0,
@@ -257,17 +255,27 @@ class Landlord(mesa.Agent):
         self._delegated = 0.0
 
     def refresh(self) -> None:
-        """Work out again what depends only on the parameters: the voice levers and the repair jobs expected a week.
+        """Work out again what the culture changes: the voice levers, each neighbourhood's, the jobs expected a week.
 
-        The model calls it whenever a parameter or the culture changes (``effective`` is replaced).
+        The model calls it whenever a parameter or the culture changes (``effective`` is replaced), after
+        :meth:`refresh_organisation` when a parameter changed.
         """
         self._levers = voice_levers(self.model.effective, self.model.households.size)
-        starts = self.model.households.neighbourhood_starts
-        homes = np.diff(starts)
         own = self.model.neighbourhood_voice_levers()
-        self._delegated = _homes_mean([k["delegated_budget_per_home"] for k in own], homes)
         self._expected_jobs = self.repairs_per_home_week * self.model.households.size
         self._neighbourhood_voice = kernels.plain(_neighbourhood_voice(own, self.model.effective))
+
+    def refresh_organisation(self) -> None:
+        """Work out again what only the parameters change: each neighbourhood's seats and the delegated budget.
+
+        The model calls it whenever a parameter changes (not when only the culture does: neither depends on it).
+        """
+        starts = self.model.households.neighbourhood_starts
+        homes = np.diff(starts)
+        own = self.model.neighbourhood_voice_levers(
+            self.model.p
+        )  # rung and delegated budget: the culture raises neither
+        self._delegated = _homes_mean([k["delegated_budget_per_home"] for k in own], homes)
         with_panel = np.array([submodels.has_panel(k["ladder_rung"]) for k in own])
         rung = max(k["ladder_rung"] for k in own)
         total = submodels.panel_seats(rung, self.model.p["panel_seats_per_1000"], int(homes[with_panel].sum()))

@@ -102,12 +102,6 @@ class Households:
         """Number of households."""
         return self.trust.size
 
-    @property
-    def neighbourhood(self) -> NDArray[np.int64]:
-        """Each home's neighbourhood."""
-        sizes = np.diff(self.neighbourhood_starts)
-        return np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
-
     def took_part_within(self, week: int, weeks: int) -> NDArray[np.bool_]:
         """Households that took part in anything in the last ``weeks`` weeks."""
         return kernels.took_part_within(self.active, self.last_took_part, week, weeks)

@@ -371,11 +371,11 @@ class VoiceRates(NamedTuple):
 class InfluenceRates(NamedTuple):
     """What :func:`share_power` works the week's voice pushes out from.
 
+    Each neighbourhood's visible change and promise come with its own voice
+    levers (:class:`NeighbourhoodVoice`).
+
     Attributes:
-        visible_change: Share of tenants' priorities the landlord acts on
-            (:func:`~model.submodels.visible_change`).
         capacity: Participants whose priorities the landlord can take through in a quarter.
-        promised: :func:`~model.submodels.promised_influence`.
         rate: The week's share of ``efficacy_learning_rate`` (:func:`~model.submodels.weekly_rate`).
         expectation_adaptation: How far expectations adapt to experienced influence.
         frustration_weight: Weight of influence short of what was expected.
@@ -386,9 +386,7 @@ class InfluenceRates(NamedTuple):
             in a quarter (:func:`~model.submodels.central_agendas`).
     """
 
-    visible_change: float
     capacity: float
-    promised: float
     rate: float
     expectation_adaptation: float
     frustration_weight: float
@@ -401,20 +399,12 @@ class InfluenceRates(NamedTuple):
     def from_params(
         cls,
         p: Mapping[str, float | int],
-        visible_change: float,
         capacity: float,
-        promised: float,
         rate: float,
         central_agendas: float,
     ) -> InfluenceRates:
         """``expectation_adaptation`` to ``news_reach`` from their parameters; the rest as given."""
-        given = {
-            "visible_change": visible_change,
-            "capacity": capacity,
-            "promised": promised,
-            "rate": rate,
-            "central_agendas": central_agendas,
-        }
+        given = {"capacity": capacity, "rate": rate, "central_agendas": central_agendas}
         return _by_name(cls, p, given)
 
 
@@ -857,7 +847,7 @@ def share_power(
     other households (reach ``news_reach``), which :func:`hear_voice` applies
     there with the other fields of ``rates`` (whose pushes are ignored). With
     one neighbourhood and an uncongested centre this is the landlord-wide rule
-    (``influence``'s visible change and promise are then ``own``'s).
+    (``own`` then holds the landlord's visible change and promise).
 
     Returns:
         The influence per participant (homes-weighted mean over

@@ -305,6 +305,7 @@ class TrustModel(mesa.Model):
             p["involvement_spend_per_home"],
         )
         self._fix_rate = self._first_time_fix()
+        self.landlord.refresh_organisation()
         self._refresh_culture()
         self._plain_ties = kernels.gather(kernels.Ties, h)
         self._relationship_rates = kernels.RelationshipRates.from_params(p)
@@ -497,8 +498,12 @@ class TrustModel(mesa.Model):
                     }
                 )
 
-    def neighbourhood_voice_levers(self) -> list[dict[str, float | int]]:
+    def neighbourhood_voice_levers(
+        self, acting: Mapping[str, float | int] | None = None
+    ) -> list[dict[str, float | int]]:
         """Each neighbourhood's voice levers as they act now: the landlord's, or its own (a pilot).
+
+        ``acting`` holds the landlord's own values (default: :attr:`effective`, as the culture makes them act).
 
         Rule: from week 0, a neighbourhood the scenario's ``[[neighbourhood]]``
         entries name takes their values of ``ladder_rung``,
@@ -509,7 +514,7 @@ class TrustModel(mesa.Model):
         other neighbourhoods. In the burn-in every neighbourhood has the
         landlord's. Assumption.
         """
-        effective = self.effective
+        effective = self.effective if acting is None else acting
         landlord = {name: effective[name] for name in NEIGHBOURHOOD_LEVERS}
         own = [dict(landlord) for _ in range(self.households.neighbourhood_starts.size - 1)]
         if self.week < 0:

@@ -108,6 +108,7 @@ def test_the_scale_study_pairs_each_size_and_scaling_with_its_baseline():
         ({"replications": 1}, "--replications 1"),
         ({"strategies": ("baseline",)}, "includes baseline"),
         ({"sizes": (100,), "homes_per_neighbourhood": 500}, "under half of --homes-per-neighbourhood"),
+        ({"sizes": (200_000,), "homes_per_neighbourhood": 50}, "makes 4000 neighbourhoods; allowed: at most 400"),
     ],
 )
 def test_bad_scale_settings_are_refused(settings, message):
