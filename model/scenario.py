@@ -72,8 +72,8 @@ POSTERIOR_STREAM = 0x706F7374
 _SCHEDULE_KEYS = {"week", "set", "note"}
 _NEIGHBOURHOOD_KEYS = {"index", "set", "note"}
 #: The levers a neighbourhood can set for itself (``[[neighbourhood]]``): where its panel sits on the
-#: ladder, how much of what it hears the landlord acts on, and a budget its tenants decide.
-NEIGHBOURHOOD_LEVERS = ("ladder_rung", "responsiveness", "delegated_budget_per_home")
+#: ladder, how much of what it hears the landlord acts on, a budget its tenants decide, and who runs it.
+NEIGHBOURHOOD_LEVERS = ("ladder_rung", "responsiveness", "delegated_budget_per_home", "governance")
 
 
 class ScenarioError(ValueError):
