@@ -126,15 +126,28 @@ class HousingOfficer(mesa.Agent):
             p["treatment_quality"],
             self.model.culture,
             p["culture_effect"],
-            len(self.patch),
+            self.caseload,
             p["workload_reference"],
         )
 
     @property
+    def caseload(self) -> int:
+        """Homes per full-time officer on this patch.
+
+        Rule: ``max(len(patch), patch_size)``. A patch smaller than
+        ``patch_size`` (the last of a neighbourhood whose homes are not a
+        multiple of it) has a part-time officer, for the time its homes
+        need, so the same caseload, visits and quality per home as a full
+        patch; this is what the costing assumes (``officer_cost /
+        patch_size`` a home). Assumption.
+        """
+        return max(len(self.patch), int(self.model.p["patch_size"]))
+
+    @property
     def visit_probability(self) -> float:
-        """Chance a home in the patch gets a visit in a week."""
+        """Chance a home in the patch gets a visit in a week (visits spread over the officer's caseload)."""
         p = self.model.p
-        return submodels.visit_probability(p["officer_visits_per_week"], p["estate_presence"], len(self.patch))
+        return submodels.visit_probability(p["officer_visits_per_week"], p["estate_presence"], self.caseload)
 
     def step(self) -> None:
         """Another week in post."""

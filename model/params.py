@@ -23,6 +23,7 @@ __all__ = [
     "ParameterError",
     "defaults",
     "get",
+    "neighbourhood_count",
     "parse_value",
     "validate",
 ]
@@ -135,15 +136,27 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _P(
         "neighbourhoods",
-        1,
-        1,
+        0,
+        0,
         400,
         "neighbourhoods",
         "Neighbourhoods (estates) the landlord's homes are split into, each a contiguous block with its own "
-        "network, officers' patches and panel seats; their priorities pass through one central layer.",
-        A + " (1: one estate, as in every earlier version of the model; a 6,000-home association has about 9-17 "
-        "neighbourhoods of 345-686 homes: Social Housing 2017/18 homes per local authority, Places for "
-        "People's areas; docs/ODD.md 7.21)",
+        "network, officers' patches and panel seats; their priorities pass through one central layer. "
+        "0: one for every neighbourhood_homes homes (at least one).",
+        "see neighbourhood_homes; docs/ODD.md 7.21",
+        "int",
+        "estate",
+    ),
+    _P(
+        "neighbourhood_homes",
+        600,
+        50,
+        20000,
+        "homes",
+        "Homes per neighbourhood when neighbourhoods is 0: a 6,000-home landlord has 10 neighbourhoods.",
+        A + " within the sourced range of about 345-686 homes (Social Housing 2017/18: associations of "
+        "5,000-9,999 homes average 686 homes per local authority; Places for People's neighbourhood areas "
+        "average 345; TMOs run 100-1,500 homes, Power 2017), chosen so the default 300-home patches nest exactly",
         "int",
         "estate",
     ),
@@ -1663,6 +1676,17 @@ def get(name: str) -> Parameter:
         return _BY_NAME[name]
     except KeyError:
         raise ParameterError(f"unknown parameter '{name}'; allowed: {', '.join(sorted(_BY_NAME))}") from None
+
+
+def neighbourhood_count(values: Mapping[str, float | int]) -> int:
+    """How many neighbourhoods a landlord's homes are split into.
+
+    Rule: ``neighbourhoods`` when it is set (above 0), else one for every
+    ``neighbourhood_homes`` homes, rounded half up, and at least one.
+    """
+    if int(values["neighbourhoods"]) > 0:
+        return int(values["neighbourhoods"])
+    return max(1, math.floor(int(values["homes"]) / int(values["neighbourhood_homes"]) + 0.5))
 
 
 def defaults() -> dict[str, float | int]:
