@@ -39,7 +39,7 @@ of :data:`YEAR_VARIED`, so a year's value does not depend on how many years are 
 *History* (Evidence v2). The rule was first fixed before any population was
 run: every parameter, the envelope included, uniform over its half-range, and
 no year effects. That population failed two held-out patterns, and the
-diagnosis (``docs/interpreting.md``, "Validation") found the rule, not the
+diagnosis (``docs/interpreting.md``, section 2.2) found the rule, not the
 mechanisms it tests, unlike the sector: (1) where a default sits near a bound
 (``first_time_fix`` 0.95 in [0.6, 0.98], ``repair_job_weeks`` 2.16 in [1, 6])
 the uniform half-range put the median landlord's repairs well below the
@@ -48,10 +48,10 @@ pay for left 38 of 100 landlords unable to pay for their own repairs, their
 backlogs growing for good (median 0.4% of repairs within target, against a
 national median of about 82% for RP02 and no large landlord seen below 60%);
 (3) a landlord's operations never changed, so its TSMs moved only by the
-estate's own noise (RMS 0.4 points a year for a landlord with its repairs
-paid for), while real landlords' repair times and first-time fixes move by
-tens of percent a year (contractor changes, staffing; sources in
-``experiments/patterns/landlords.toml``). The three changes above were made
+estate's own noise (RMS 0.5 points a year once every landlord's repairs are
+paid for), while real landlords' repair times move by up to a third and
+their first-time fixes by a few points from one year to the next (contractor
+changes, staffing; sources in ``experiments/patterns/landlords.toml``). The three changes above were made
 for those reasons, their sizes taken from that evidence and not from the
 patterns; the two patterns that prompted them are therefore "guided", no
 longer held out.
