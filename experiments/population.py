@@ -44,9 +44,10 @@ mechanisms it tests, unlike the sector: (1) where a default sits near a bound
 (``first_time_fix`` 0.95 in [0.6, 0.98], ``repair_job_weeks`` 2.16 in [1, 6])
 the uniform half-range put the median landlord's repairs well below the
 calibrated landlord's; (2) drawing the envelope apart from the repairs it must
-pay for left 38 of 100 landlords unable to pay for their own repairs, their
-backlogs growing for good (median 0.4% of repairs within target, against a
-national median of about 82% for RP02 and no large landlord seen below 60%);
+pay for left 42 of 100 landlords paying for fewer repair jobs than they
+needed (by :func:`funded_envelope`'s count), their backlogs growing for good
+(median 13% of repairs within target; a tenth of all landlords at 0%, against
+a national median of about 82% for RP02 and no large landlord seen below 60%);
 (3) a landlord's operations never changed, so its TSMs moved only by the
 estate's own noise (RMS 0.5 points a year once every landlord's repairs are
 paid for), while real landlords' repair times move by up to a third and
