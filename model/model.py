@@ -831,7 +831,9 @@ class TrustModel(mesa.Model):
         """A community-led neighbourhood goes back to the landlord: its tenants live it as a broken promise.
 
         Rule: from now on the neighbourhood is landlord-managed (its seats,
-        voice and support cost follow); its households, and only they, live
+        voice and support cost follow; its committee's members lose their
+        seats at once, and the landlord's panel seats there, if any, are
+        filled at the next quarter's start); its households, and only they, live
         :func:`model.submodels.withdrawal` of their governance as a lived loss
         (as :meth:`withdraw_news`). Recorded in :attr:`decisions` with what
         ended it (``watch``, and its ``value``).
@@ -847,6 +849,7 @@ class TrustModel(mesa.Model):
         self.landlord.refresh_organisation()
         self.landlord.refresh()
         block = slice(*h.neighbourhood_starts[neighbourhood : neighbourhood + 2].tolist())
+        h.active[block] = False
         signal = submodels.broken_promise_signal(withdrawn, p["broken_promise_weight"])
         up, down = submodels.lived_loss_push(signal, p["trust_learning_rate"], p["negativity_bias"])
         h.trust[block] = submodels.push(h.trust[block], up, down)

@@ -148,6 +148,12 @@ def test_a_tmo_still_feels_a_congested_centre():
     assert jammed["efficacy_mean"] < roomy["efficacy_mean"] - 0.005
 
 
+def test_an_ended_committee_loses_its_seats_at_once():
+    model = run(organisation(sm.TENANT_MANAGED, committee_minimum=20), 52)  # ended at week 51, refilled at 52
+    starts = model.households.neighbourhood_starts
+    assert not model.households.active[starts[0] : starts[2]].any()
+
+
 def test_an_inquorate_committee_hands_management_back_after_its_grace_quarters():
     model = run(organisation(sm.TENANT_MANAGED, committee_minimum=20), 104)
     ended = [d for d in model.decisions if d["decision"] == "end"]
