@@ -6,7 +6,7 @@ baseline. Run with ``python benchmarks/referee_community.py [1 2 3]`` to print s
 1. channels: ``tenant_management`` and ``power_sharing`` against baseline, as they are and with their
    money taken apart (a TMO paying the most support; power-sharing with the envelope raised by its cost);
 2. a TMO pilot on neighbourhoods 0 and 1: efficacy, ties, cohesion and loneliness there and elsewhere;
-3. an ended TMO (an inquorate committee from the first year): trust on its estates against the same
+3. an ended TMO (too few willing members, so inquorate from the first year): trust on its estates against the same
    estates never given one, two years later.
 """
 
@@ -83,8 +83,8 @@ def local_pilot() -> None:
 
 def ended() -> None:
     weeks = 156
-    never = summaries(load_scenario("baseline", homes=HOMES, committee_minimum=20), weeks)
-    gone = summaries(pilot(1, committee_minimum=20), weeks)
+    never = summaries(load_scenario("baseline", homes=HOMES, participation_threshold_mean=0.9), weeks)
+    gone = summaries(pilot(1, participation_threshold_mean=0.9), weeks)
     diff = np.mean(
         [by_place(g, "trust_mean")[0] - by_place(n, "trust_mean")[0] for g, n in zip(gone, never, strict=True)]
     )
