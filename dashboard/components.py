@@ -722,8 +722,11 @@ def EstateCard(model: Workshop, tick: int) -> None:
             if MARKS[mark.value]:
                 solara.Text(f"· dots: {MARKS[mark.value]}", classes=["tt-hint"])
         run = model.runs[0]
+        split = run.households.neighbourhood_starts.size - 1
+        within = f"; patches never span two of the {split} neighbourhoods" if split > 1 else ""
         solara.Text(
-            f"Each block is one officer's patch: {len(run.officers)} officers, {int(run.p['patch_size'])} homes each.",
+            f"Each block is one officer's patch: {len(run.officers)} officers, up to {int(run.p['patch_size'])} homes "
+            f"each{within}.",
             classes=["tt-hint"],
         )
 
