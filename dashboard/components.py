@@ -44,7 +44,7 @@ from solara.server import kernel_context
 
 from dashboard import charts, controls, measures, room
 from dashboard.controls import Control
-from dashboard.estate import MARKS, TRUST_COLOURS, estate_png, legend_png
+from dashboard.estate import MARKS, TRUST_LUT, estate_png, legend_png
 from dashboard.linechart import LineChart
 from dashboard.room import ROOM, Saved, Snapshot
 from dashboard.session import SIDES, Pilot, Settings, Workshop
@@ -782,8 +782,8 @@ def _heat(value: float | None) -> str:
     """A table cell's style: its background the estate picture's colour of trust ``value`` (0-100)."""
     if value is None:
         return ""
-    red, green, blue, _ = TRUST_COLOURS(min(max(value / 100.0, 0.0), 1.0))
-    return f" class='tt-heat' style='background: rgb({red * 255:.0f}, {green * 255:.0f}, {blue * 255:.0f})'"
+    red, green, blue = TRUST_LUT[min(max(int(value / 100.0 * 255), 0), 255)].tolist()
+    return f" class='tt-heat' style='background: rgb({red}, {green}, {blue})'"
 
 
 def neighbourhood_table(run: object, pilot: Pilot | None) -> str:

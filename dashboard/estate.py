@@ -25,7 +25,7 @@ from PIL import Image
 from model.model import TrustModel
 from model.submodels import YEAR
 
-__all__ = ["MARKS", "estate_png", "layout", "legend_png", "marked", "patch_layout", "patch_sizes"]
+__all__ = ["MARKS", "TRUST_LUT", "estate_png", "layout", "legend_png", "marked", "patch_layout", "patch_sizes"]
 
 #: What the dots can show: label -> description for the legend.
 MARKS: dict[str, str] = {
@@ -37,7 +37,9 @@ MARKS: dict[str, str] = {
 }
 #: Colour map of trust, from low (red) through yellow to high (green).
 TRUST_COLOURS = colormaps["RdYlGn"]
-_LUT = (TRUST_COLOURS(np.linspace(0.0, 1.0, 256))[:, :3] * 255).astype(np.uint8)
+#: The trust colours as 256 RGB rows, low to high (the picture's and the neighbourhood table's).
+TRUST_LUT = (TRUST_COLOURS(np.linspace(0.0, 1.0, 256))[:, :3] * 255).astype(np.uint8)
+_LUT = TRUST_LUT
 _BACKGROUND = np.array([255, 255, 255], dtype=np.uint8)
 _DOT = np.array([20, 20, 60], dtype=np.uint8)
 

@@ -146,10 +146,7 @@ def neighbourhood_rows(table: Any) -> tuple[list[str], list[dict[str, Any]]]:
         and each row as a dict with ``"estate"`` (the neighbourhood's number
         counted from 1, as the page shows it) and the model's values.
     """
-    records: list[Mapping[str, Any]] = table.to_dict("records")
-    names = [c for c in table.columns if c not in IDENTITY]
-    columns = ordered(names, (*FIRST_COLUMNS, *KNOWN))
-    rows = []
-    for number, record in enumerate(records):
-        rows.append({"estate": int(record.get("neighbourhood", number)) + 1, **{c: record.get(c) for c in columns}})
-    return columns, rows
+    values: Mapping[str, list[Any]] = {c: table[c].tolist() for c in table.columns}  # far cheaper than records
+    columns = ordered((c for c in values if c not in IDENTITY), (*FIRST_COLUMNS, *KNOWN))
+    numbers = values.get("neighbourhood", range(len(table)))
+    return columns, [{"estate": int(k) + 1, **{c: values[c][i] for c in columns}} for i, k in enumerate(numbers)]

@@ -306,6 +306,8 @@ def test_each_participant_steps_only_their_own_estate(dashboard, chromium):
 
 @browser
 def test_page_renders_the_estate_and_its_plots_in_the_browser_and_steps(dashboard, chromium, tmp_path):
+    from playwright.sync_api import expect
+
     context, page = _open(chromium, dashboard)
     try:
         for title in ("The estate", *(chart.title for chart in charts.CHARTS.values())):
@@ -335,6 +337,16 @@ def test_page_renders_the_estate_and_its_plots_in_the_browser_and_steps(dashboar
             page.get_by_role("button", name="Download this run (CSV)").click()
         table = got.value.path().read_text().splitlines()
         assert table[0].startswith("estate_number,side,strategy,week") and len(table) == 1 + 4  # weeks 0-3
+        assert "lonely_share" in table[0].split(",")  # the community measures, week by week
+        # neighbourhoods: the estate card's control, then one row per estate in the live table
+        expect(page.locator(".tt-card-title", has_text="Neighbourhoods")).to_be_visible()
+        expect(page.locator(".tt-nbhd tr")).to_have_count(1 + 1)
+        page.locator(".tt-control").filter(has_text="Neighbourhoods").get_by_role("slider").focus()
+        for _ in range(2):
+            page.keyboard.press("ArrowRight")
+        page.get_by_role("button", name="Reset").click()
+        expect(page.locator(".tt-nbhd tr")).to_have_count(1 + 3)
+        expect(page.locator(".tt-monitors")).to_contain_text("The community")
     finally:
         context.close()
 
