@@ -810,11 +810,24 @@ def neighbourhood_table(run: object, pilot: Pilot | None) -> str:
 
 @solara.component
 def NeighbourhoodCard(model: Workshop, tick: int) -> None:
-    """One row per neighbourhood (estate) of each strategy: trust, belief, taking part, satisfaction, community."""
+    """One row per neighbourhood (estate) of each strategy: trust, belief, taking part, satisfaction, community.
+
+    An estate of one neighbourhood has no table: its one row would be the
+    landlord-wide numbers of the monitors, and measuring it would cost every
+    redraw about a millisecond for nothing.
+    """
     with model.lock:
-        tables = [neighbourhood_table(run, pilot) for run, pilot in zip(model.runs, model.pilots, strict=True)]
+        split = model.runs[0].households.neighbourhood_starts.size - 1
+        tables = [] if split < 2 else [neighbourhood_table(r, p) for r, p in zip(model.runs, model.pilots, strict=True)]
     with solara.Card(margin=0, style={"min-width": "0"}):  # a wide table scrolls inside the card, not the page
         solara.Text("Neighbourhoods", classes=["tt-card-title"])
+        if not tables:
+            solara.Text(
+                "One estate: its numbers are the landlord's, under Now. Set Neighbourhoods on the estate card and "
+                "press Reset to compare estates, one row each.",
+                classes=["tt-hint"],
+            )
+            return
         for title, table in zip(_titles(model), tables, strict=True):
             if len(tables) > 1:
                 solara.Text(title, style={"font-weight": "600"})

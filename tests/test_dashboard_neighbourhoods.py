@@ -124,6 +124,16 @@ def test_the_neighbourhood_table_has_one_row_per_estate_with_the_models_values()
     assert labels == set(header[1:])  # every column the model reports, once
 
 
+def test_one_estate_has_no_table_only_the_hint_and_several_have_one_table_per_strategy():
+    one = Workshop(Settings().with_value(0, "homes", 200), seed=1)
+    _, rc = solara.render(components.NeighbourhoodCard(one, 0), handle_error=False)
+    assert "One estate: its numbers are the landlord's" in _page_text(rc) and rc.find(solara.widgets.HTML).widgets == []
+    both = Workshop(FOUR.with_side_by_side(True, "hybrid"), seed=1)
+    _, rc = solara.render(components.NeighbourhoodCard(both, 0), handle_error=False)
+    tables = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+    assert [len(_table_rows(t)) for t in tables] == [1 + 4, 1 + 4]
+
+
 def test_the_neighbourhood_table_moves_on_with_the_run():
     model = Workshop(FOUR, seed=2)
     before = components.neighbourhood_table(model.runs[0], None)
