@@ -105,6 +105,23 @@ def test_the_room_starts_participants_on_the_neighbourhoods_the_facilitator_set(
     assert here.start_neighbourhoods == 6
 
 
+def test_the_facilitators_start_sets_the_neighbourhoods_and_shows_a_refusal_without_applying_it(monkeypatch):
+    here = Room("ABC234")
+    monkeypatch.setattr(components, "ROOM", here)
+    _, rc = solara.render(components.RoomStart(), handle_error=False)
+    _slider(rc, "neighbourhoods").v_model = 6
+    rc.find(v.Btn, children=["Use for new participants"]).widget.click()
+    assert here.start_neighbourhoods == 6 and "on estate 1, 6 neighbourhoods." in _page_text(rc)
+
+    def refuse(name, **values):  # as the model refuses a count the homes cannot hold
+        raise ScenarioError(f"Scenario '{name}': key 'neighbourhoods' = {values['neighbourhoods']}; allowed: at most 8")
+
+    monkeypatch.setattr(room, "load_scenario", refuse)
+    _slider(rc, "neighbourhoods").v_model = 9
+    rc.find(v.Btn, children=["Send to everyone now"]).widget.click()
+    assert "key 'neighbourhoods' = 9; allowed: at most 8" in _page_text(rc) and here.start_neighbourhoods == 6
+
+
 # --- one row per estate ------------------------------------------------------------------------------------------
 def test_the_neighbourhood_table_has_one_row_per_estate_with_the_models_values():
     model = Workshop(FOUR, seed=2)
