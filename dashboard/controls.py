@@ -43,6 +43,7 @@ STRATEGY_NAMES: dict[str, str] = {
     "power_sharing": "Give the scrutiny panel real power and a budget",
     "protect_repairs_first": "Officers back on the estate, until the repairs backlog grows",
     "respond_to_falling_tp01": "Put officers back when satisfaction (TP01) falls below 70%",
+    "tenant_management": "Hand every estate to its own tenant management organisation",
     "tokenistic_consultation": "Ticking the box: consultation, little acted on",
 }
 
@@ -58,6 +59,7 @@ GROUP_TITLES: dict[str, str] = {
     "trust": "How experience moves trust",
     "social": "Word of mouth",
     "participation": "Taking part",
+    "community": "Community: belonging, tenant-run estates and assets",
     "survey": "The yearly TSM survey",
 }
 

@@ -40,6 +40,12 @@ OUTCOMES = (
     "tsm_tp07",
     "tsm_tp08",
     "satisfaction_true",
+    "central_pass_through",
+    "ties_per_household",
+    "lonely_share",
+    "cohesion",
+    "community_assets",
+    "community_led_share",
 )
 COLUMNS = ("scenario", "outcome", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high")
 

@@ -162,16 +162,16 @@ class Experiment:
         return sample(self)
 
 
+#: Parameters that say how big the landlord is and how it is organised: choices of the study, not uncertain facts.
+ORGANISATION = ("homes", "neighbourhoods", "neighbourhood_homes")
+
+
 def uncertain_parameters() -> list[str]:
     """Parameters that describe the world rather than a strategy choice.
 
-    The organisation's size and shape (``homes``, ``neighbourhoods``) and run settings are excluded.
+    The organisation's size and shape (:data:`ORGANISATION`) and run settings are excluded.
     """
-    return [
-        p.name
-        for p in params.PARAMETERS
-        if not p.lever and p.name not in ("homes", "neighbourhoods") and p.group != "run"
-    ]
+    return [p.name for p in params.PARAMETERS if not p.lever and p.name not in ORGANISATION and p.group != "run"]
 
 
 def _fail(where: str, key: str, value: Any, allowed: str) -> ExperimentError:

@@ -27,6 +27,9 @@ HEADLINE = (
     "cost_per_home",
 )
 
+#: Community outcomes, in their own table beside the headline (ODD 7.22-7.23).
+COMMUNITY = ("ties_per_household", "lonely_share", "cohesion", "community_assets", "community_led_share")
+
 
 def _fmt(value: float, outcome: str) -> str:
     if value is None or math.isnan(value):
@@ -103,7 +106,14 @@ def policy_findings(
 
 
 #: Outcomes compared neighbourhood by neighbourhood (``neighbourhoods.csv``).
-NEIGHBOURHOOD_OUTCOMES = ("trust_mean", "efficacy_mean", "participation_rate")
+NEIGHBOURHOOD_OUTCOMES = (
+    "trust_mean",
+    "efficacy_mean",
+    "participation_rate",
+    "ties_per_household",
+    "lonely_share",
+    "cohesion",
+)
 
 
 def neighbourhood_findings(
@@ -202,6 +212,7 @@ def write_report(
     :func:`neighbourhood_findings`' (each a section of its own when any).
     """
     head = headline_table(table, baseline=baseline)
+    community = headline_table(table, COMMUNITY, baseline=baseline)
     sentences = findings(table, baseline) or ["Only baseline was run: there is nothing to compare."]
     intro = (
         f"{settings['homes']:,} homes, {settings['weeks']} weeks ({settings['weeks'] / 52:.1f} years), "
@@ -220,6 +231,8 @@ def write_report(
     md = ["# Tenant Trust: strategy comparison", "", intro, "", "## What changes", ""]
     md += [f"- {s}" for s in sentences]
     md += ["", "## Headline outcomes", "", head.to_markdown(), ""]
+    if not community.empty:
+        md += ["## Community outcomes", "", f"- {COMMUNITY_NOTE}", "", community.to_markdown(), ""]
     if policies:
         md += ["## Landlord policies", "", f"- {POLICY_NOTE}", *[f"- {line}" for line in policies], ""]
     if neighbourhoods:
@@ -231,7 +244,8 @@ def write_report(
     md_path.write_text("\n".join(md), encoding="utf-8")
     html_path = out / "report.html"
     html_path.write_text(
-        _html(intro, sentences, head, descriptions, notes, figures, policies, neighbourhoods), encoding="utf-8"
+        _html(intro, sentences, head, descriptions, notes, figures, policies, neighbourhoods, community),
+        encoding="utf-8",
     )
     return md_path, html_path
 
@@ -243,11 +257,24 @@ POLICY_NOTE = (
 )
 
 
+COMMUNITY_NOTE = (
+    "Ties formed through taking part, loneliness (the Community Life Survey's 'often or always'), cohesion "
+    "(belonging strongly) and what the community runs or owns, landlord-wide; brackets and * as in the "
+    "headline table. Cohesion starts at 61% (the survey's figure) in every settled baseline by construction."
+)
+
+
 NEIGHBOURHOOD_NOTE = (
     "Each neighbourhood's end-of-run outcomes are in neighbourhoods.csv; here they are pooled (weighted by homes) "
     "and compared with the same neighbourhoods under baseline, replicate by replicate; * marks a difference whose "
     "95% CI excludes zero."
 )
+
+
+def _community_html(community: pd.DataFrame | None) -> str:
+    if community is None or community.empty:
+        return ""
+    return f"<h2>Community outcomes</h2><p>{html.escape(COMMUNITY_NOTE)}</p>{community.to_html(escape=True)}"
 
 
 def _section_html(title: str, lines: Sequence[str]) -> str:
@@ -271,6 +298,7 @@ def _html(
     figures: Sequence[Path],
     policies: Sequence[str] = (),
     neighbourhoods: Sequence[str] = (),
+    community: pd.DataFrame | None = None,
 ) -> str:
     images = "".join(
         f'<img alt="{f.stem}" src="data:image/png;base64,{base64.b64encode(f.read_bytes()).decode()}">' for f in figures
@@ -284,6 +312,7 @@ th:first-child,td:first-child{{text-align:left}}img{{max-width:100%;margin:1em 0
 <h1>Tenant Trust: strategy comparison</h1><p>{html.escape(intro)}</p>
 <h2>What changes</h2><ul>{"".join(f"<li>{_inline(s)}</li>" for s in sentences)}</ul>
 <h2>Headline outcomes</h2>{head.to_html(escape=True)}
+{_community_html(community)}
 {_section_html("Landlord policies", [POLICY_NOTE, *policies] if policies else [])}
 {_section_html("Neighbourhoods", [NEIGHBOURHOOD_NOTE, *neighbourhoods] if neighbourhoods else [])}
 <h2>Strategies</h2><ul>{strategies}</ul>

@@ -126,15 +126,28 @@ class HousingOfficer(mesa.Agent):
             p["treatment_quality"],
             self.model.culture,
             p["culture_effect"],
-            len(self.patch),
+            self.caseload,
             p["workload_reference"],
         )
 
     @property
+    def caseload(self) -> int:
+        """Homes per full-time officer on this patch.
+
+        Rule: ``max(len(patch), patch_size)``. A patch smaller than
+        ``patch_size`` (the last of a neighbourhood whose homes are not a
+        multiple of it) has a part-time officer, for the time its homes
+        need, so the same caseload, visits and quality per home as a full
+        patch; this is what the costing assumes (``officer_cost /
+        patch_size`` a home). Assumption.
+        """
+        return max(len(self.patch), int(self.model.p["patch_size"]))
+
+    @property
     def visit_probability(self) -> float:
-        """Chance a home in the patch gets a visit in a week."""
+        """Chance a home in the patch gets a visit in a week (visits spread over the officer's caseload)."""
         p = self.model.p
-        return submodels.visit_probability(p["officer_visits_per_week"], p["estate_presence"], len(self.patch))
+        return submodels.visit_probability(p["officer_visits_per_week"], p["estate_presence"], self.caseload)
 
     def step(self) -> None:
         """Another week in post."""
@@ -204,26 +217,65 @@ def _homes_mean(values: Sequence[float], homes: np.ndarray) -> float:
 def _neighbourhood_voice(
     own: Sequence[Mapping[str, float]], effective: Mapping[str, float | int]
 ) -> kernels.NeighbourhoodVoice:
-    """Each neighbourhood's visible change, promised influence and local share, from its own voice levers.
+    """Each neighbourhood's visible change, promised influence and local share, from its own levers.
 
     Rules: :func:`model.submodels.visible_change`,
     :func:`model.submodels.promised_influence`, :func:`model.submodels.local_share`,
-    with the landlord's ``consultation_expectation`` and ``local_decision_share``.
+    with the landlord's ``consultation_expectation`` and ``local_decision_share``,
+    each under the neighbourhood's governance (:func:`model.submodels.governance_rung`,
+    :func:`model.submodels.governance_responsiveness`,
+    :func:`model.submodels.governance_local_share`; a landlord-managed
+    neighbourhood keeps its levers as they are).
     """
+    rungs = [submodels.governance_rung(k["governance"], k["ladder_rung"]) for k in own]
+    responsiveness = [
+        submodels.governance_responsiveness(k["governance"], k["responsiveness"], effective["community_responsiveness"])
+        for k in own
+    ]
     return kernels.NeighbourhoodVoice(
         visible_change=np.array(
             [
-                submodels.visible_change(k["ladder_rung"], k["responsiveness"], k["delegated_budget_per_home"])
-                for k in own
+                submodels.visible_change(rung, acted, k["delegated_budget_per_home"])
+                for rung, acted, k in zip(rungs, responsiveness, own, strict=True)
             ]
         ),
         promised=np.array(
-            [submodels.promised_influence(k["ladder_rung"], effective["consultation_expectation"]) for k in own]
+            [submodels.promised_influence(rung, effective["consultation_expectation"]) for rung in rungs]
         ),
         local_share=np.array(
-            [submodels.local_share(effective["local_decision_share"], k["delegated_budget_per_home"]) for k in own]
+            [
+                submodels.governance_local_share(
+                    k["governance"],
+                    submodels.local_share(effective["local_decision_share"], k["delegated_budget_per_home"]),
+                    effective["tmo_local_share"],
+                )
+                for k in own
+            ]
         ),
     )
+
+
+def _seats_by_neighbourhood(
+    own: Sequence[Mapping[str, float]], homes: np.ndarray, p: Mapping[str, float]
+) -> np.ndarray:
+    """Each neighbourhood's seats: its committee's if tenants run it, else its share of the landlord's panel.
+
+    Rules: :func:`model.submodels.committee_seats` for a community-led
+    neighbourhood; the landlord's :func:`model.submodels.panel_seats` for the
+    homes of the landlord-managed neighbourhoods whose rung has a panel
+    (:func:`model.submodels.has_panel`), shared among them by
+    :func:`model.submodels.allocate_seats`.
+    """
+    led = np.array([submodels.is_community_led(k["governance"]) for k in own])
+    with_panel = np.array([submodels.has_panel(k["ladder_rung"]) for k in own]) & ~led
+    seats = np.zeros(homes.size, dtype=np.int64)
+    if with_panel.any():
+        rung = max(k["ladder_rung"] for k, panel in zip(own, with_panel, strict=True) if panel)
+        total = submodels.panel_seats(rung, p["panel_seats_per_1000"], int(homes[with_panel].sum()))
+        seats[with_panel] = submodels.allocate_seats(total, homes[with_panel])
+    for k in np.flatnonzero(led):
+        seats[k] = submodels.committee_seats(p["committee_seats_per_1000"], int(homes[k]))
+    return seats
 
 
 class Landlord(mesa.Agent):
@@ -238,6 +290,8 @@ class Landlord(mesa.Agent):
         central_pass_through: Share of each neighbourhood's priorities the
             central layer took through this week
             (:func:`model.submodels.central_pass_through`).
+        governance: Who runs each neighbourhood now (``model.submodels.LANDLORD_MANAGED``,
+            ``TENANT_MANAGED`` or ``COMMUNITY_OWNED``).
     """
 
     model: Estate
@@ -253,6 +307,8 @@ class Landlord(mesa.Agent):
         self._seats: tuple = ()
         self._neighbourhood_voice: tuple = ()
         self._delegated = 0.0
+        self._community_support = 0.0
+        self.governance = np.zeros(1, dtype=np.int64)
 
     def refresh(self) -> None:
         """Work out again what the culture changes: the voice levers, each neighbourhood's, the jobs expected a week.
@@ -266,22 +322,23 @@ class Landlord(mesa.Agent):
         self._neighbourhood_voice = kernels.plain(_neighbourhood_voice(own, self.model.effective))
 
     def refresh_organisation(self) -> None:
-        """Work out again what only the parameters change: each neighbourhood's seats and the delegated budget.
+        """Work out again what only the parameters change: seats, delegated budget, governance and its support.
 
-        The model calls it whenever a parameter changes (not when only the culture does: neither depends on it).
+        The model calls it whenever a parameter changes, or a neighbourhood's
+        governance ends (not when only the culture does: none depends on it).
+        ``governance`` holds each neighbourhood's, and a community-led
+        neighbourhood costs ``community_support_cost_per_home`` a home (part of
+        the involvement cost).
         """
         starts = self.model.households.neighbourhood_starts
         homes = np.diff(starts)
-        own = self.model.neighbourhood_voice_levers(
-            self.model.p
-        )  # rung and delegated budget: the culture raises neither
+        p = self.model.p
+        own = self.model.neighbourhood_voice_levers(p)  # rung, budget and governance: the culture raises none
         self._delegated = _homes_mean([k["delegated_budget_per_home"] for k in own], homes)
-        with_panel = np.array([submodels.has_panel(k["ladder_rung"]) for k in own])
-        rung = max(k["ladder_rung"] for k in own)
-        total = submodels.panel_seats(rung, self.model.p["panel_seats_per_1000"], int(homes[with_panel].sum()))
-        per_neighbourhood = np.zeros(homes.size, dtype=np.int64)
-        if with_panel.any():
-            per_neighbourhood[with_panel] = submodels.allocate_seats(total, homes[with_panel])
+        self.governance = np.array([k["governance"] for k in own], dtype=np.int64)
+        led = np.array([submodels.is_community_led(g) for g in self.governance.tolist()])
+        self._community_support = float(p["community_support_cost_per_home"] * homes[led].sum() / homes.sum())
+        per_neighbourhood = _seats_by_neighbourhood(own, homes, p)
         self._seats = kernels.plain(kernels.Seats(starts=starts, per_neighbourhood=per_neighbourhood))
 
     def levers(self) -> VoiceLevers:
@@ -301,7 +358,7 @@ class Landlord(mesa.Agent):
             p["officer_cost"],
             p["patch_size"],
             p["involvement_spend_per_home"],
-            self._delegated,
+            self._delegated + self._community_support,
             self.culture_cost_per_home,
         )
 
@@ -321,7 +378,9 @@ class Landlord(mesa.Agent):
     def involvement_cost_per_home(self) -> float:
         """£ a home a year on involvement and a delegated budget (the rest of :attr:`engagement_cost_per_home`)."""
         p = self.model.p
-        return submodels.involvement_cost_per_home(p["involvement_spend_per_home"], self._delegated)
+        return submodels.involvement_cost_per_home(
+            p["involvement_spend_per_home"], self._delegated + self._community_support
+        )
 
     @property
     def channel_cost_per_home(self) -> float:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from model import kernels
+from model import kernels, params
 
 #: Age bands: 16-24, 25-54, 55-64, 65 and over (DLUHC 2022 reports by age).
 AGE_BANDS = ("16-24", "25-54", "55-64", "65+")
@@ -316,7 +316,7 @@ def create_households(p: dict[str, float | int], rng: np.random.Generator) -> Ho
     shift = 4.0 * (p["over_65_trust_lift"] * (age == OVER_65) - p["underrepresented_trust_gap"] * under)
     disposition = _expit(_logit(p["initial_trust"]) + shift + rng.normal(0.0, DISPOSITION_SPREAD, n))
     efficacy = _expit(_logit(p["initial_efficacy"]) + rng.normal(0.0, DISPOSITION_SPREAD, n))
-    starts = neighbourhood_blocks(n, int(p["neighbourhoods"]))
+    starts = neighbourhood_blocks(n, params.neighbourhood_count(p))
     indptr, indices = neighbourhood_networks(starts, int(p["neighbour_ties"]), float(p["tie_rewiring"]), rng)
     return Households(
         trust=disposition.copy(),

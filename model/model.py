@@ -38,6 +38,7 @@ import pandas as pd
 
 from model import kernels, outcomes, params, policies, shocks, submodels
 from model.agents import HousingOfficer, Landlord, Tenant
+from model.community import CommunityState
 from model.households import NEVER, OVER_65, create_households, patch_officers
 from model.params import FIXED_AT_START
 from model.scenario import NEIGHBOURHOOD_LEVERS, Scenario, ScenarioError, load_scenario
@@ -142,10 +143,13 @@ class TrustModel(mesa.Model):
         self.decisions: list[dict[str, Any]] = []
         self._lever_log: list[tuple[int, str, float, str]] | None = None
         self._change_cause = "schedule"
+        neighbourhoods = self.households.neighbourhood_starts.size - 1
+        self.community_state = CommunityState.unsettled(neighbourhoods)
         self._refresh()
         self._warm_start_participation()
         self.landlord.settle_efficacy()
         self._burn_in(strategy)
+        self._settle_community()
         self._lever_log = [(self.week, p.name, float(self.p[p.name]), "strategy") for p in params.PARAMETERS if p.lever]
         self.datacollector = mesa.DataCollector(model_reporters=_REPORTERS, tables={"weekly": ["week", *WEEKLY_SERIES]})
         self._record()
@@ -296,7 +300,7 @@ class TrustModel(mesa.Model):
         self._need_rate = p["repairs_per_home_year"] / YEAR * multiplier
         self._visit_p = np.array([o.visit_probability for o in self.officers])[h.officer]
         self._channel_open = np.where(h.digital, 1.0, self.landlord.phone_open)
-        self._participation_cost = submodels.participation_cost(
+        self._base_participation_cost = submodels.participation_cost(
             h.support_needs,
             h.underrepresented,
             p["support_needs_cost"],
@@ -304,6 +308,7 @@ class TrustModel(mesa.Model):
             p["targeted_outreach"],
             p["involvement_spend_per_home"],
         )
+        self._participation_cost = self._with_cohesion_pull(self._base_participation_cost)
         self._fix_rate = self._first_time_fix()
         self.landlord.refresh_organisation()
         self._refresh_culture()
@@ -438,8 +443,12 @@ class TrustModel(mesa.Model):
         if self.week % QUARTER == QUARTER - 1:
             self._fix_rate = self._first_time_fix()
         self.staff_turnover()
+        if self.week >= 0 and self.week % QUARTER == QUARTER - 1:
+            self.community_quarter()
         if self.week % YEAR == YEAR - 1:
             self.survey() if self.week >= 0 else self._burn_in_survey()
+            if self.week >= 0:
+                self.community_year()
         if self.policy_states and policies.is_review_week(self.week):
             self.review_policies()
         self.week += 1
@@ -527,6 +536,8 @@ class TrustModel(mesa.Model):
                 )
             for index in entry.indices:
                 own[index].update(values)
+        for index in self.community_state.ended:
+            own[index]["governance"] = submodels.LANDLORD_MANAGED
         return own
 
     def _enact(self, state: policies.PolicyState) -> None:
@@ -717,6 +728,153 @@ class TrustModel(mesa.Model):
         up, down = submodels.news_push(signal, p["trust_learning_rate"])
         h.trust = submodels.push(h.trust, up, down)
 
+    # --- community: cohesion, community-led governance and assets (ODD 7.23) --------------------
+    def _neighbourhood_means(self, values: np.ndarray) -> np.ndarray:
+        """Each neighbourhood's mean of a per-household array."""
+        starts = self.households.neighbourhood_starts
+        return np.add.reduceat(values, starts[:-1]) / np.diff(starts)
+
+    def _cohesion_targets(self) -> np.ndarray:
+        """What each neighbourhood's ties, efficacy and assets support (:func:`model.submodels.cohesion_target`)."""
+        p, h, state = self.p, self.households, self.community_state
+        ties_gap = self._neighbourhood_means(h.ties_formed) - state.ties_reference
+        efficacy_gap = self._neighbourhood_means(h.efficacy) - state.efficacy_reference
+        return np.array(
+            [
+                submodels.cohesion_target(
+                    p["cohesion_reference"],
+                    float(ties),
+                    float(efficacy),
+                    int(assets),
+                    p["cohesion_tie_weight"],
+                    p["cohesion_efficacy_weight"],
+                    p["asset_cohesion_effect"],
+                )
+                for ties, efficacy, assets in zip(ties_gap, efficacy_gap, state.assets, strict=True)
+            ]
+        )
+
+    def _settle_community(self) -> None:
+        """At week 0: the settled levels cohesion is measured against, and each neighbourhood's cohesion.
+
+        Rule: the landlord-wide mean ties formed through taking part and mean
+        efficacy at week 0 (after the burn-in, at the baseline levers) are the
+        reference levels, so the settled baseline belongs at
+        ``cohesion_reference`` (the Community Life Survey's 61%); each
+        neighbourhood starts at its :func:`model.submodels.cohesion_target`.
+        Assumption (initialisation at the conditional equilibrium, as efficacy).
+        """
+        h, state = self.households, self.community_state
+        state.ties_reference, state.efficacy_reference = float(h.ties_formed.mean()), float(h.efficacy.mean())
+        state.cohesion = self._cohesion_targets()
+
+    def community_quarter(self) -> None:
+        """At the end of each quarter: cohesion moves, and each community-led committee's quorum is checked.
+
+        Rules: :func:`model.submodels.cohesion_after` (13 weeks towards
+        :func:`model.submodels.cohesion_target`); with ``cohesion_pull`` the
+        new cohesion eases taking part (:meth:`_with_cohesion_pull`); a
+        community-led neighbourhood whose committee (its seat holders) is not
+        :func:`model.submodels.committee_viable` for
+        ``committee_grace_quarters`` quarters in a row goes back to the
+        landlord (:meth:`end_governance`).
+        """
+        p, state = self.p, self.community_state
+        targets = self._cohesion_targets()
+        state.cohesion = np.array(
+            [
+                submodels.cohesion_after(float(x), float(target), p["cohesion_rate"], QUARTER)
+                for x, target in zip(state.cohesion, targets, strict=True)
+            ]
+        )
+        if p["cohesion_pull"] != 0.0:
+            self._participation_cost = self._with_cohesion_pull(self._base_participation_cost)
+        led = np.flatnonzero(self.landlord.governance != submodels.LANDLORD_MANAGED)
+        if led.size == 0:
+            return
+        members = np.add.reduceat(self.households.active.astype(np.int64), self.households.neighbourhood_starts[:-1])
+        for k in led.tolist():
+            quorate = submodels.committee_viable(int(members[k]), int(p["committee_minimum"]))
+            state.inquorate[k] = 0 if quorate else state.inquorate[k] + 1
+            if state.inquorate[k] >= p["committee_grace_quarters"]:
+                self.end_governance(k, "committee members", float(members[k]))
+
+    def community_year(self) -> None:
+        """At the end of each year: continuation ballots fall due, and community-led estates may take on assets.
+
+        Rules: every ``ballot_interval_weeks`` weeks from week 0 each TMO holds
+        a continuation ballot, in favour the share of its households who would
+        answer "satisfied" to TP01 (:meth:`satisfaction_probability`); if it
+        does not :func:`model.submodels.ballot_passes`, management goes back to
+        the landlord. Each community-led neighbourhood takes a place to meet
+        into community ownership with chance :func:`model.submodels.asset_chance`
+        (draws from a stream of their own, so runs without a community-led
+        neighbourhood keep every other random number). Assets are never lost.
+        """
+        p, state = self.p, self.community_state
+        led = np.flatnonzero(self.landlord.governance != submodels.LANDLORD_MANAGED)
+        if led.size == 0:
+            return
+        if (self.week + 1) % int(p["ballot_interval_weeks"]) < YEAR:
+            in_favour = self._neighbourhood_means(self.satisfaction_probability())
+            for k in led.tolist():
+                tenant_managed = self.landlord.governance[k] == submodels.TENANT_MANAGED
+                if tenant_managed and not submodels.ballot_passes(float(in_favour[k]), p["ballot_majority"]):
+                    self.end_governance(k, "continuation ballot in favour", float(in_favour[k]))
+        draws = state.asset_draws(self.rng, led.size)
+        for k, draw in zip(led.tolist(), draws.tolist(), strict=True):
+            if self.landlord.governance[k] != submodels.LANDLORD_MANAGED:
+                chance = submodels.asset_chance(float(state.cohesion[k]), p["asset_rate"], p["asset_threshold"])
+                state.assets[k] += submodels.occurs(draw, chance)
+
+    def end_governance(self, neighbourhood: int, watch: str, value: float) -> None:
+        """A community-led neighbourhood goes back to the landlord: its tenants live it as a broken promise.
+
+        Rule: from now on the neighbourhood is landlord-managed (its seats,
+        voice and support cost follow); its households, and only they, live
+        :func:`model.submodels.withdrawal` of their governance as a lived loss
+        (as :meth:`withdraw_news`). Recorded in :attr:`decisions` with what
+        ended it (``watch``, and its ``value``).
+        Assumption (Kampen, Van de Walle & Bouckaert 2006).
+        """
+        p, h = self.p, self.households
+        declared = params.get("governance")
+        withdrawn = submodels.withdrawal(
+            float(self.landlord.governance[neighbourhood]), 0.0, declared.low, declared.high, declared.programme
+        )
+        self.community_state.ended[neighbourhood] = self.week
+        self.community_state.inquorate[neighbourhood] = 0
+        self.landlord.refresh_organisation()
+        self.landlord.refresh()
+        block = slice(*h.neighbourhood_starts[neighbourhood : neighbourhood + 2].tolist())
+        signal = submodels.broken_promise_signal(withdrawn, p["broken_promise_weight"])
+        up, down = submodels.lived_loss_push(signal, p["trust_learning_rate"], p["negativity_bias"])
+        h.trust[block] = submodels.push(h.trust[block], up, down)
+        h.disposition[block] = submodels.push(h.disposition[block], up, down)
+        self.decisions.append(
+            {
+                "week": self.week,
+                "policy": f"community-led governance of neighbourhood {neighbourhood}",
+                "decision": "end",
+                "watch": watch,
+                "value": value,
+                "takes_effect": self.week,
+            }
+        )
+
+    def _with_cohesion_pull(self, cost: np.ndarray) -> np.ndarray:
+        """Participation costs eased by cohesion above its settled level, ``cohesion_pull`` a unit.
+
+        Rule: ``cost_i - cohesion_pull * (X_k - cohesion_reference)`` for a
+        household of neighbourhood ``k`` (the costs as they are when
+        ``cohesion_pull`` is 0). Assumption (seeds/004, "a local muscle").
+        """
+        pull = self.p["cohesion_pull"]
+        if pull == 0.0:
+            return cost
+        gap = self.community_state.cohesion - self.p["cohesion_reference"]
+        return cost - pull * np.repeat(gap, np.diff(self.households.neighbourhood_starts))
+
     # --- measurement ---------------------------------------------------------------
     def latent_answers(self) -> dict[str, np.ndarray]:
         """Each household's latent view behind TP01, TP06, TP07 and TP08.
@@ -876,10 +1034,21 @@ class TrustModel(mesa.Model):
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
 
     def community(self) -> dict[str, float]:
-        """The community outcomes now: ``ties_per_household`` and ``lonely_share`` (ODD 7.22)."""
+        """The community outcomes now (ODD 7.22-7.23).
+
+        ``ties_per_household`` and ``lonely_share`` (%); ``cohesion``, the
+        homes-weighted share who belong strongly (%); ``community_assets``,
+        places to meet in community ownership; ``community_led_share``, the
+        share of homes run by a TMO, co-op or community land trust (%).
+        """
+        homes = np.diff(self.households.neighbourhood_starts)
+        led = self.landlord.governance != submodels.LANDLORD_MANAGED
         return {
             "ties_per_household": float(self.households.ties_formed.mean()),
             "lonely_share": 100.0 * float(self.lonely_probability().mean()),
+            "cohesion": 100.0 * float(np.dot(self.community_state.cohesion, homes) / homes.sum()),
+            "community_assets": float(self.community_state.assets.sum()),
+            "community_led_share": 100.0 * float(homes[led].sum() / homes.sum()),
         }
 
     def lonely_probability(self) -> np.ndarray:
@@ -891,11 +1060,15 @@ class TrustModel(mesa.Model):
     def neighbourhood_summary(self) -> pd.DataFrame:
         """Outcomes at the end of the run so far, one row per neighbourhood.
 
-        Columns: ``neighbourhood``, ``homes``, ``seats``, then ``trust_mean``,
-        ``efficacy_mean``, ``participation_rate`` (took part in the last year
-        or holds a seat), ``active_share`` and ``satisfaction_true``, measured
-        as the landlord-wide outcomes of the same names over that
-        neighbourhood's homes. The yearly survey is landlord-wide, so there are
+        Columns: ``neighbourhood``, ``homes``, ``seats``, ``governance`` (who
+        runs it now: 0 the landlord, 1 a TMO, 2 a co-op or community land
+        trust) and ``governance_ended_week`` (when community-led governance
+        ended, else None), then ``trust_mean``, ``efficacy_mean``,
+        ``participation_rate`` (took part in the last year or holds a seat),
+        ``active_share``, ``satisfaction_true``, ``ties_per_household`` and
+        ``lonely_share``, measured as the landlord-wide outcomes of the same
+        names over that neighbourhood's homes, and its ``cohesion`` (%) and
+        ``community_assets``. The yearly survey is landlord-wide, so there are
         no per-neighbourhood TSMs.
         """
         h = self.households
@@ -904,6 +1077,7 @@ class TrustModel(mesa.Model):
         took_part = h.took_part_within(self.week, YEAR) | h.active
         satisfied = self.satisfaction_probability()
         lonely = self.lonely_probability()
+        community = self.community_state
         rows = []
         for k, (start, end) in enumerate(itertools.pairwise(starts.tolist())):
             block = slice(start, end)
@@ -912,6 +1086,8 @@ class TrustModel(mesa.Model):
                     "neighbourhood": k,
                     "homes": end - start,
                     "seats": int(seats[k]),
+                    "governance": int(self.landlord.governance[k]),
+                    "governance_ended_week": community.ended.get(k),
                     "trust_mean": float(h.trust[block].mean()),
                     "efficacy_mean": float(h.efficacy[block].mean()),
                     "participation_rate": float(took_part[block].mean()),
@@ -919,6 +1095,8 @@ class TrustModel(mesa.Model):
                     "satisfaction_true": 100.0 * float(satisfied[block].mean()),
                     "ties_per_household": float(h.ties_formed[block].mean()),
                     "lonely_share": 100.0 * float(lonely[block].mean()),
+                    "cohesion": 100.0 * float(community.cohesion[k]),
+                    "community_assets": int(community.assets[k]),
                 }
             )
         return pd.DataFrame(rows)

@@ -23,6 +23,7 @@ __all__ = [
     "ParameterError",
     "defaults",
     "get",
+    "neighbourhood_count",
     "parse_value",
     "validate",
 ]
@@ -135,15 +136,27 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _P(
         "neighbourhoods",
-        1,
-        1,
+        0,
+        0,
         400,
         "neighbourhoods",
         "Neighbourhoods (estates) the landlord's homes are split into, each a contiguous block with its own "
-        "network, officers' patches and panel seats; their priorities pass through one central layer.",
-        A + " (1: one estate, as in every earlier version of the model; a 6,000-home association has about 9-17 "
-        "neighbourhoods of 345-686 homes: Social Housing 2017/18 homes per local authority, Places for "
-        "People's areas; docs/ODD.md 7.21)",
+        "network, officers' patches and panel seats; their priorities pass through one central layer. "
+        "0: one for every neighbourhood_homes homes (at least one).",
+        "see neighbourhood_homes; docs/ODD.md 7.21",
+        "int",
+        "estate",
+    ),
+    _P(
+        "neighbourhood_homes",
+        600,
+        50,
+        20000,
+        "homes",
+        "Homes per neighbourhood when neighbourhoods is 0: a 6,000-home landlord has 10 neighbourhoods.",
+        A + " within the sourced range of about 345-686 homes (Social Housing 2017/18: associations of "
+        "5,000-9,999 homes average 686 homes per local authority; Places for People's neighbourhood areas "
+        "average 345; TMOs run 100-1,500 homes, Power 2017), chosen so the default 300-home patches nest exactly",
         "int",
         "estate",
     ),
@@ -990,6 +1003,137 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     # --- frontline staff -----------------------------------------------------
     _P(
+        "cohesion_reference",
+        0.61,
+        0.4,
+        0.85,
+        "share",
+        "Share of tenants who feel they belong strongly to their neighbourhood in the settled baseline "
+        "(cohesion and collective efficacy at week 0).",
+        "Community Life Survey 2023/24 (DCMS): 61% of adults in England belong very or fairly strongly to "
+        "their neighbourhood (no figure by tenure found)",
+        "float",
+        "community",
+    ),
+    _P(
+        "cohesion_tie_weight",
+        0.3,
+        0.0,
+        1.5,
+        "log-odds/tie",
+        "How much each tie formed through taking part (against the settled level) raises the log-odds "
+        "that a tenant belongs strongly.",
+        A + " (the direction: people who know neighbours feel they belong more, ONS 2018; Sampson, "
+        "Raudenbush & Earls 1997)",
+        "float",
+        "community",
+    ),
+    _P(
+        "cohesion_efficacy_weight",
+        2.0,
+        0.0,
+        6.0,
+        "log-odds/unit",
+        "How much the neighbourhood's shared sense of being able to change things (efficacy, against the "
+        "settled level) raises the log-odds of belonging strongly.",
+        A + " (collective efficacy follows success and failure: Hipp 2016)",
+        "float",
+        "community",
+    ),
+    _P(
+        "asset_cohesion_effect",
+        0.1,
+        0.0,
+        0.5,
+        "log-odds/asset",
+        "How much each place to meet in community ownership raises the log-odds of belonging strongly.",
+        A + " (places to meet are tracked beside belonging by Scotland's National Performance Framework)",
+        "float",
+        "community",
+    ),
+    _P(
+        "cohesion_rate",
+        0.02,
+        0.005,
+        0.1,
+        "share/week",
+        "How fast a neighbourhood's cohesion moves towards what its ties, efficacy and assets support "
+        "(half-life 34 weeks at 0.02).",
+        A + " (slower than single experiences: collective efficacy measured a wave later responds, Hipp 2016)",
+        "float",
+        "community",
+    ),
+    _P(
+        "cohesion_pull",
+        0.0,
+        0.0,
+        0.3,
+        "readiness/unit",
+        "How much a neighbourhood's cohesion above its settled level makes taking part easier (the "
+        "'local muscle'); 0: cohesion is measured but does not feed back.",
+        A + " (seeds/004 'build up a local muscle'; off by default until validated; analyses vary it)",
+        "float",
+        "community",
+    ),
+    _P(
+        "community_responsiveness",
+        0.8,
+        0.3,
+        1.0,
+        "share",
+        "Share of members' priorities a tenant-run committee (TMO, co-op) acts on.",
+        A + " (TMOs compare with the top quarter of councils on repairs and satisfaction: ODPM 2002, unverified)",
+        "float",
+        "community",
+    ),
+    _P(
+        "tmo_local_share",
+        0.7,
+        0.3,
+        1.0,
+        "share",
+        "Share of its tenants' priorities a tenant management organisation decides on the estate (the "
+        "landlord keeps capital works and allocations policy).",
+        A + " (what a management agreement devolves: Power 2017; NFTMO)",
+        "float",
+        "community",
+    ),
+    _P(
+        "committee_minimum",
+        5,
+        1,
+        20,
+        "members",
+        "Fewest committee members for a community-led neighbourhood to stay quorate.",
+        A + " (boards of 5-12 members: single associations' rules; burnout is co-ops' recorded risk, "
+        "Crabtree et al. 2019)",
+        "int",
+        "community",
+    ),
+    _P(
+        "asset_rate",
+        0.2,
+        0.0,
+        0.5,
+        "assets/year",
+        "Chance a year that a fully cohesive community-led neighbourhood takes a place to meet (a hall, a "
+        "shop, a workspace) into community ownership.",
+        A + " (about 48 assets a year came into community ownership in Scotland in 2021, 590 in all in 2019)",
+        "float",
+        "community",
+    ),
+    _P(
+        "asset_threshold",
+        0.6,
+        0.3,
+        0.9,
+        "share",
+        "Cohesion below which a community-led neighbourhood takes on no community asset.",
+        A,
+        "float",
+        "community",
+    ),
+    _P(
         "patch_size",
         300,
         100,
@@ -1286,6 +1430,83 @@ PARAMETERS: tuple[Parameter, ...] = (
         programme=1,
     ),
     _P(
+        "governance",
+        0,
+        0,
+        2,
+        "code",
+        "Who runs the neighbourhood: 0 the landlord, 1 a tenant management organisation (TMO), 2 a "
+        "co-operative or community land trust.",
+        "NFTMO, What is a TMO?; Power 2017 (about 200 TMOs of 100-1,500 homes); More Than Markets (974 "
+        "co-ops averaging 203 homes)",
+        "int",
+        "strategy",
+        True,
+        programme=1,
+    ),
+    _P(
+        "committee_seats_per_1000",
+        30.0,
+        5.0,
+        60.0,
+        "seats/1000 homes",
+        "Seats on a community-led neighbourhood's committee or board, per 1,000 homes.",
+        "Watmos: over 150 active volunteers for 3,049 homes in 11 TMOs (about 49 per 1,000, self-reported); "
+        "the default, assumption",
+        "float",
+        "strategy",
+        True,
+    ),
+    _P(
+        "community_support_cost_per_home",
+        15.0,
+        0.0,
+        60.0,
+        "£/home/year",
+        "What the landlord spends on a community-led neighbourhood's training, audit and support, per home "
+        "(its management allowance is what the landlord would have spent).",
+        A + " (allowances are based on what the landlord would spend: NFTMO)",
+        "float",
+        "strategy",
+        True,
+    ),
+    _P(
+        "ballot_interval_weeks",
+        260,
+        52,
+        520,
+        "weeks",
+        "Weeks between a TMO's continuation ballots.",
+        "NFTMO: tenants re-ballot on their TMO every five years",
+        "int",
+        "strategy",
+        True,
+    ),
+    _P(
+        "ballot_majority",
+        0.5,
+        0.5,
+        0.9,
+        "share",
+        "Share of households in favour a TMO's continuation ballot needs.",
+        "Right to Manage Regulations 2012 (a majority ballot)",
+        "float",
+        "strategy",
+        True,
+    ),
+    _P(
+        "committee_grace_quarters",
+        4,
+        1,
+        12,
+        "quarters",
+        "Quarters in a row a community-led committee may be inquorate before the landlord takes management back.",
+        A,
+        "int",
+        "strategy",
+        True,
+    ),
+    _P(
         "envelope_per_home",
         620.0,
         400.0,
@@ -1455,6 +1676,17 @@ def get(name: str) -> Parameter:
         return _BY_NAME[name]
     except KeyError:
         raise ParameterError(f"unknown parameter '{name}'; allowed: {', '.join(sorted(_BY_NAME))}") from None
+
+
+def neighbourhood_count(values: Mapping[str, float | int]) -> int:
+    """How many neighbourhoods a landlord's homes are split into.
+
+    Rule: ``neighbourhoods`` when it is set (above 0), else one for every
+    ``neighbourhood_homes`` homes, rounded half up, and at least one.
+    """
+    if int(values["neighbourhoods"]) > 0:
+        return int(values["neighbourhoods"])
+    return max(1, math.floor(int(values["homes"]) / int(values["neighbourhood_homes"]) + 0.5))
 
 
 def defaults() -> dict[str, float | int]:

@@ -50,6 +50,7 @@ GROUP_TITLES: dict[str, str] = {
     "trust": "Experience and trust",
     "social": "Word of mouth",
     "participation": "Participation and voice",
+    "community": "Community: cohesion, community-led governance and assets",
     "staff": "Frontline staff",
     "strategy": "The landlord's strategy",
     "money": "Money",

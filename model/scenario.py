@@ -72,8 +72,8 @@ POSTERIOR_STREAM = 0x706F7374
 _SCHEDULE_KEYS = {"week", "set", "note"}
 _NEIGHBOURHOOD_KEYS = {"index", "set", "note"}
 #: The levers a neighbourhood can set for itself (``[[neighbourhood]]``): where its panel sits on the
-#: ladder, how much of what it hears the landlord acts on, and a budget its tenants decide.
-NEIGHBOURHOOD_LEVERS = ("ladder_rung", "responsiveness", "delegated_budget_per_home")
+#: ladder, how much of what it hears the landlord acts on, a budget its tenants decide, and who runs it.
+NEIGHBOURHOOD_LEVERS = ("ladder_rung", "responsiveness", "delegated_budget_per_home", "governance")
 
 
 class ScenarioError(ValueError):
@@ -150,7 +150,7 @@ class Scenario:
         try:
             object.__setattr__(self, "params", params.validate(self.params, where))
             _check_neighbourhoods(self.params, where)
-            _check_neighbourhood_levers(self.neighbourhood_levers, int(self.params["neighbourhoods"]), where)
+            _check_neighbourhood_levers(self.neighbourhood_levers, params.neighbourhood_count(self.params), where)
             for change in self.schedule:
                 _check_week(change.week, f"{where}: schedule")
                 fixed = sorted(FIXED_AT_START & change.values.keys())
@@ -209,7 +209,8 @@ def _check_neighbourhood_levers(entries: Iterable[NeighbourhoodLevers], count: i
             if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
                 raise ScenarioError(
                     f"{at}: key 'index' holds {index!r}; allowed: whole numbers from 0 to {count - 1} "
-                    f"(the scenario has {count} neighbourhood{'s' if count > 1 else ''}; set neighbourhoods)"
+                    f"(the scenario has {count} neighbourhood{'s' if count > 1 else ''}; "
+                    "set neighbourhoods or neighbourhood_homes)"
                 )
         for name in entry.values:
             if name not in NEIGHBOURHOOD_LEVERS:
@@ -249,13 +250,16 @@ def _check_neighbourhoods(values: Mapping[str, float | int], where: str) -> None
     """Each neighbourhood must have more homes than a household has street ties.
 
     Raises:
-        ScenarioError: Naming ``neighbourhoods``, its value and the most allowed.
+        ScenarioError: Naming ``neighbourhoods`` (or ``neighbourhood_homes``), its value and the most allowed.
     """
-    homes, count, ties = int(values["homes"]), int(values["neighbourhoods"]), int(values["neighbour_ties"])
+    homes, count, ties = int(values["homes"]), params.neighbourhood_count(values), int(values["neighbour_ties"])
     most = homes // (ties + 1)
     if count > most:
+        key = "neighbourhoods" if int(values["neighbourhoods"]) > 0 else "neighbourhood_homes"
+        value = values[key]
+        made = "" if key == "neighbourhoods" else f" makes {count} neighbourhoods and"
         raise ScenarioError(
-            f"{where}: key 'neighbourhoods' = {count} leaves neighbourhoods of {homes // count} homes, too few for "
+            f"{where}: key '{key}' = {value}{made} leaves neighbourhoods of {homes // count} homes, too few for "
             f"neighbour_ties = {ties}; allowed: at most {most} neighbourhoods for {homes:,} homes"
         )
 

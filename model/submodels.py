@@ -1329,3 +1329,140 @@ def mechanism_names() -> list[str]:
         for name, value in globals().items()
         if not name.startswith("_") and name != "mechanism_names" and defined_here(value)
     )
+
+
+# --- community-led governance, cohesion and community assets (ODD 7.23) -------------------------------
+#: Who runs a neighbourhood (the ``governance`` lever): the landlord, a tenant
+#: management organisation (TMO), or a co-operative or community land trust (co-op).
+LANDLORD_MANAGED, TENANT_MANAGED, COMMUNITY_OWNED = 0, 1, 2
+#: The rung of Arnstein's ladder a community-led neighbourhood stands on at least:
+#: delegated power for a TMO, citizen control for a co-op or CLT (Arnstein 1969).
+GOVERNANCE_RUNG = {LANDLORD_MANAGED: 1, TENANT_MANAGED: 7, COMMUNITY_OWNED: 8}
+
+
+def is_community_led(governance: int) -> bool:
+    """Whether tenants run the neighbourhood (a TMO, a co-op or a community land trust)."""
+    return governance != LANDLORD_MANAGED
+
+
+def governance_rung(governance: int, ladder_rung: int) -> int:
+    """The rung a neighbourhood's voice stands on under its governance.
+
+    Rule: ``max(rung, 7)`` under a TMO (delegated power: the management
+    agreement hands tenants day-to-day management), ``8`` under a co-op or
+    community land trust (citizen control), the landlord's own rung
+    otherwise. Evidence: Arnstein 1969; NFTMO, *What is a TMO?* (a TMO runs
+    repairs, caretaking and lettings under an agreement).
+    """
+    return max(ladder_rung, GOVERNANCE_RUNG[governance])
+
+
+def governance_responsiveness(governance: int, responsiveness: float, community_responsiveness: float) -> float:
+    """How much of what tenants ask for is acted on, under the neighbourhood's governance.
+
+    Rule: under tenants' control the committee acts on members' priorities
+    at ``community_responsiveness`` or the landlord's responsiveness,
+    whichever is higher; the landlord's otherwise. Assumption (TMOs "compare
+    favourably with the top 25% of local authorities" on repairs, relets and
+    satisfaction: ODPM 2002, unverified).
+    """
+    if not is_community_led(governance):
+        return responsiveness
+    return max(responsiveness, community_responsiveness)
+
+
+def governance_local_share(governance: int, local: float, tmo_local_share: float) -> float:
+    """Share of the neighbourhood's priorities decided on the estate, under its governance.
+
+    Rule: a TMO decides at least ``tmo_local_share`` (the landlord keeps
+    capital works and allocations policy); a co-op or community land trust
+    decides everything (1: nothing waits for the central layer); landlord
+    management keeps :func:`local_share`. Evidence: Power 2017 and NFTMO
+    (what a management agreement devolves); the share is an assumption.
+    """
+    if governance == COMMUNITY_OWNED:
+        return 1.0
+    if governance == TENANT_MANAGED:
+        return max(local, tmo_local_share)
+    return local
+
+
+def committee_seats(committee_seats_per_1000: float, homes: int) -> int:
+    """Seats on a community-led neighbourhood's committee or board.
+
+    Rule: ``round(committee_seats_per_1000 * homes / 1000)``, at least one.
+    Evidence: Watmos, about 150 active volunteers for 3,049 homes in 11 TMOs
+    (about 49 per 1,000, self-reported); boards of 5-12 (single
+    associations' rules). The default, 30 per 1,000, is an assumption.
+    """
+    return max(1, round(committee_seats_per_1000 * homes / 1000))
+
+
+def committee_viable(members: int, minimum: int) -> bool:
+    """Whether a community-led neighbourhood's committee is quorate: at least ``minimum`` members.
+
+    Assumption (burnout and too few volunteers are the recorded risk of co-operative housing:
+    Crabtree et al. 2019; NCVO 2019, unverified).
+    """
+    return members >= minimum
+
+
+def ballot_passes(share_in_favour: float, majority: float) -> bool:
+    """Whether a TMO's continuation ballot passes: the share in favour reaches ``majority``.
+
+    Evidence: tenants re-ballot on their TMO every five years (NFTMO); a
+    majority ballot is needed to form one (Right to Manage Regulations 2012).
+    """
+    return share_in_favour >= majority
+
+
+def cohesion_target(
+    reference: float,
+    ties_gap: float,
+    efficacy_gap: float,
+    assets: int,
+    tie_weight: float,
+    efficacy_weight: float,
+    asset_effect: float,
+) -> float:
+    """The cohesion (collective efficacy) a neighbourhood tends towards, in (0, 1).
+
+    Rule: ``expit(logit(reference) + tie_weight * ties_gap + efficacy_weight
+    * efficacy_gap + asset_effect * assets)``: the share who would say they
+    belong strongly rises with the ties formed through taking part (against
+    the landlord's settled level at week 0), with the shared sense of being
+    able to change things (efficacy, against its settled level) and with
+    each place to meet the community owns. Evidence: collective efficacy is
+    cohesion combined with a shared willingness to act (Sampson, Raudenbush
+    & Earls 1997) and it follows the neighbourhood's experience of success
+    and failure (Hipp 2016); 61% of adults in England belong strongly to
+    their neighbourhood (Community Life Survey 2023/24), the ``reference``;
+    places to meet (Scotland's National Performance Framework). The weights
+    are assumptions.
+    """
+    log_odds = math.log(reference) - math.log1p(-reference)
+    log_odds += tie_weight * ties_gap + efficacy_weight * efficacy_gap + asset_effect * assets
+    return 1.0 / (1.0 + math.exp(-log_odds))
+
+
+def cohesion_after(cohesion: float, target: float, weekly_rate: float, weeks: int) -> float:
+    """Cohesion after ``weeks`` weeks of relaxing towards ``target`` at ``weekly_rate`` a week.
+
+    Rule: ``X + (1 - (1 - rate)^weeks) (X* - X)``, the weekly
+    ``X' = X + rate (X* - X)`` taken ``weeks`` times with the target held.
+    Assumption (the rate).
+    """
+    return cohesion + (1.0 - (1.0 - weekly_rate) ** weeks) * (target - cohesion)
+
+
+def asset_chance(cohesion: float, yearly_rate: float, threshold: float) -> float:
+    """Chance that a community-led neighbourhood takes a place to meet into community ownership this year.
+
+    Rule: ``rate * max(0, X - threshold) / (1 - threshold)``: none below the
+    threshold, ``rate`` at full cohesion. Evidence: community groups took
+    about 48 assets a year into ownership in Scotland in 2021 (590 in 2019),
+    where cohesion and a group to act are preconditions (seeds/004: "save
+    shops and pubs, create local workspace"); the rate and threshold are
+    assumptions.
+    """
+    return yearly_rate * max(0.0, cohesion - threshold) / (1.0 - threshold)

@@ -42,9 +42,13 @@ def test_officer_quality_and_visits_follow_the_submodels(run_model):
     assert big.quality == pytest.approx(
         sm.officer_quality(p["treatment_quality"], culture, p["culture_effect"], 400, 200)
     )
-    assert big.quality < small.quality  # only the full patch is overloaded
-    assert small.visit_probability == pytest.approx(
-        sm.visit_probability(p["officer_visits_per_week"], p["estate_presence"], 100)
+    # The short patch has a part-time officer: the same caseload, so the same quality and visits per home.
+    assert small.caseload == big.caseload == 400
+    assert small.quality == big.quality
+    assert (
+        small.visit_probability
+        == big.visit_probability
+        == pytest.approx(sm.visit_probability(p["officer_visits_per_week"], p["estate_presence"], 400))
     )
 
 

@@ -145,7 +145,7 @@ CASES: list[tuple[str, str, str]] = [
     ("policy-sets-a-fact", "run {d}/policy_world.toml", "names 'negativity_bias' = 2.0; allowed: the levers"),
     # 12. neighbourhoods and the scale study
     ("too-many-neighbourhoods", "run baseline --homes 100 --set neighbourhoods=50", "at most 14 neighbourhoods"),
-    ("pilot-without-neighbourhoods", "run {d}/pilot.toml", "the scenario has 1 neighbourhood; set neighbourhoods"),
+    ("pilot-without-neighbourhoods", "run {d}/pilot.toml --homes 500", "the scenario has 1 neighbourhood; set"),
     ("scale-size-not-a-number", "scale --sizes 1000,x", "comma-separated whole numbers of homes"),
     ("scale-size-too-small", "scale --sizes 100", "under half of --homes-per-neighbourhood"),
     ("scale-unknown-strategy", "scale --strategies nonesuch", "unknown scenario 'nonesuch'"),

@@ -74,11 +74,12 @@ def test_with_no_ties_loneliness_is_the_groups_base_rates(run_model):
     assert model.summary()["lonely_share"] == pytest.approx(expected)
 
 
-def test_ties_change_no_other_outcome(run_model):
-    """Ties feed nothing back (yet): a run with no ties formed is the same run in every other outcome."""
+def test_ties_change_no_other_outcome_but_cohesion_while_it_pulls_nobody(run_model):
+    """With ``cohesion_pull`` 0, ties feed only cohesion: a run with no ties formed is the same run otherwise."""
     keep = run_model("power_sharing", weeks=60, homes=600, seed=3).summary()
     none = run_model("power_sharing", weeks=60, homes=600, seed=3, tie_formation_rate=0.0).summary()
-    for name in ("ties_per_household", "lonely_share"):
+    assert keep["cohesion"] != none["cohesion"]
+    for name in ("ties_per_household", "lonely_share", "cohesion"):
         keep.pop(name), none.pop(name)
     assert keep == none
 

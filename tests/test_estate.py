@@ -78,7 +78,11 @@ def test_odd_neighbour_ties_are_refused(ties):
 
 
 def test_patches_follow_patch_size():
-    model = TrustModel(load_scenario("baseline", homes=1000, patch_size=300, burn_in_weeks=0), rng=1)
+    one = load_scenario("baseline", homes=1000, patch_size=300, neighbourhoods=1, burn_in_weeks=0)
+    model = TrustModel(one, rng=1)
     assert [len(o.patch) for o in model.officers] == [300, 300, 300, 100]
     np.testing.assert_array_equal(np.bincount(model.households.officer), [300, 300, 300, 100])
+    # By default 1,000 homes are two neighbourhoods of 500 (one per 600 homes, rounded), and patches nest in them.
+    nested = TrustModel(load_scenario("baseline", homes=1000, patch_size=300, burn_in_weeks=0), rng=1)
+    assert [len(o.patch) for o in nested.officers] == [300, 200, 300, 200]
     assert np.all(model.households.relationship == 0.0)

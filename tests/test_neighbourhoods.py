@@ -192,7 +192,7 @@ def test_a_bad_pilot_is_refused_naming_the_entry_key_and_value(write_toml, index
 
 def test_a_pilot_needs_the_neighbourhoods_it_names(write_toml):
     with pytest.raises(ScenarioError, match=r"the scenario has 1 neighbourhood; set neighbourhoods"):
-        load_scenario(pilot(write_toml))
+        load_scenario(pilot(write_toml), homes=500)  # one neighbourhood per 600 homes, rounded: one
 
 
 # --- behaviour over time ------------------------------------------------------------------------

@@ -11,20 +11,27 @@ import pytest
 
 from experiments import cli, population
 from experiments.population import (
+    FUNDED,
     IMPROVEMENT_WEEKS,
     NARROW_PATCH,
     POOR_FIRST_TIME_FIX,
     VARIED,
     WIDE_PATCH,
+    YEAR_EFFECT_SD,
+    YEAR_VARIED,
     draw_landlords,
+    funded_envelope,
     half_time,
     improvement_scenarios,
     landlord_ranges,
+    landlord_scenario,
     patch_cut_scenarios,
     population_statistics,
     population_weeks,
+    repair_jobs,
     validate_dynamics,
     validate_population,
+    year_changes,
 )
 from experiments.validation import load_all_patterns
 from model import params
@@ -48,6 +55,45 @@ def test_each_landlord_draws_from_the_half_range_around_each_default() -> None:
         assert ((values >= low) & (values <= high)).all()
         assert values.std() > 0.2 * (high - low), f"{name}: drawn across its range"
     assert not any(params.get(name).lever for name in VARIED), "strategy levers are not varied"
+
+
+def test_the_median_landlord_has_every_default() -> None:
+    landlords = draw_landlords(400, seed=4)
+    for name in VARIED:
+        default = params.get(name).default
+        below = np.mean([d[name] < default for d in landlords])
+        assert 0.42 < below < 0.58, f"{name}: {below:.2f} of landlords below the default"
+
+
+def test_each_landlord_pays_for_its_own_repairs() -> None:
+    assert FUNDED not in VARIED
+    default = params.get(FUNDED).default
+    assert funded_envelope({}) == pytest.approx(default)
+    assert repair_jobs({"first_time_fix": 0.5}) == pytest.approx(2 * repair_jobs({"first_time_fix": 1.0}))
+    # Twice the jobs: the money left for repairs doubles, the spending before repairs stays.
+    twice = {"repairs_per_home_year": 2 * params.get("repairs_per_home_year").default}
+    other = default - (funded_envelope(twice) - default)
+    assert funded_envelope(twice) - other == pytest.approx(2 * (default - other))
+    assert 0 < other < default
+    for landlord in draw_landlords(20, seed=5):
+        assert landlord[FUNDED] == pytest.approx(funded_envelope(landlord))
+
+
+def test_a_landlords_operations_move_each_year_within_their_bounds() -> None:
+    values = {"repair_job_weeks": 1.2, "first_time_fix": 0.97}
+    changes = year_changes(values, 400, landlord=2, seed=6)
+    assert [c.week for c in changes] == [52 * k for k in range(400)]
+    assert year_changes(values, 400, landlord=2, seed=6) == changes
+    assert year_changes(values, 400, landlord=3, seed=6) != changes
+    assert year_changes(values, 10, landlord=2, seed=6) == changes[:10], "a year does not depend on how many"
+    for name in YEAR_VARIED:
+        declared = params.get(name)
+        moved = np.array([c.values[name] for c in changes])
+        assert ((moved >= declared.low) & (moved <= declared.high)).all()
+    log_effects = np.log([c.values["repair_job_weeks"] for c in changes]) - np.log(1.2)
+    assert abs(np.std(log_effects) - YEAR_EFFECT_SD) < 0.05  # truncated only far below the bound of 1 week
+    scenario = landlord_scenario(values, 200, 3, landlord=2, seed=6)
+    assert scenario.schedule == changes[:3] and scenario.params["repair_job_weeks"] == 1.2
 
 
 def test_the_population_is_the_same_for_the_same_seed_and_differs_for_another() -> None:
@@ -162,4 +208,5 @@ def test_validate_command_reports_every_level_and_role(tmp_path: Path, capsys: p
 
 def test_the_module_declares_what_it_varies() -> None:
     assert set(VARIED) <= set(params.defaults())
+    assert set(YEAR_VARIED) <= set(VARIED) and set(YEAR_VARIED.values()) <= {"log", "logit"}
     assert population.SPREAD == 0.5

@@ -63,7 +63,7 @@ def test_staff_restructure_resizes_patches_and_resets_relationships():
     assert model.households.relationship.max() > 0
     shocks.apply(shock("staff_restructure", patch_change=0.25), model)
     assert model.p["patch_size"] == 375
-    assert [len(o.patch) for o in model.officers] == [375, 375, 250]
+    assert [len(o.patch) for o in model.officers] == [375, 125, 375, 125]  # nested in two neighbourhoods of 500
     assert model.households.relationship.max() == 0.0
 
 

@@ -839,3 +839,59 @@ def test_each_tie_lowers_the_odds_of_loneliness():
     odds = 0.14 / 0.86 * math.exp(-0.5)
     assert sm.lonely_probability(2.0, 0.14, 0.25) == pytest.approx(odds / (1 + odds))
     assert sm.lonely_probability(5.0, 0.03, 0.0) == pytest.approx(0.03)
+
+
+# --- community-led governance, cohesion and assets (ODD 7.23) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("governance", "rung", "expected"),
+    [(sm.LANDLORD_MANAGED, 4, 4), (sm.TENANT_MANAGED, 4, 7), (sm.TENANT_MANAGED, 8, 8), (sm.COMMUNITY_OWNED, 3, 8)],
+)
+def test_governance_sets_the_rung_a_neighbourhood_stands_on(governance, rung, expected):
+    assert sm.governance_rung(governance, rung) == expected
+
+
+def test_tenants_act_on_at_least_their_committees_responsiveness():
+    assert sm.governance_responsiveness(sm.LANDLORD_MANAGED, 0.3, 0.8) == 0.3
+    assert sm.governance_responsiveness(sm.TENANT_MANAGED, 0.3, 0.8) == 0.8
+    assert sm.governance_responsiveness(sm.COMMUNITY_OWNED, 0.9, 0.8) == 0.9
+
+
+def test_a_tmo_decides_its_share_locally_and_a_coop_decides_everything():
+    assert sm.governance_local_share(sm.LANDLORD_MANAGED, 0.3, 0.7) == 0.3
+    assert sm.governance_local_share(sm.TENANT_MANAGED, 0.3, 0.7) == 0.7
+    assert sm.governance_local_share(sm.TENANT_MANAGED, 0.9, 0.7) == 0.9
+    assert sm.governance_local_share(sm.COMMUNITY_OWNED, 0.3, 0.7) == 1.0
+
+
+def test_only_the_landlord_managing_is_not_community_led():
+    assert not sm.is_community_led(sm.LANDLORD_MANAGED)
+    assert sm.is_community_led(sm.TENANT_MANAGED) and sm.is_community_led(sm.COMMUNITY_OWNED)
+
+
+def test_committee_seats_quorum_and_ballot():
+    assert sm.committee_seats(30.0, 500) == 15
+    assert sm.committee_seats(30.0, 10) == 1
+    assert sm.committee_viable(5, 5) and not sm.committee_viable(4, 5)
+    assert sm.ballot_passes(0.5, 0.5) and not sm.ballot_passes(0.49, 0.5)
+
+
+def test_cohesion_target_sits_at_the_reference_when_nothing_has_moved_and_rises_with_ties_efficacy_and_assets():
+    assert sm.cohesion_target(0.61, 0.0, 0.0, 0, 0.3, 2.0, 0.1) == pytest.approx(0.61, abs=1e-15)
+    assert sm.cohesion_target(0.5, 1.0, 0.0, 0, 0.3, 2.0, 0.1) == pytest.approx(1 / (1 + math.exp(-0.3)))
+    assert sm.cohesion_target(0.5, 0.0, -0.1, 0, 0.3, 2.0, 0.1) == pytest.approx(1 / (1 + math.exp(0.2)))
+    assert sm.cohesion_target(0.5, 0.0, 0.0, 3, 0.3, 2.0, 0.1) == pytest.approx(1 / (1 + math.exp(-0.3)))
+
+
+def test_cohesion_after_a_quarter_is_thirteen_weekly_steps():
+    weekly = 0.5
+    for _ in range(13):
+        weekly += 0.02 * (0.7 - weekly)
+    assert sm.cohesion_after(0.5, 0.7, 0.02, 13) == pytest.approx(weekly, rel=1e-12)
+
+
+def test_assets_need_cohesion_above_the_threshold():
+    assert sm.asset_chance(0.55, 0.2, 0.6) == 0.0
+    assert sm.asset_chance(1.0, 0.2, 0.6) == pytest.approx(0.2)
+    assert sm.asset_chance(0.8, 0.2, 0.6) == pytest.approx(0.1)
