@@ -498,8 +498,9 @@ def EstateNumber(session: Session) -> None:
     """
     control = Control("seed", "Estate number", "", "", 1, 99, 1, True, False, "estate", True)
     chosen = session.settings.value
-    split = controls.get_control("neighbourhoods")
-    pending = split.name in session.model.value.pending(chosen)
+    pending = set(session.model.value.pending(chosen))
+    values = chosen.values(0)
+    count = chosen.neighbourhoods(0)
     with solara.Card(margin=0):
         with solara.Row(justify="space-between"):
             solara.Text("Estate number", style={"font-weight": "600", "font-size": "15px"})
@@ -512,11 +513,12 @@ def EstateNumber(session: Session) -> None:
         )
         if session.seed.value != session.model.value.seed:
             solara.Text(f"Changed to {session.seed.value}: press Reset to build that estate.", classes=["tt-pending"])
-        ControlSlider(
-            split,
-            chosen.values(0)[split.name],
-            lambda value: session.move(0, split.name, value, card="estate"),
-            pending,
+        for split in map(controls.get_control, controls.ON_ESTATE_CARD):
+            move = lambda value, name=split.name: session.move(0, name, value, card="estate")  # noqa: E731
+            ControlSlider(split, values[split.name], move, split.name in pending)
+        solara.Text(
+            f"The homes make {_split(count)} of about {int(values['homes']) // count:,} homes each.",
+            classes=["tt-hint"],
         )
         _error_on(session, "estate")
 
@@ -540,7 +542,7 @@ def PilotPanel(session: Session, side: int) -> None:
     chosen; then the strategy is rebuilt on the same estate with the pilot.
     """
     chosen = session.settings.value
-    count = int(chosen.values(side)["neighbourhoods"])
+    count = chosen.neighbourhoods(side)
     pilot = chosen.pilot(side)
     by_name = {controls.strategy_name(name): name for name in builtin_names()}
     draft_preset = solara.use_reactive(pilot.preset if pilot else "")
@@ -935,7 +937,7 @@ def RoomTable(tick: int, shown: solara.Reactive[str]) -> None:
             status = "" if person.here else " (away)"
             rows.append(
                 f"<tr><td>{html.escape(person.name)}{status}</td><td>{label}{html.escape(what)}</td>"
-                f"<td>{saved.seed}</td><td>{int(saved.settings.values(side)['neighbourhoods'])}</td>"
+                f"<td>{saved.seed}</td><td>{saved.settings.neighbourhoods(side)}</td>"
                 f"<td>{model.week if model is not None else saved.week}</td>{cells}</tr>"
             )
     solara.Text(f"{len(people)} in the room", classes=["tt-card-title"])
@@ -968,7 +970,8 @@ def RoomStart() -> None:
             refused.set(str(problem))
             return False
         refused.set("")
-        message.set(f"New participants start with {preset.value} on estate {seed.value}, {_split(split.value)}.")
+        count = ROOM.start_settings().neighbourhoods(0)
+        message.set(f"New participants start with {preset.value} on estate {seed.value}, {_split(count)}.")
         return True
 
     def send() -> None:
@@ -979,9 +982,8 @@ def RoomStart() -> None:
             if person.push is not None and person.here:
                 person.push()
                 sent += 1
-        message.set(
-            f"Sent to {sent} participants: {preset.value} on estate {seed.value}, {_split(split.value)}, week 0."
-        )
+        start = f"{preset.value} on estate {seed.value}, {_split(ROOM.start_settings().neighbourhoods(0))}"
+        message.set(f"Sent to {sent} participants: {start}, week 0.")
 
     with solara.Card("The room's start", margin=0):
         solara.Select(label="Starting strategy", values=list(by_name), value=preset)

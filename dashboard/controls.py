@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
+from dashboard.measures import CODES
 from model import params
 from model.params import FIXED_AT_START
 from model.scenario import builtin_names, load_scenario
@@ -48,7 +49,7 @@ STRATEGY_NAMES: dict[str, str] = {
 }
 
 #: Parameters shown on the estate card, beside the estate number, rather than under "more settings".
-ON_ESTATE_CARD = ("neighbourhoods",)
+ON_ESTATE_CARD = ("neighbourhoods", "neighbourhood_homes")
 #: Headings of the parameter groups under "more settings", in display order.
 GROUP_TITLES: dict[str, str] = {
     "estate": "The estate and its households",
@@ -97,7 +98,9 @@ class Control:
     at_reset: bool
 
     def format(self, value: float) -> str:
-        """The value as shown beside the slider, with its unit."""
+        """The value as shown beside the slider, with its unit (a code in words: :data:`dashboard.measures.CODES`)."""
+        if self.name in CODES and int(value) in CODES[self.name]:
+            return CODES[self.name][int(value)]
         if self.is_int:
             return f"{int(value):,} {self.unit}"
         return f"{value:,.{decimals(self.step)}f} {self.unit}"

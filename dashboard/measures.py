@@ -52,8 +52,14 @@ class Measure:
     known: bool = True
 
     def format(self, value: Any) -> str:
-        """``value`` in the displayed unit: "-" when missing or NaN; as it is when it is not a number."""
+        """``value`` in the displayed unit: "-" when missing or NaN; as it is when it is not a number.
+
+        A code (:data:`CODES`) is shown in words.
+        """
         number = display(self, value)
+        words = CODES.get(self.name, {})
+        if number is not None and number.is_integer() and int(number) in words:
+            return words[int(number)]
         if number is None:
             return "-" if value is None or _is_nan(value) else str(value)
         if self.decimals is not None:
@@ -61,15 +67,19 @@ class Measure:
         return f"{number:,.1f}" if abs(number) < 1000 else f"{number:,.0f}"
 
 
+#: Values that are codes, in words (the declared meaning of ``governance``).
+CODES: dict[str, dict[int, str]] = {"governance": {0: "the landlord", 1: "a TMO", 2: "a co-op or CLT"}}
 #: Measures the dashboard knows, with short labels; the community measures first, in display order.
 KNOWN: dict[str, Measure] = {
     m.name: m
     for m in (
         Measure("ties_per_household", "Ties formed through taking part, per household", decimals=2),
         Measure("lonely_share", "Lonely often or always (%)"),
-        Measure("cohesion", "Feel they belong strongly (0-100)"),
-        Measure("community_assets", "Assets in community control (count)", decimals=0),
-        Measure("community_led_share", "Homes under tenant management or a co-op (%)"),
+        Measure("cohesion", "Belong strongly to their neighbourhood (%)"),
+        Measure("community_assets", "Places to meet in community ownership", decimals=0),
+        Measure("community_led_share", "Homes run by a TMO, co-op or community land trust (%)"),
+        Measure("governance", "Run by", decimals=0),
+        Measure("governance_ended_week", "Community-led until week", decimals=0),
         Measure("trust_mean", "Trust (0-100)", scale=100.0),
         Measure("efficacy_mean", "Speaking up works (0-100)", scale=100.0),
         Measure("participation_rate", "Took part (%)", scale=100.0),
@@ -84,6 +94,7 @@ IDENTITY = ("neighbourhood",)
 #: The per-neighbourhood columns shown first, in this order; any other column follows in the model's order.
 FIRST_COLUMNS = (
     "homes",
+    "governance",
     "trust_mean",
     "efficacy_mean",
     "participation_rate",

@@ -350,7 +350,7 @@ def _run_rows(kind: str, name: str, note: str, saved: Saved, results: list[dict[
             "levers_moved": "; ".join(f"{k}={v}" for k, v in saved.settings.overrides(side).items()),
             "pilot": pilot_text(saved.settings, side),
             "estate_number": saved.seed,
-            "neighbourhoods": int(saved.settings.values(side)["neighbourhoods"]),
+            "neighbourhoods": saved.settings.neighbourhoods(side),
             "week": saved.week,
         }
         measured = results[side] if side < len(results) else {}

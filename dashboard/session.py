@@ -162,6 +162,10 @@ class Settings:
         """Every parameter's value for strategy ``side``."""
         return preset_values(self.presets[side]) | self.overrides(side)
 
+    def neighbourhoods(self, side: int) -> int:
+        """How many neighbourhoods strategy ``side``'s estate has (:func:`model.params.neighbourhood_count`)."""
+        return params.neighbourhood_count(self.values(side))
+
     def pilot(self, side: int) -> Pilot | None:
         """Strategy ``side``'s pilot, if it has one."""
         return self.pilots[side] if side < len(self.pilots) else None
@@ -191,7 +195,7 @@ class Settings:
         """
         for side in range(len(self.presets)):
             chosen = self.pilot(side)
-            count = int(self.values(side)["neighbourhoods"])
+            count = self.neighbourhoods(side)
             if chosen is not None and chosen.estates[-1] >= count:
                 raise ValueError(
                     f"pilot on {chosen.estates_text()}: the estate has {count} neighbourhood"

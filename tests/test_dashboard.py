@@ -340,12 +340,13 @@ def test_page_renders_the_estate_and_its_plots_in_the_browser_and_steps(dashboar
         assert "lonely_share" in table[0].split(",")  # the community measures, week by week
         # neighbourhoods: the estate card's control, then one row per estate in the live table
         expect(page.locator(".tt-card-title", has_text="Neighbourhoods")).to_be_visible()
-        expect(page.locator(".tt-nbhd")).to_have_count(0)  # one estate: its numbers are the monitors
-        page.locator(".tt-control").filter(has_text="Neighbourhoods").get_by_role("slider").focus()
-        for _ in range(2):
+        default = params.neighbourhood_count(params.defaults())
+        expect(page.locator(".tt-nbhd tr")).to_have_count(1 + default)
+        page.locator(".tt-control").filter(has_text="Neighbourhoods").first.get_by_role("slider").focus()
+        for _ in range(2):  # from the declared default, 0 (one per neighbourhood_homes homes), to 2
             page.keyboard.press("ArrowRight")
         page.get_by_role("button", name="Reset").click()
-        expect(page.locator(".tt-nbhd tr")).to_have_count(1 + 3)
+        expect(page.locator(".tt-nbhd tr")).to_have_count(1 + 2)
         expect(page.locator(".tt-monitors")).to_contain_text("The community")
     finally:
         context.close()

@@ -72,7 +72,7 @@ def test_the_neighbourhood_control_has_the_declared_bounds_and_changes_the_estat
     slider = _slider(rc, "neighbourhoods")
     declared = params.get("neighbourhoods")
     assert (slider.min, slider.max) == (declared.low, declared.high)
-    assert _live(here).runs[0].households.neighbourhood_starts.size - 1 == declared.default
+    assert _live(here).runs[0].households.neighbourhood_starts.size - 1 == params.neighbourhood_count(params.defaults())
     slider.v_model = 5
     assert "Changed: press Reset to build the estate with it." in _page_text(rc)
     rc.find(v.Btn, children=["Reset"]).widget.click()
@@ -89,7 +89,8 @@ def test_too_many_neighbourhoods_for_the_homes_are_refused_with_the_models_messa
     with pytest.raises(ScenarioError) as refused:
         load_scenario("baseline", homes=100, neighbourhoods=50)
     assert str(refused.value) in _page_text(rc) and "at most 14 neighbourhoods" in str(refused.value)
-    assert here.everyone()[0].saved.settings.values(0)["neighbourhoods"] == 1  # not applied, not clamped to 14
+    kept = here.everyone()[0].saved.settings.values(0)["neighbourhoods"]
+    assert kept == params.get("neighbourhoods").default  # not applied, and not clamped to 14
     with pytest.raises(ScenarioError, match="at most 14 neighbourhoods for 100 homes"):
         Settings().with_value(0, "homes", 100).with_value(0, "neighbourhoods", 50)
 
@@ -186,6 +187,17 @@ def test_a_pilot_chosen_mid_run_rebuilds_that_strategy_on_the_same_estate_and_re
     assert np.array_equal(again.runs[0].households.trust, model.runs[0].households.trust)
 
 
+def test_a_tenant_management_pilot_hands_only_its_estate_to_a_tmo_and_the_table_says_who_runs_each():
+    model = Workshop(FOUR.with_pilot(0, Pilot("tenant_management", (1,))), seed=4)
+    model.advance(2)
+    assert [levers["governance"] for levers in model.runs[0].neighbourhood_voice_levers()] == [0, 1, 0, 0]
+    header, *rows = _table_rows(components.neighbourhood_table(model.runs[0], model.pilots[0]))
+    run_by = header.index("Run by")
+    assert [r[run_by] for r in rows] == ["the landlord", "a TMO", "the landlord", "the landlord"]
+    assert [r[0] for r in rows] == ["1", "2 (pilot)", "3", "4"]
+    assert controls.get_control("governance").format(2) == "a co-op or CLT"
+
+
 def test_a_pilot_on_an_estate_the_settings_lack_is_refused_in_the_pages_numbers():
     with pytest.raises(ValueError, match="pilot on estates 4-5: the estate has 4 neighbourhoods; allowed: estates 1-4"):
         FOUR.with_pilot(0, Pilot("power_sharing", (3, 4)))
@@ -233,8 +245,8 @@ def test_known_planned_and_unknown_community_keys_are_shown_with_their_labels_or
     _, rc = solara.render(components.MonitorCard(model, 0), handle_error=False)
     rows = {r[0]: r[1:] for r in _table_rows(_page_text(rc))}
     assert rows["Mystery index"] == ["0.5"] and rows["Blank"] == ["-"]
-    assert rows["Feel they belong strongly (0-100)"] == ["61.0"]
-    assert rows["Assets in community control (count)"] == ["3"]
+    assert rows["Belong strongly to their neighbourhood (%)"] == ["61.0"]
+    assert rows["Places to meet in community ownership"] == ["3"]
     assert rows["Ties formed through taking part, per household"] == ["1.23"]
     assert "Lonely often or always (%)" not in rows  # a key the model no longer returns is not invented
     header, *estates = _table_rows(components.neighbourhood_table(model.runs[0], None))
@@ -267,7 +279,7 @@ def test_the_debrief_and_the_estates_download_carry_neighbourhoods_pilot_and_com
     assert row["neighbourhoods"] == "4" and row["pilot"] == f"{controls.strategy_name('power_sharing')} on estate 2"
     assert row["cohesion"] == "61.0" and row["mystery_index"] == "0.5" and row["blank"] == ""
     page = room.debrief_html(here)
-    assert "Feel they belong strongly (0-100)" in page and "Mystery index" in page
+    assert "Belong strongly to their neighbourhood (%)" in page and "Mystery index" in page
     estates = list(csv.DictReader(io.StringIO(components.neighbourhoods_csv(model))))
     assert [r["in_pilot"] for r in estates] == ["False", "True", "False", "False"]
     assert {r["mystery_column"] for r in estates} == {"7.25"}
