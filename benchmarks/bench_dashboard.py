@@ -5,8 +5,10 @@ Step button clicked; the time covers the week stepped and the page's live
 cards drawn again (the estate picture, the monitors with the community
 measures, the neighbourhoods' table, the numbers of the four plots). With
 ``--neighbourhoods N`` the estate is split into N neighbourhoods (the room's
-start), so the neighbourhoods' table has N rows. The model's step alone is measured in the same run as the reference,
-and the redraw's cost printed beside it. For a room of participants on one
+start; by default the declared default, 0: one for every ``neighbourhood_homes``
+homes), so the neighbourhoods' table has N rows (none for one neighbourhood).
+The model's step alone (the TrustModel, without the session) is measured in
+the same run as the reference, and the redraw's cost printed beside it. For a room of participants on one
 server, see ``benchmarks/bench_workshop.py``. It asserts nothing: timings on a
 shared machine are for reading, not for tests.
 
@@ -37,7 +39,9 @@ def _times(action, steps: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=30, help="steps to time (default 30)")
-    parser.add_argument("--neighbourhoods", type=int, default=1, help="neighbourhoods of the estate (default 1)")
+    parser.add_argument(
+        "--neighbourhoods", type=int, default=None, help="neighbourhoods of the estate (default: the declared default)"
+    )
     arguments = parser.parse_args()
     steps = arguments.steps
     components.ROOM.set_start("baseline", 1, arguments.neighbourhoods)
@@ -50,7 +54,7 @@ def main() -> None:
     homes = model.runs[0].households.size
     split = model.runs[0].households.neighbourhood_starts.size - 1
     print(
-        f"Step + redraw of the participant's page ({homes:,} homes, {split} neighbourhoods): "
+        f"Step + redraw of the participant's page ({homes:,} homes, {split} neighbourhood{'s' if split > 1 else ''}): "
         f"median {statistics.median(page) * 1000:.1f} ms, "
         f"range {min(page) * 1000:.1f}-{max(page) * 1000:.1f} ms over {steps} steps"
     )
