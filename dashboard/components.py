@@ -49,6 +49,7 @@ from dashboard.linechart import LineChart
 from dashboard.room import ROOM, Saved, Snapshot
 from dashboard.session import SIDES, Pilot, Settings, Workshop
 from model import outcomes, params
+from model.model import TrustModel
 from model.scenario import MAX_WEEKS, NEIGHBOURHOOD_LEVERS, builtin_names
 from model.submodels import YEAR
 
@@ -90,7 +91,8 @@ CSS = """
 .tt-buttons { display: flex; flex-wrap: wrap; gap: 6px; }
 .tt-nbhd-wrap { overflow-x: auto; }
 .tt-nbhd { border-collapse: collapse; }
-.tt-nbhd td, .tt-nbhd th { padding: 2px 8px 2px 0; font-size: 14px; text-align: right; }
+.tt-nbhd td, .tt-nbhd th { padding: 2px 10px 2px 0; font-size: 14px; text-align: right; }
+.tt-nbhd td { white-space: nowrap; }
 .tt-nbhd th { font-size: 12px; font-weight: 600; vertical-align: bottom; }
 .tt-nbhd td:first-child, .tt-nbhd th:first-child { text-align: left; }
 .tt-heat { color: #111; padding-left: 6px !important; border-radius: 2px; }
@@ -788,7 +790,7 @@ def _heat(value: float | None) -> str:
     return f" class='tt-heat' style='background: rgb({red}, {green}, {blue})'"
 
 
-def neighbourhood_table(run: object, pilot: Pilot | None) -> str:
+def neighbourhood_table(run: TrustModel, pilot: Pilot | None) -> str:
     """One row per neighbourhood of ``run`` now, as the rows of an HTML table (header first).
 
     Every column of ``neighbourhood_summary()`` is shown (labelled by
@@ -821,7 +823,8 @@ def NeighbourhoodCard(model: Workshop, tick: int) -> None:
     with model.lock:
         split = model.runs[0].households.neighbourhood_starts.size - 1
         tables = [] if split < 2 else [neighbourhood_table(r, p) for r, p in zip(model.runs, model.pilots, strict=True)]
-    with solara.Card(margin=0, style={"min-width": "0"}):  # a wide table scrolls inside the card, not the page
+    # the whole width of the grid, and a wider table scrolls inside the card, not the page
+    with solara.Card(margin=0, style={"min-width": "0", "grid-column": "1 / -1"}):
         solara.Text("Neighbourhoods", classes=["tt-card-title"])
         if not tables:
             solara.Text(

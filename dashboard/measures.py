@@ -67,8 +67,11 @@ class Measure:
         return f"{number:,.1f}" if abs(number) < 1000 else f"{number:,.0f}"
 
 
-#: Values that are codes, in words (the declared meaning of ``governance``).
-CODES: dict[str, dict[int, str]] = {"governance": {0: "the landlord", 1: "a TMO", 2: "a co-op or CLT"}}
+#: Values that are codes, in words (their declared meanings).
+CODES: dict[str, dict[int, str]] = {
+    "governance": {0: "landlord", 1: "TMO", 2: "co-op or CLT"},
+    "neighbourhoods": {0: "0: one per neighbourhood homes"},
+}
 #: Measures the dashboard knows, with short labels; the community measures first, in display order.
 KNOWN: dict[str, Measure] = {
     m.name: m

@@ -17,7 +17,7 @@ saved snapshot ("what we tried"), or on the facilitator's screen.
 :class:`Pilot` is a strategy tried on some neighbourhoods only ("estates 1-2
 try power-sharing"): the model's own per-neighbourhood levers (a
 ``[[neighbourhood]]`` entry of a scenario file, :class:`model.scenario.NeighbourhoodLevers`)
-given the voice levers of another built-in strategy.
+given the neighbourhood levers of another built-in strategy.
 
 A :class:`Workshop` also records every strategy's community measures
 (:meth:`~model.model.TrustModel.community`, measured on demand rather than in
@@ -82,10 +82,11 @@ class Pilot:
     """A pilot: some neighbourhoods take another built-in strategy's voice levers; the rest keep the landlord's.
 
     Attributes:
-        preset: The built-in strategy whose voice levers the pilot's
+        preset: The built-in strategy whose neighbourhood levers the pilot's
             neighbourhoods take (:data:`model.scenario.NEIGHBOURHOOD_LEVERS`:
             where their panel sits on the ladder, how much of what it hears
-            the landlord acts on, a budget their tenants decide).
+            the landlord acts on, a budget their tenants decide and who runs
+            them), whatever those levers are.
         estates: The neighbourhoods in the pilot, counted from 0 as the model
             counts them (the page shows them from 1).
     """

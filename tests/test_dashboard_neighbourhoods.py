@@ -193,9 +193,9 @@ def test_a_tenant_management_pilot_hands_only_its_estate_to_a_tmo_and_the_table_
     assert [levers["governance"] for levers in model.runs[0].neighbourhood_voice_levers()] == [0, 1, 0, 0]
     header, *rows = _table_rows(components.neighbourhood_table(model.runs[0], model.pilots[0]))
     run_by = header.index("Run by")
-    assert [r[run_by] for r in rows] == ["the landlord", "a TMO", "the landlord", "the landlord"]
+    assert [r[run_by] for r in rows] == ["landlord", "TMO", "landlord", "landlord"]
     assert [r[0] for r in rows] == ["1", "2 (pilot)", "3", "4"]
-    assert controls.get_control("governance").format(2) == "a co-op or CLT"
+    assert controls.get_control("governance").format(2) == "co-op or CLT"
 
 
 def test_a_pilot_on_an_estate_the_settings_lack_is_refused_in_the_pages_numbers():
