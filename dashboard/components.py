@@ -800,14 +800,15 @@ def neighbourhood_table(run: TrustModel, pilot: Pilot | None) -> str:
     columns, rows = measures.neighbourhood_rows(run.neighbourhood_summary())
     shown = [measures.measure(c) for c in columns]
     head = "".join(f"<th>{html.escape(m.label)}</th>" for m in shown)
+    texts = {m.name: [html.escape(t) for t in m.format_all([row[m.name] for row in rows])] for m in shown}
     body = []
-    for row in rows:
+    for index, row in enumerate(rows):
         estate = row["estate"]
         tag = " (pilot)" if pilot is not None and estate - 1 in pilot.estates else ""
         cells = []
         for m in shown:
             style = _heat(measures.display(m, row[m.name])) if m.name == "trust_mean" else ""
-            cells.append(f"<td{style}>{html.escape(m.format(row[m.name]))}</td>")
+            cells.append(f"<td{style}>{texts[m.name][index]}</td>")
         body.append(f"<tr><td>{estate}{tag}</td>{''.join(cells)}</tr>")
     return f"<tr><th>Estate</th>{head}</tr>{''.join(body)}"
 

@@ -66,6 +66,15 @@ class Measure:
             return f"{number:,.{self.decimals}f}"
         return f"{number:,.1f}" if abs(number) < 1000 else f"{number:,.0f}"
 
+    def format_all(self, values: list[Any]) -> list[str]:
+        """:meth:`format` of each value; a column of plain finite numbers (the usual case) is done at once."""
+        plain = all(type(v) in (int, float) for v in values) and self.name not in CODES
+        if not plain or not all(math.isfinite(v) for v in values):
+            return [self.format(v) for v in values]
+        if self.decimals is not None:
+            return [f"{v * self.scale:,.{self.decimals}f}" for v in values]
+        return [f"{v * self.scale:,.1f}" if abs(v * self.scale) < 1000 else f"{v * self.scale:,.0f}" for v in values]
+
 
 #: Values that are codes, in words (their declared meanings).
 CODES: dict[str, dict[int, str]] = {
@@ -160,7 +169,7 @@ def neighbourhood_rows(table: Any) -> tuple[list[str], list[dict[str, Any]]]:
         and each row as a dict with ``"estate"`` (the neighbourhood's number
         counted from 1, as the page shows it) and the model's values.
     """
-    values: Mapping[str, list[Any]] = {c: table[c].tolist() for c in table.columns}  # far cheaper than records
+    values: Mapping[str, list[Any]] = {c: column.tolist() for c, column in table.items()}  # cheaper than records
     columns = ordered((c for c in values if c not in IDENTITY), (*FIRST_COLUMNS, *KNOWN))
     numbers = values.get("neighbourhood", range(len(table)))
     return columns, [{"estate": int(k) + 1, **{c: values[c][i] for c in columns}} for i, k in enumerate(numbers)]

@@ -255,7 +255,10 @@ def test_known_planned_and_unknown_community_keys_are_shown_with_their_labels_or
 
 def test_odd_values_never_break_a_measure():
     shown = measures.measure("cohesion")
-    assert [shown.format(x) for x in (None, float("nan"), "n/a", True, 12.345)] == ["-", "-", "n/a", "True", "12.3"]
+    odd = [None, float("nan"), "n/a", True, 12.345]
+    assert [shown.format(x) for x in odd] == ["-", "-", "n/a", "True", "12.3"] == shown.format_all(odd)
+    trust = measures.measure("trust_mean")
+    assert trust.format_all([0.5, 12.5]) == ["50.0", "1,250"] == [trust.format(0.5), trust.format(12.5)]
 
 
 def test_the_run_download_has_the_community_measures_week_by_week():
