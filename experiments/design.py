@@ -495,6 +495,23 @@ def design_points(experiment: Experiment) -> int:
     return experiment.levels**dimensions
 
 
+#: How far (relative to a range's width) SALib's scaling ``low + u * (high - low)`` may land outside the range
+#: through rounding alone: 0.3 + 1.0 * (0.9 - 0.3) is 0.9000000000000001.
+ROUNDING = 1e-12
+
+
+def _onto_bounds(column: np.ndarray, low: float, high: float) -> np.ndarray:
+    """A design column with values a rounding error outside ``[low, high]`` put on the bound they overshot.
+
+    Raises:
+        ExperimentError: If a value lies further outside, which only a fault in the design could produce.
+    """
+    slack = ROUNDING * max(high - low, abs(low), abs(high), 1.0)
+    if np.any(column < low - slack) or np.any(column > high + slack):
+        raise ExperimentError(f"the design drew values outside [{low}, {high}]: {column.min()} to {column.max()}")
+    return np.clip(column, low, high)
+
+
 def sample(experiment: Experiment) -> np.ndarray:
     """Draw the design with SALib (or a full factorial), rounded for whole-number parameters."""
     from SALib.sample import fast_sampler, latin, morris, sobol
@@ -513,6 +530,7 @@ def sample(experiment: Experiment) -> np.ndarray:
         matrix = np.array(list(itertools.product(*grids)), dtype=float)
     for column, name in enumerate(experiment.bounds):
         declared = params.get(name)
+        matrix[:, column] = _onto_bounds(matrix[:, column], *experiment.bounds[name])
         if declared.kind == "int":  # rounded to the step, kept within the asked-for range
             low, high = experiment.bounds[name]
             step = declared.step

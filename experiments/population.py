@@ -72,7 +72,7 @@ before and after a change a landlord has made:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -131,7 +131,12 @@ POPULATION_STATISTICS = (
     "yoy_rms_tp01",
 )
 #: Statistics of the documented changes (see :func:`dynamic_statistics`).
-DYNAMIC_STATISTICS = ("repairs_half_time_weeks", "patch_cut_tp01_effect")
+DYNAMIC_STATISTICS = (
+    "repairs_half_time_weeks",
+    "patch_cut_tp01_effect",
+    "tmo_tp01_effect",
+    "tmo_first_year_tp01_gain",
+)
 #: The repairs improvement: first-time fixes before it; the horizon over which its effect is measured.
 POOR_FIRST_TIME_FIX = 0.8
 IMPROVEMENT_WEEKS = 5 * YEAR
@@ -372,6 +377,29 @@ def half_time(effect: Sequence[float], weeks: Sequence[int]) -> float:
     return float(next(w for e, w in zip(effect, weeks, strict=True) if e >= 0.5 * final))
 
 
+def tenant_management_scenarios(homes: int) -> tuple[Scenario, Scenario]:
+    """Tenant management: a landlord-managed landlord, and the same landlord handing each estate to a TMO at week 0."""
+    return load_scenario("baseline", homes=homes), load_scenario("tenant_management", homes=homes)
+
+
+#: Each dynamic statistic's documented change (the paired scenarios, without and with it).
+DESIGNS: dict[str, Callable[[int], tuple[Scenario, Scenario]]] = {
+    "repairs_half_time_weeks": improvement_scenarios,
+    "patch_cut_tp01_effect": patch_cut_scenarios,
+    "tmo_tp01_effect": tenant_management_scenarios,
+    "tmo_first_year_tp01_gain": tenant_management_scenarios,
+}
+
+
+def _design_weeks(statistic: str, lengths: tuple[int, ...]) -> tuple[int, ...]:
+    """The weeks a statistic's paired runs are observed at."""
+    if statistic == "repairs_half_time_weeks":
+        return tuple(range(13, IMPROVEMENT_WEEKS + 1, 13))
+    if statistic == "tmo_first_year_tp01_gain":
+        return (YEAR,)
+    return lengths
+
+
 def validate_dynamics(
     patterns: Sequence[Pattern],
     horizons: Sequence[int],
@@ -384,23 +412,23 @@ def validate_dynamics(
 
     The repairs half-time is one number per pair (the change at week 0, its effect observed each
     quarter for five years; its row's ``weeks`` is that horizon, :data:`IMPROVEMENT_WEEKS`); the
-    patch-cut effect is checked at every run length. Intervals are t intervals over pairs.
+    tenant-management first-year gain is the paired TP01 difference at week 52; the patch-cut and
+    tenant-management effects are checked at every run length. Each pattern's change is
+    :data:`DESIGNS`'s. Intervals are t intervals over pairs.
     """
     seeds = spawn_seeds(seed, pairs)
-    quarters = tuple(range(13, IMPROVEMENT_WEEKS + 1, 13))
     lengths = tuple(sorted(horizons))
-    designs = ((improvement_scenarios(homes), quarters), (patch_cut_scenarios(homes), lengths))
-    runs = [(scenario, s, weeks, NEITHER_BAND) for pair, weeks in designs for s in seeds for scenario in pair]
+    plans = [(p, DESIGNS[p.statistic](homes), _design_weeks(p.statistic, lengths)) for p in patterns]
+    runs = [(scenario, s, weeks, NEITHER_BAND) for _, pair, weeks in plans for s in seeds for scenario in pair]
     with executor(min(workers, len(runs))) as pool:
-        observed = list(pool.map(observe_at, runs))
+        observed = iter(list(pool.map(observe_at, runs)))
     rows = []
-    for p in patterns:
-        offset = 0 if p.statistic == "repairs_half_time_weeks" else 2 * pairs
-        results = [(observed[offset + 2 * i], observed[offset + 2 * i + 1]) for i in range(pairs)]
+    for p, _, weeks in plans:
+        results = [(next(observed), next(observed)) for _ in seeds]
         if p.statistic == "repairs_half_time_weeks":
-            times = [half_time([b[w]["tp01"] - a[w]["tp01"] for w in quarters], quarters) for a, b in results]
+            times = [half_time([b[w]["tp01"] - a[w]["tp01"] for w in weeks], weeks) for a, b in results]
             rows.append(check(p, times, IMPROVEMENT_WEEKS))
         else:
-            for h in lengths:
+            for h in weeks:
                 rows.append(check(p, [b[h]["tp01"] - a[h]["tp01"] for a, b in results], h))
     return rows

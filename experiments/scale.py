@@ -38,7 +38,14 @@ from model.outcomes import label, scale
 from model.scenario import load_scenario
 
 #: Outcomes the study reports, as differences from baseline.
-OUTCOMES = ("trust_mean", "efficacy_mean", "participation_rate", "satisfaction_true", "central_pass_through")
+OUTCOMES = (
+    "trust_mean",
+    "efficacy_mean",
+    "participation_rate",
+    "satisfaction_true",
+    "cohesion",
+    "central_pass_through",
+)
 #: Panels of the figure.
 PANELS = ("trust_mean", "efficacy_mean", "participation_rate", "central_pass_through")
 
@@ -54,7 +61,8 @@ class ScaleSettings:
     Attributes:
         sizes: Homes of each landlord studied.
         homes_per_neighbourhood: Homes per neighbourhood (a landlord of ``h``
-            homes has ``max(1, round(h / homes_per_neighbourhood))``).
+            homes has ``max(1, round(h / homes_per_neighbourhood))``; default: the model's
+            ``neighbourhood_homes``).
         scalings: Values of ``central_capacity_scaling`` studied.
         strategies: Strategies compared with baseline.
         replications: Seeded replications per strategy, size and scaling.
@@ -63,9 +71,9 @@ class ScaleSettings:
     """
 
     sizes: tuple[int, ...] = (1000, 3000, 6000, 12000, 24000)
-    homes_per_neighbourhood: int = 500
+    homes_per_neighbourhood: int = int(params.get("neighbourhood_homes").default)
     scalings: tuple[float, ...] = (0.0, 0.5, 1.0)
-    strategies: tuple[str, ...] = ("power_sharing",)
+    strategies: tuple[str, ...] = ("power_sharing", "tenant_management")
     replications: int = 5
     weeks: int = 520
     seed: int = DEFAULT_SEED
@@ -251,7 +259,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="central_capacity_scaling values, comma-separated (default 0,0.5,1)",
     )
     p.add_argument(
-        "--strategies", nargs="+", default=list(defaults.strategies), help="strategies (default power_sharing)"
+        "--strategies",
+        nargs="+",
+        default=list(defaults.strategies),
+        help=f"strategies (default {' '.join(defaults.strategies)})",
     )
     p.add_argument("--replications", type=bounded(2, 1000, "number of replications"), default=defaults.replications)
     p.add_argument("--weeks", type=bounded(1, MAX_WEEKS, "number of weeks"), default=defaults.weeks)

@@ -491,7 +491,7 @@ def _format_by_horizon(rows: Sequence[Mapping[str, Any]]) -> str:
             row = by_key.get((name, weeks))
             cells.append("" if row is None else f"{_show(row['observed'])} {'pass' if row['passed'] else 'FAIL'}")
         table.append((name, first["role"], first["criterion"], *cells))
-    headers = ("pattern", "role", "target", *(f"{w / 52:g} years" for w in horizons))
+    headers = ("pattern", "role", "target", *(f"{w / 52:g} year{'' if w == 52 else 's'}" for w in horizons))
     return f"{tabulate(table, headers=headers)}\n\nSources:\n{_sources(rows)}"
 
 

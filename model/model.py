@@ -774,8 +774,8 @@ class TrustModel(mesa.Model):
         Rules: :func:`model.submodels.cohesion_after` (13 weeks towards
         :func:`model.submodels.cohesion_target`); with ``cohesion_pull`` the
         new cohesion eases taking part (:meth:`_with_cohesion_pull`); a
-        community-led neighbourhood whose committee (its seat holders) is not
-        :func:`model.submodels.committee_viable` for
+        community-led neighbourhood whose committee (its seat holders, against
+        its seats) is not :func:`model.submodels.committee_viable` for
         ``committee_grace_quarters`` quarters in a row goes back to the
         landlord (:meth:`end_governance`).
         """
@@ -793,8 +793,9 @@ class TrustModel(mesa.Model):
         if led.size == 0:
             return
         members = np.add.reduceat(self.households.active.astype(np.int64), self.households.neighbourhood_starts[:-1])
+        seats = kernels.Seats(*self.landlord.seats_by_neighbourhood()).per_neighbourhood
         for k in led.tolist():
-            quorate = submodels.committee_viable(int(members[k]), int(p["committee_minimum"]))
+            quorate = submodels.committee_viable(int(members[k]), int(seats[k]), p["committee_quorum"])
             state.inquorate[k] = 0 if quorate else state.inquorate[k] + 1
             if state.inquorate[k] >= p["committee_grace_quarters"]:
                 self.end_governance(k, "committee members", float(members[k]))
@@ -831,7 +832,9 @@ class TrustModel(mesa.Model):
         """A community-led neighbourhood goes back to the landlord: its tenants live it as a broken promise.
 
         Rule: from now on the neighbourhood is landlord-managed (its seats,
-        voice and support cost follow); its households, and only they, live
+        voice and support cost follow; its committee's members lose their
+        seats at once, and the landlord's panel seats there, if any, are
+        filled at the next quarter's start); its households, and only they, live
         :func:`model.submodels.withdrawal` of their governance as a lived loss
         (as :meth:`withdraw_news`). Recorded in :attr:`decisions` with what
         ended it (``watch``, and its ``value``).
@@ -847,6 +850,7 @@ class TrustModel(mesa.Model):
         self.landlord.refresh_organisation()
         self.landlord.refresh()
         block = slice(*h.neighbourhood_starts[neighbourhood : neighbourhood + 2].tolist())
+        h.active[block] = False
         signal = submodels.broken_promise_signal(withdrawn, p["broken_promise_weight"])
         up, down = submodels.lived_loss_push(signal, p["trust_learning_rate"], p["negativity_bias"])
         h.trust[block] = submodels.push(h.trust[block], up, down)

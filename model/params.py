@@ -1099,15 +1099,16 @@ PARAMETERS: tuple[Parameter, ...] = (
         "community",
     ),
     _P(
-        "committee_minimum",
-        5,
-        1,
-        20,
-        "members",
-        "Fewest committee members for a community-led neighbourhood to stay quorate.",
-        A + " (boards of 5-12 members: single associations' rules; burnout is co-ops' recorded risk, "
-        "Crabtree et al. 2019)",
-        "int",
+        "committee_quorum",
+        0.5,
+        0.25,
+        0.75,
+        "share of seats",
+        "Share of a community-led committee's seats that must be filled by willing members for it to be "
+        "quorate.",
+        A + " (quorums of a third to a half of a board are common in associations' model rules; burnout and "
+        "too few volunteers are co-ops' recorded risk, Crabtree et al. 2019)",
+        "float",
         "community",
     ),
     _P(

@@ -1398,13 +1398,14 @@ def committee_seats(committee_seats_per_1000: float, homes: int) -> int:
     return max(1, round(committee_seats_per_1000 * homes / 1000))
 
 
-def committee_viable(members: int, minimum: int) -> bool:
-    """Whether a community-led neighbourhood's committee is quorate: at least ``minimum`` members.
+def committee_viable(members: int, seats: int, quorum: float) -> bool:
+    """Whether a community-led neighbourhood's committee is quorate: at least ``quorum`` of its seats filled.
 
-    Assumption (burnout and too few volunteers are the recorded risk of co-operative housing:
-    Crabtree et al. 2019; NCVO 2019, unverified).
+    Rule: ``members >= quorum * seats``. Assumption (quorums of a third to a half of a board are common;
+    burnout and too few volunteers are the recorded risk of co-operative housing: Crabtree et al. 2019;
+    NCVO 2019, unverified).
     """
-    return members >= minimum
+    return members >= quorum * seats
 
 
 def ballot_passes(share_in_favour: float, majority: float) -> bool:

@@ -167,3 +167,16 @@ def test_a_huge_factorial_is_refused_before_it_is_drawn(tmp_path):
     text = GOOD.format(method="factorial", samples=1).replace("[design]", "vary_uncertain = true\n[design]")
     with pytest.raises(ExperimentError, match="runs; allowed: at most"):
         load_experiment(write(tmp_path, text))
+
+
+def test_every_design_point_lies_within_the_declared_ranges_despite_rounding():
+    """SALib scales ``low + u (high - low)``, which can overshoot a bound by a rounding error (0.9000000000000001)."""
+    from experiments.design import load_experiment, sample
+    from model import params
+
+    experiment = load_experiment(Path(__file__).resolve().parent.parent / "experiments" / "screening.toml")
+    matrix = sample(experiment)
+    for column, name in enumerate(experiment.bounds):
+        declared = params.get(name)
+        assert declared.low <= matrix[:, column].min() and matrix[:, column].max() <= declared.high, name
+    assert matrix[:, list(experiment.bounds).index("asset_threshold")].max() == 0.9  # a bound Morris reaches

@@ -34,7 +34,7 @@ from experiments.population import (
     year_changes,
 )
 from experiments.validation import load_all_patterns
-from model import params
+from model import TrustModel, params
 
 
 def _patterns(level: str):
@@ -185,7 +185,19 @@ def test_dynamic_rows_and_their_run_lengths() -> None:
     assert [(r["pattern"], r["weeks"]) for r in rows] == [
         ("repairs_gain_takes_time", IMPROVEMENT_WEEKS),
         ("patch_cut_raises_satisfaction", 104),
+        ("tenant_management_more_satisfied", 104),
+        ("tenant_management_first_year_gain", 52),
     ]
+
+
+def test_the_tenant_management_change_starts_from_the_same_settled_estate() -> None:
+    """Common random numbers: the two landlords are the same at week 0, and differ only in who runs the estates."""
+    without, with_tmos = population.tenant_management_scenarios(600)
+    assert without.params["governance"] == 0 and with_tmos.params["governance"] == 1
+    rest = {k: v for k, v in with_tmos.params.items() if k != "governance"}
+    assert rest == {k: v for k, v in without.params.items() if k != "governance"}
+    a, b = (TrustModel(s, rng=7, record_weekly=False) for s in (without, with_tmos))
+    np.testing.assert_array_equal(a.households.trust, b.households.trust)
 
 
 def test_validate_command_reports_every_level_and_role(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -873,7 +873,7 @@ def test_only_the_landlord_managing_is_not_community_led():
 def test_committee_seats_quorum_and_ballot():
     assert sm.committee_seats(30.0, 500) == 15
     assert sm.committee_seats(30.0, 10) == 1
-    assert sm.committee_viable(5, 5) and not sm.committee_viable(4, 5)
+    assert sm.committee_viable(9, 18, 0.5) and not sm.committee_viable(8, 18, 0.5)
     assert sm.ballot_passes(0.5, 0.5) and not sm.ballot_passes(0.49, 0.5)
 
 

@@ -160,12 +160,8 @@ def test_held_out_patterns_are_independent_of_the_calibration() -> None:
         assert not (p.level == "landlord" and p.statistic in targets), f"{p.name}: is a calibration target"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the issue asks for a third of the patterns held out; 8 of 25 are, since two population patterns became "
-    "guided when the sampling rule was revised while looking at them (docs/interpreting.md, section 2.2)",
-)
 def test_at_least_a_third_of_the_patterns_are_held_out() -> None:
+    """The roles, not the results: whether the held-out patterns pass is what ``validate`` reports."""
     patterns = load_all_patterns()
     assert 3 * sum(p.role == "held-out" for p in patterns) >= len(patterns)
 
