@@ -32,7 +32,8 @@ from model.submodels import YEAR
 __all__ = ["CHARTS", "MAX_POINTS", "Chart", "LiveChart", "Panel", "chart_data", "latest", "series"]
 
 _STYLES = ("-", "--")
-#: Outcomes measured on demand rather than in the weekly series (ODD 7.22).
+#: Outcomes measured on demand rather than in the weekly series (ODD 7.22); the monitors show these and any
+#: other key ``community()`` returns (:mod:`dashboard.measures`).
 COMMUNITY = ("ties_per_household", "lonely_share")
 
 
@@ -239,7 +240,8 @@ def chart_data(
 def latest(run: TrustModel, outcome: str) -> float:
     """The latest displayed value of ``outcome`` (NaN before it is first measured).
 
-    The community outcomes (:data:`COMMUNITY`) are not in the weekly series, so they are measured now.
+    The community outcomes (:data:`COMMUNITY`) are not in the weekly series, so they are measured now; one
+    the model does not report is NaN.
     """
-    value = run.community()[outcome] if outcome in COMMUNITY else run.metrics.get(outcome, math.nan)
+    value = run.community().get(outcome) if outcome in COMMUNITY else run.metrics.get(outcome, math.nan)
     return float(value) * scale(outcome) if value is not None else math.nan

@@ -1,13 +1,15 @@
 """Solara components of the workshop dashboard: the participant's page and the facilitator's page.
 
 The participant's page (:func:`ParticipantPage`) has a controls column (the
-run controls, the estate number, the strategy, its levers, "more settings",
-"what we tried" and downloads) and a main area (the estate, the monitors and
-four live plots). On a screen narrower than 900 px the two become one column,
+run controls, the estate number and its neighbourhoods, the strategy, a pilot
+on some estates, its levers, "more settings", "what we tried" and downloads)
+and a main area (the estate, the monitors with the community measures, one
+row per neighbourhood, and four live plots). On a screen narrower than 900 px the two become one column,
 and the controls can be hidden.
 
 **What redraws.** Only the live parts read the session's redraw counter
-(``tick``): the week, the monitors, the estate picture and the plots' numbers.
+(``tick``): the week, the monitors, the estate picture, the neighbourhoods'
+table and the plots' numbers.
 Sliders and menus are drawn again only when the participant changes them. The
 plots are drawn in the browser (:mod:`dashboard.linechart`), so a redraw sends
 numbers, not pictures of plots.
@@ -40,14 +42,15 @@ import solara
 import solara.lab
 from solara.server import kernel_context
 
-from dashboard import charts, controls, room
+from dashboard import charts, controls, measures, room
 from dashboard.controls import Control
-from dashboard.estate import MARKS, estate_png, legend_png
+from dashboard.estate import MARKS, TRUST_LUT, estate_png, legend_png
 from dashboard.linechart import LineChart
 from dashboard.room import ROOM, Saved, Snapshot
-from dashboard.session import SIDES, Settings, Workshop
+from dashboard.session import SIDES, Pilot, Settings, Workshop
 from model import outcomes, params
-from model.scenario import MAX_WEEKS, builtin_names
+from model.model import TrustModel
+from model.scenario import MAX_WEEKS, NEIGHBOURHOOD_LEVERS, builtin_names
 from model.submodels import YEAR
 
 __all__ = [
@@ -56,6 +59,7 @@ __all__ = [
     "FacilitatorPage",
     "ParticipantPage",
     "Player",
+    "neighbourhoods_csv",
     "weekly_csv",
 ]
 
@@ -85,6 +89,13 @@ CSS = """
 .tt-card-title { font-weight: 700; font-size: 18px; display: block; margin-bottom: 4px; }
 .tt-room td, .tt-room th { padding: 3px 10px 3px 0; font-size: 15px; text-align: left; }
 .tt-buttons { display: flex; flex-wrap: wrap; gap: 6px; }
+.tt-nbhd-wrap { overflow-x: auto; }
+.tt-nbhd { border-collapse: collapse; }
+.tt-nbhd td, .tt-nbhd th { padding: 2px 10px 2px 0; font-size: 14px; text-align: right; }
+.tt-nbhd td { white-space: nowrap; }
+.tt-nbhd th { font-size: 12px; font-weight: 600; vertical-align: bottom; }
+.tt-nbhd td:first-child, .tt-nbhd th:first-child { text-align: left; }
+.tt-heat { color: #111; padding-left: 6px !important; border-radius: 2px; }
 """
 #: Play speeds in words: weeks per redraw, and seconds between redraws.
 SPEEDS: dict[str, tuple[int, float]] = {
@@ -95,7 +106,8 @@ SPEEDS: dict[str, tuple[int, float]] = {
 }
 #: The speed a new page starts at.
 DEFAULT_SPEED = "Steady: a month a second"
-#: The monitors (NetLogo's name for a live number), labelled as in the reports (:mod:`model.outcomes`).
+#: The monitors (NetLogo's name for a live number), labelled as in the reports (:mod:`model.outcomes`); the
+#: community measures (:data:`dashboard.charts.COMMUNITY`) are those ``community()`` returns, whatever they are.
 MONITORS = (
     "trust_mean",
     "trust_digitally_excluded",
@@ -106,8 +118,7 @@ MONITORS = (
     "tsm_tp01",
     "repair_wait_weeks_mean",
     "cost_per_home",
-    "ties_per_household",
-    "lonely_share",
+    *charts.COMMUNITY,
 )
 #: Seconds between refreshes of the facilitator's page.
 FACILITATOR_REFRESH = 2.0
@@ -125,18 +136,44 @@ def _session_key() -> str:
 
 
 def weekly_csv(model: Workshop) -> str:
-    """The weekly series of every strategy as CSV text (one row per strategy and week)."""
+    """The weekly series of every strategy as CSV text (one row per strategy and week).
+
+    The community measures, which the model measures on demand rather than in
+    its weekly series, come from the record the session keeps of them each
+    week (:meth:`Workshop.community_frame`); a measure the weekly series has
+    already is not repeated.
+    """
     with model.lock:
-        frames = [
-            (SIDES[side], name, run.weekly())
-            for side, (name, run) in enumerate(zip(model.names, model.runs, strict=True))
-        ]
+        frames = []
+        for side, (name, run) in enumerate(zip(model.names, model.runs, strict=True)):
+            weekly, community = run.weekly(), model.community_frame(side)
+            extra = [c for c in community.columns if c not in weekly.columns]
+            frames.append((SIDES[side], name, weekly.join(community[extra])))
     buffer = io.StringIO()
     for index, (side, name, frame) in enumerate(frames):
         frame = frame.reset_index()  # the week, the index of weekly(), becomes a column
         frame.insert(0, "strategy", name)
         frame.insert(0, "side", side)
         frame.insert(0, "estate_number", model.seed)
+        frame.to_csv(buffer, index=False, header=index == 0)
+    return buffer.getvalue()
+
+
+def neighbourhoods_csv(model: Workshop) -> str:
+    """Every strategy's neighbourhoods now as CSV text: a row per strategy and neighbourhood, every column reported."""
+    with model.lock:
+        frames = []
+        for side, (name, run, pilot) in enumerate(zip(model.names, model.runs, model.pilots, strict=True)):
+            frame = run.neighbourhood_summary()
+            frame.insert(0, "in_pilot", [pilot is not None and k in pilot.estates for k in range(len(frame))])
+            frame.insert(0, "pilot", "" if pilot is None else pilot.preset)
+            frame.insert(0, "week", run.week)
+            frame.insert(0, "strategy", name)
+            frame.insert(0, "side", SIDES[side])
+            frame.insert(0, "estate_number", model.seed)
+            frames.append(frame)
+    buffer = io.StringIO()
+    for index, frame in enumerate(frames):
         frame.to_csv(buffer, index=False, header=index == 0)
     return buffer.getvalue()
 
@@ -273,7 +310,7 @@ class Session:
     tick: solara.Reactive[int]
     kept: solara.Reactive[Kept | None]
     player: Player
-    error: solara.Reactive[str]
+    error: solara.Reactive[tuple[str, str]]
 
     def redraw(self) -> None:
         """Move the live parts of the page on, and tell the room."""
@@ -308,17 +345,37 @@ class Session:
         model.switch(settings)
         self.redraw()
 
-    def move(self, side: int, name: str, value: float) -> None:
-        """A slider moved on strategy ``side``: applied at once where the model allows it."""
+    def move(self, side: int, name: str, value: float, card: str = "strategy") -> None:
+        """A slider moved on strategy ``side``: applied at once where the model allows it.
+
+        A value the declarations or the model refuse (e.g. more neighbourhoods
+        than the homes allow) is not applied; the model's message is shown on
+        ``card``, the card the slider is on.
+        """
         try:
             new = self.settings.value.with_value(side, name, value)
-        except params.ParameterError as problem:
-            self.error.set(str(problem))
+        except ValueError as problem:  # a ParameterError, ScenarioError or a pilot the change would break
+            self.error.set((card, str(problem)))
             return
-        self.error.set("")
+        self.error.set(("", ""))
         self.settings.set(new)
         if self.model.value.apply(new, side, name):
             self.redraw()
+
+    def pilot(self, side: int, preset: str, estates: list[int]) -> None:
+        """Strategy ``side``'s pilot: ``preset``'s voice levers on ``estates`` (from 0); none if either is empty.
+
+        The strategy is rebuilt on the same estate and run up to the current
+        week, as when a strategy is switched.
+        """
+        try:
+            chosen = Pilot(preset, tuple(estates)) if preset and estates else None
+            new = self.settings.value.with_pilot(side, chosen)
+        except ValueError as problem:
+            self.error.set(("pilot", str(problem)))
+            return
+        self.error.set(("", ""))
+        self.strategies(new)
 
     def restore(self, saved: Saved) -> None:
         """Go back to a saved run: the same numbers, at the same week."""
@@ -338,7 +395,7 @@ def _first_model(key: str) -> tuple[Settings, Workshop]:
             return record.saved.settings, record.saved.rebuild()
         except (ValueError, params.ParameterError):
             pass
-    settings = Settings(presets=(ROOM.start_preset,), levers=({},))
+    settings = ROOM.start_settings()
     return settings, Workshop(settings, seed=ROOM.start_seed)
 
 
@@ -353,7 +410,7 @@ def use_session() -> Session:
     kept: solara.Reactive[Kept | None] = solara.use_reactive(None)
     speed = solara.use_reactive(DEFAULT_SPEED)
     playing = solara.use_reactive(False)
-    error = solara.use_reactive("")
+    error = solara.use_reactive(("", ""))
     holder: list[Session] = solara.use_memo(list, [])
     if not holder:
         player = Player(model, speed, playing, lambda: holder[0].redraw())
@@ -367,7 +424,7 @@ def use_session() -> Session:
 
         def push() -> None:
             def apply_start() -> None:
-                session.new_estate(Settings(presets=(ROOM.start_preset,), levers=({},)), ROOM.start_seed)
+                session.new_estate(ROOM.start_settings(), ROOM.start_seed)
 
             if context is not None:
                 with context:
@@ -426,10 +483,26 @@ def WeekHeader(model: Workshop, tick: int) -> None:
             solara.Text("This run reached the 50-year limit: press Reset.", classes=["tt-pending"])
 
 
+def _error_on(session: Session, card: str) -> None:
+    """The last refused change's message, on the card it was made on."""
+    where, message = session.error.value
+    if where == card and message:
+        solara.Error(message)
+
+
 @solara.component
 def EstateNumber(session: Session) -> None:
-    """The estate number: the same number gives the same estate; it applies whenever an estate is built."""
+    """The estate number and its neighbourhoods: both apply whenever an estate is built.
+
+    The number of neighbourhoods (estates) has the declared range of
+    ``neighbourhoods``; a number the homes cannot hold is refused with the
+    model's message, not clamped.
+    """
     control = Control("seed", "Estate number", "", "", 1, 99, 1, True, False, "estate", True)
+    chosen = session.settings.value
+    pending = set(session.model.value.pending(chosen))
+    values = chosen.values(0)
+    count = chosen.neighbourhoods(0)
     with solara.Card(margin=0):
         with solara.Row(justify="space-between"):
             solara.Text("Estate number", style={"font-weight": "600", "font-size": "15px"})
@@ -442,6 +515,80 @@ def EstateNumber(session: Session) -> None:
         )
         if session.seed.value != session.model.value.seed:
             solara.Text(f"Changed to {session.seed.value}: press Reset to build that estate.", classes=["tt-pending"])
+        for split in map(controls.get_control, controls.ON_ESTATE_CARD):
+            move = lambda value, name=split.name: session.move(0, name, value, card="estate")  # noqa: E731
+            ControlSlider(split, values[split.name], move, split.name in pending)
+        solara.Text(
+            f"The homes make {_split(count)} of about {int(values['homes']) // count:,} homes each.",
+            classes=["tt-hint"],
+        )
+        _error_on(session, "estate")
+
+
+def _pilot_levers(preset: str) -> str:
+    """The voice levers a pilot of ``preset`` gives its estates, in words."""
+    values = controls.preset_values(preset)
+    parts = [
+        f"{controls.get_control(name).label.lower()} {controls.get_control(name).format(values[name]).strip()}"
+        for name in NEIGHBOURHOOD_LEVERS
+        if name in values
+    ]
+    return ", ".join(parts)
+
+
+@solara.component
+def PilotPanel(session: Session, side: int) -> None:
+    """A pilot: another strategy's voice levers on the chosen estates only (the model's per-neighbourhood levers).
+
+    The choice is kept here until both a strategy and at least one estate are
+    chosen; then the strategy is rebuilt on the same estate with the pilot.
+    """
+    chosen = session.settings.value
+    count = chosen.neighbourhoods(side)
+    pilot = chosen.pilot(side)
+    by_name = {controls.strategy_name(name): name for name in builtin_names()}
+    draft_preset = solara.use_reactive(pilot.preset if pilot else "")
+    draft_estates = solara.use_reactive(list(pilot.estates) if pilot else [])
+    preset = pilot.preset if pilot else draft_preset.value
+    estates = list(pilot.estates) if pilot else draft_estates.value
+    labels = [f"Estate {k + 1}" for k in range(count)]
+
+    def choose(new_preset: str, new_estates: list[int]) -> None:
+        draft_preset.set(new_preset)
+        draft_estates.set(new_estates)
+        session.pilot(side, new_preset, new_estates)
+
+    title = f"Pilot on some estates (strategy {SIDES[side]})" if chosen.side_by_side else "Pilot on some estates"
+    with solara.Card(title, margin=0):
+        if count < 2 and pilot is None:
+            solara.Text(
+                "Split the homes into neighbourhoods (on the estate card) to try a strategy on some estates only.",
+                classes=["tt-hint"],
+            )
+            return
+        solara.Select(
+            label="Pilot strategy",
+            values=["No pilot", *by_name],
+            value=controls.strategy_name(preset) if preset else "No pilot",
+            on_value=lambda label: choose(by_name.get(label, ""), estates),
+        )
+        solara.SelectMultiple(
+            "Estates in the pilot",
+            values=[labels[k] for k in estates if k < count],
+            all_values=labels,
+            on_value=lambda picked: choose(preset, sorted(labels.index(p) for p in picked if p in labels)),
+            dense=True,
+        )
+        if pilot is not None:
+            solara.Text(
+                f"{pilot.estates_text().capitalize()} take the voice of {controls.strategy_name(pilot.preset)}: "
+                f"{_pilot_levers(pilot.preset)}. Officers, repairs and the survey stay the landlord's; the other "
+                "estates keep the strategy's own levers.",
+                classes=["tt-hint"],
+            )
+        else:
+            solara.Text("Choose a strategy and one or more estates to start the pilot.", classes=["tt-hint"])
+        _error_on(session, "pilot")
 
 
 @solara.component
@@ -480,8 +627,8 @@ def StrategyPanel(session: Session) -> None:
                 solara.ToggleButtonsSingle(
                     value=SIDES[side], values=list(SIDES), on_value=lambda s: editing.set(SIDES.index(s))
                 )
-    if session.error.value:
-        solara.Error(session.error.value)
+    PilotPanel(session, side).key(f"pilot-{side}")
+    _error_on(session, "strategy")
     if pending:
         solara.Text(f"Waiting for Reset: {', '.join(pending)}.", classes=["tt-pending"])
     values = chosen.values(side)
@@ -548,6 +695,12 @@ def WhatWeTried(session: Session) -> None:
             label="Download this run (CSV)",
             mime_type="text/csv",
         )
+        solara.FileDownload(
+            lambda: neighbourhoods_csv(session.model.value),
+            filename="tenant-trust-neighbourhoods.csv",
+            label="Download estates now (CSV)",
+            mime_type="text/csv",
+        )
 
 
 @solara.component
@@ -573,8 +726,11 @@ def EstateCard(model: Workshop, tick: int) -> None:
             if MARKS[mark.value]:
                 solara.Text(f"· dots: {MARKS[mark.value]}", classes=["tt-hint"])
         run = model.runs[0]
+        split = run.households.neighbourhood_starts.size - 1
+        within = f"; patches never span two of the {split} neighbourhoods" if split > 1 else ""
         solara.Text(
-            f"Each block is one officer's patch: {len(run.officers)} officers, {int(run.p['patch_size'])} homes each.",
+            f"Each block is one officer's patch: {len(run.officers)} officers, up to {int(run.p['patch_size'])} homes "
+            f"each{within}.",
             classes=["tt-hint"],
         )
 
@@ -586,14 +742,26 @@ def _titles(model: Workshop) -> list[str]:
 
 @solara.component
 def MonitorCard(model: Workshop, tick: int) -> None:
-    """The latest value of the key outcomes, one column per strategy (NetLogo's monitors)."""
+    """The latest value of the key outcomes, one column per strategy (NetLogo's monitors).
+
+    Below them, every community measure the model's ``community()`` returns
+    now, landlord-wide, labelled by :func:`dashboard.measures.measure`.
+    """
+    shown = [o for o in MONITORS if o not in charts.COMMUNITY]
     with model.lock:
-        latest = {outcome: [charts.latest(run, outcome) for run in model.runs] for outcome in MONITORS}
-    header = "".join(f"<th>{title}</th>" for title in _titles(model))
+        latest = {outcome: [charts.latest(run, outcome) for run in model.runs] for outcome in shown}
+        names, community = measures.community_values(model.runs)
+    header = "".join(f"<th>{html.escape(title)}</th>" for title in _titles(model))
     rows = []
-    for outcome in MONITORS:
+    for outcome in shown:
         cells = "".join(f"<td>{_number(value)}</td>" for value in latest[outcome])
         rows.append(f"<tr><td>{outcomes.label(outcome)}</td>{cells}</tr>")
+    if names:
+        rows.append(f"<tr><td colspan='{len(model.runs) + 1}'><b>The community</b></td></tr>")
+    for name in names:
+        measure = measures.measure(name)
+        cells = "".join(f"<td>{html.escape(measure.format(values.get(name)))}</td>" for values in community)
+        rows.append(f"<tr><td>{html.escape(measure.label)}</td>{cells}</tr>")
     with solara.Card(margin=0):
         solara.Text("Now", classes=["tt-card-title"])
         solara.HTML(tag="table", unsafe_innerHTML=f"<tr><th></th>{header}</tr>{''.join(rows)}", classes=["tt-monitors"])
@@ -614,6 +782,70 @@ def ChartCard(model: Workshop, key: str, tick: int, kept: Kept | None) -> None:
         solara.Text(chart.reading, classes=["tt-hint"])
 
 
+def _heat(value: float | None) -> str:
+    """A table cell's style: its background the estate picture's colour of trust ``value`` (0-100)."""
+    if value is None:
+        return ""
+    red, green, blue = TRUST_LUT[min(max(int(value / 100.0 * 255), 0), 255)].tolist()
+    return f" class='tt-heat' style='background: rgb({red}, {green}, {blue})'"
+
+
+def neighbourhood_table(run: TrustModel, pilot: Pilot | None) -> str:
+    """One row per neighbourhood of ``run`` now, as the rows of an HTML table (header first).
+
+    Every column of ``neighbourhood_summary()`` is shown (labelled by
+    :func:`dashboard.measures.measure`); the trust cell is coloured as the
+    estate picture colours trust, and the pilot's estates are marked.
+    """
+    columns, rows = measures.neighbourhood_rows(run.neighbourhood_summary())
+    shown = [measures.measure(c) for c in columns]
+    head = "".join(f"<th>{html.escape(m.label)}</th>" for m in shown)
+    texts = {m.name: [html.escape(t) for t in m.format_all([row[m.name] for row in rows])] for m in shown}
+    body = []
+    for index, row in enumerate(rows):
+        estate = row["estate"]
+        tag = " (pilot)" if pilot is not None and estate - 1 in pilot.estates else ""
+        cells = []
+        for m in shown:
+            style = _heat(measures.display(m, row[m.name])) if m.name == "trust_mean" else ""
+            cells.append(f"<td{style}>{texts[m.name][index]}</td>")
+        body.append(f"<tr><td>{estate}{tag}</td>{''.join(cells)}</tr>")
+    return f"<tr><th>Estate</th>{head}</tr>{''.join(body)}"
+
+
+@solara.component
+def NeighbourhoodCard(model: Workshop, tick: int) -> None:
+    """One row per neighbourhood (estate) of each strategy: trust, belief, taking part, satisfaction, community.
+
+    An estate of one neighbourhood has no table: its one row would be the
+    landlord-wide numbers of the monitors, and measuring it would cost every
+    redraw about a millisecond for nothing.
+    """
+    with model.lock:
+        split = model.runs[0].households.neighbourhood_starts.size - 1
+        tables = [] if split < 2 else [neighbourhood_table(r, p) for r, p in zip(model.runs, model.pilots, strict=True)]
+    # the whole width of the grid, and a wider table scrolls inside the card, not the page
+    with solara.Card(margin=0, style={"min-width": "0", "grid-column": "1 / -1"}):
+        solara.Text("Neighbourhoods", classes=["tt-card-title"])
+        if not tables:
+            solara.Text(
+                "One estate: its numbers are the landlord's, under Now. Set Neighbourhoods on the estate card and "
+                "press Reset to compare estates, one row each.",
+                classes=["tt-hint"],
+            )
+            return
+        for title, table in zip(_titles(model), tables, strict=True):
+            if len(tables) > 1:
+                solara.Text(title, style={"font-weight": "600"})
+            with solara.Div(classes=["tt-nbhd-wrap"]):
+                solara.HTML(tag="table", unsafe_innerHTML=table, classes=["tt-nbhd"])
+        solara.Text(
+            "One row per estate, now. The trust cell is coloured as on the estate picture. Split the homes into "
+            "neighbourhoods on the estate card; the survey (TP01) is landlord-wide, so it has no row here.",
+            classes=["tt-hint"],
+        )
+
+
 @solara.component
 def LiveArea(model: Workshop, tick: int, kept: Kept | None, header: bool = True) -> None:
     """The week (if ``header``), the estate, the monitors and the plots of ``model``, as one grid.
@@ -626,6 +858,7 @@ def LiveArea(model: Workshop, tick: int, kept: Kept | None, header: bool = True)
             WeekHeader(model, tick)
         EstateCard(model, tick)
         MonitorCard(model, tick)
+        NeighbourhoodCard(model, tick)
         for key in charts.CHARTS:
             ChartCard(model, key, tick, kept)
 
@@ -687,29 +920,35 @@ def ParticipantPage() -> None:
 # --- the facilitator's page -------------------------------------------------------------------------------------
 @solara.component
 def RoomTable(tick: int, shown: solara.Reactive[str]) -> None:
-    """Every participant: name, strategy, estate number, week and headline outcomes; "show" picks one."""
+    """Every participant: name, strategy (and pilot), estate number, week, headline and community outcomes."""
     people = ROOM.everyone()
-    head = "".join(f"<th>{outcomes.label(o)}</th>" for o in room.HEADLINES)
+    measured = [
+        (person, room.headline(person.live) if person.live is not None else [])
+        for person in people
+        if person.saved is not None
+    ]
+    names = room.outcome_names([r for _, results in measured for r in results])
+    head = "".join(f"<th>{html.escape(room.label(o))}</th>" for o in names)
     rows = []
-    for person in people:
+    for person, results in measured:
         model, saved = person.live, person.saved
-        if saved is None:
-            continue
-        results = room.headline(model) if model is not None else []
         for side, preset in enumerate(saved.settings.presets):
-            cells = "".join(
-                f"<td>{_number(results[side][o]) if side < len(results) else '-'}</td>" for o in room.HEADLINES
-            )
+            values = results[side] if side < len(results) else {}
+            cells = "".join(f"<td>{_number(values[o]) if o in values else '-'}</td>" for o in names)
             label = f"{SIDES[side]}: " if saved.settings.side_by_side else ""
+            pilot = room.pilot_text(saved.settings, side)
+            what = controls.strategy_name(preset) + (f"; pilot: {pilot}" if pilot else "")
             status = "" if person.here else " (away)"
             rows.append(
-                f"<tr><td>{person.name}{status}</td><td>{label}{controls.strategy_name(preset)}</td>"
-                f"<td>{saved.seed}</td><td>{model.week if model is not None else saved.week}</td>{cells}</tr>"
+                f"<tr><td>{html.escape(person.name)}{status}</td><td>{label}{html.escape(what)}</td>"
+                f"<td>{saved.seed}</td><td>{saved.settings.neighbourhoods(side)}</td>"
+                f"<td>{model.week if model is not None else saved.week}</td>{cells}</tr>"
             )
     solara.Text(f"{len(people)} in the room", classes=["tt-card-title"])
     solara.HTML(
         tag="table",
-        unsafe_innerHTML=f"<tr><th>Who</th><th>Strategy</th><th>Estate</th><th>Week</th>{head}</tr>{''.join(rows)}",
+        unsafe_innerHTML=f"<tr><th>Who</th><th>Strategy</th><th>Estate</th><th>Neighbourhoods</th><th>Week</th>{head}"
+        f"</tr>{''.join(rows)}",
         classes=["tt-room"],
     )
     names = [p.name for p in people if p.here]
@@ -719,24 +958,36 @@ def RoomTable(tick: int, shown: solara.Reactive[str]) -> None:
 
 @solara.component
 def RoomStart() -> None:
-    """The room's starting strategy and estate number, and sending it to everyone."""
+    """The room's starting strategy, estate number and neighbourhoods, and sending it to everyone."""
     by_name = {controls.strategy_name(name): name for name in builtin_names()}
     preset = solara.use_reactive(controls.strategy_name(ROOM.start_preset))
     seed = solara.use_reactive(ROOM.start_seed)
+    split = solara.use_reactive(ROOM.start_neighbourhoods)
     message = solara.use_reactive("")
+    refused = solara.use_reactive("")
+    control = controls.get_control("neighbourhoods")
 
-    def keep() -> None:
-        ROOM.set_start(by_name[preset.value], seed.value)
-        message.set(f"New participants start with {preset.value} on estate {seed.value}.")
+    def keep() -> bool:
+        try:
+            ROOM.set_start(by_name[preset.value], seed.value, split.value)
+        except ValueError as problem:  # the model refuses more neighbourhoods than the homes allow
+            refused.set(str(problem))
+            return False
+        refused.set("")
+        count = ROOM.start_settings().neighbourhoods(0)
+        message.set(f"New participants start with {preset.value} on estate {seed.value}, {_split(count)}.")
+        return True
 
     def send() -> None:
-        keep()
+        if not keep():
+            return
         sent = 0
         for person in ROOM.everyone():
             if person.push is not None and person.here:
                 person.push()
                 sent += 1
-        message.set(f"Sent to {sent} participants: {preset.value} on estate {seed.value}, week 0.")
+        start = f"{preset.value} on estate {seed.value}, {_split(ROOM.start_settings().neighbourhoods(0))}"
+        message.set(f"Sent to {sent} participants: {start}, week 0.")
 
     with solara.Card("The room's start", margin=0):
         solara.Select(label="Starting strategy", values=list(by_name), value=preset)
@@ -744,12 +995,19 @@ def RoomStart() -> None:
             solara.Text("Estate number")
             solara.Text(str(seed.value), classes=["tt-value"])
         solara.SliderInt("", value=seed, min=1, max=99, thumb_label=False)
+        ControlSlider(control, split.value, lambda value: split.set(int(value)), False)
+        if refused.value:
+            solara.Error(refused.value)
         with solara.Div(classes=["tt-buttons"]):
             solara.Button("Use for new participants", on_click=keep, outlined=True)
             solara.Button("Send to everyone now", on_click=send, color="primary")
         solara.Text("Sending restarts every connected participant's run at week 0.", classes=["tt-hint"])
         if message.value:
             solara.Text(message.value, classes=["tt-hint"])
+
+
+def _split(count: int) -> str:
+    return "one neighbourhood" if count == 1 else f"{count} neighbourhoods"
 
 
 @solara.component

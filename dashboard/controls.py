@@ -15,11 +15,13 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
+from dashboard.measures import CODES
 from model import params
 from model.params import FIXED_AT_START
 from model.scenario import builtin_names, load_scenario
 
 __all__ = [
+    "ON_ESTATE_CARD",
     "Control",
     "controls",
     "decimals",
@@ -46,6 +48,8 @@ STRATEGY_NAMES: dict[str, str] = {
     "tokenistic_consultation": "Ticking the box: consultation, little acted on",
 }
 
+#: Parameters shown on the estate card, beside the estate number, rather than under "more settings".
+ON_ESTATE_CARD = ("neighbourhoods", "neighbourhood_homes")
 #: Headings of the parameter groups under "more settings", in display order.
 GROUP_TITLES: dict[str, str] = {
     "estate": "The estate and its households",
@@ -94,7 +98,9 @@ class Control:
     at_reset: bool
 
     def format(self, value: float) -> str:
-        """The value as shown beside the slider, with its unit."""
+        """The value as shown beside the slider, with its unit (a code in words: :data:`dashboard.measures.CODES`)."""
+        if self.name in CODES and int(value) in CODES[self.name]:
+            return CODES[self.name][int(value)]
         if self.is_int:
             return f"{int(value):,} {self.unit}"
         return f"{value:,.{decimals(self.step)}f} {self.unit}"
@@ -171,10 +177,10 @@ def levers() -> tuple[Control, ...]:
 
 
 def more_settings() -> dict[str, tuple[Control, ...]]:
-    """The other parameters, by group title ("more settings")."""
+    """The other parameters by group title ("more settings"), less those on the estate card (:data:`ON_ESTATE_CARD`)."""
     grouped: dict[str, list[Control]] = {}
     for control in controls():
-        if not control.lever:
+        if not control.lever and control.name not in ON_ESTATE_CARD:
             grouped.setdefault(GROUP_TITLES.get(control.group, control.group.capitalize()), []).append(control)
     return {title: tuple(items) for title, items in grouped.items()}
 

@@ -2,7 +2,9 @@
 
 Homes are drawn patch by patch: each housing officer's patch is a block of
 homes in street order (the order of the neighbour network's ring), and blocks
-are separated by a white gap, so patches are visible at a glance. A dark dot
+are separated by a white gap, so patches are visible at a glance. With several
+neighbourhoods, patches never span two, so the blocks follow the model's own
+patches (``households.officer``), of differing sizes. A dark dot
 marks the households chosen by ``mark`` (by default those who took part in
 the last year). The picture is built with NumPy and encoded as a PNG, which
 takes a few milliseconds for the default 6,000 homes; no network edges are
@@ -23,7 +25,7 @@ from PIL import Image
 from model.model import TrustModel
 from model.submodels import YEAR
 
-__all__ = ["MARKS", "estate_png", "layout", "legend_png", "marked"]
+__all__ = ["MARKS", "TRUST_LUT", "estate_png", "layout", "legend_png", "marked", "patch_layout", "patch_sizes"]
 
 #: What the dots can show: label -> description for the legend.
 MARKS: dict[str, str] = {
@@ -35,7 +37,9 @@ MARKS: dict[str, str] = {
 }
 #: Colour map of trust, from low (red) through yellow to high (green).
 TRUST_COLOURS = colormaps["RdYlGn"]
-_LUT = (TRUST_COLOURS(np.linspace(0.0, 1.0, 256))[:, :3] * 255).astype(np.uint8)
+#: The trust colours as 256 RGB rows, low to high (the picture's and the neighbourhood table's).
+TRUST_LUT = (TRUST_COLOURS(np.linspace(0.0, 1.0, 256))[:, :3] * 255).astype(np.uint8)
+_LUT = TRUST_LUT
 _BACKGROUND = np.array([255, 255, 255], dtype=np.uint8)
 _DOT = np.array([20, 20, 60], dtype=np.uint8)
 
@@ -44,30 +48,38 @@ def _cell_size(homes: int) -> int:
     return 4 if homes <= 20_000 else 2
 
 
-@lru_cache(maxsize=32)
 def layout(homes: int, patch_size: int) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """:func:`patch_layout` of one estate cut into patches of ``patch_size`` homes (the last may be smaller)."""
+    full, rest = divmod(homes, patch_size)
+    return patch_layout((patch_size,) * full + ((rest,) if rest else ()))
+
+
+@lru_cache(maxsize=32)
+def patch_layout(sizes: tuple[int, ...]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Which home each pixel shows (-1 for the gaps between patches) and which pixels are a home's centre.
 
     Each patch is a block of homes in street order, about 1.2 times as wide
-    as tall; blocks are laid out in rows, one home's width apart.
+    as tall (blocks are sized for the largest patch); blocks are laid out in
+    rows, one home's width apart.
 
     Args:
-        homes: Homes on the estate.
-        patch_size: Homes per officer's patch (the last patch may be smaller).
+        sizes: Homes in each officer's patch, in street order (with several
+            neighbourhoods, patches never span two, so their sizes differ).
 
     Returns:
         ``(slots, centre)``: two arrays of the picture's shape.
     """
-    patches = math.ceil(homes / patch_size)
-    block_w = math.ceil(math.sqrt(patch_size * 1.2))
-    block_h = math.ceil(patch_size / block_w)
+    homes, patches, largest = sum(sizes), len(sizes), max(sizes)
+    block_w = math.ceil(math.sqrt(largest * 1.2))
+    block_h = math.ceil(largest / block_w)
     across = max(1, round(math.sqrt(patches * 1.3 * block_h / block_w)))
     down = math.ceil(patches / across)
     cells = np.full((down * (block_h + 1) - 1, across * (block_w + 1) - 1), -1, dtype=np.int64)
+    firsts = np.concatenate([[0], np.cumsum(sizes)])
     for patch in range(patches):
         top, left = (patch // across) * (block_h + 1), (patch % across) * (block_w + 1)
         block = np.full(block_w * block_h, -1, dtype=np.int64)
-        slots = np.arange(patch * patch_size, min((patch + 1) * patch_size, homes))
+        slots = np.arange(firsts[patch], firsts[patch + 1])
         block[: slots.size] = slots
         cells[top : top + block_h, left : left + block_w] = block.reshape(block_h, block_w)
     size = _cell_size(homes)
@@ -99,14 +111,19 @@ def marked(model: TrustModel, mark: str) -> NDArray[np.bool_]:
 
 
 def estate_png(model: TrustModel, mark: str = "took part") -> bytes:
-    """The estate as a PNG: homes coloured by trust, dots on marked households, gaps between patches."""
-    slots, centre = layout(model.households.size, int(model.p["patch_size"]))
+    """The estate as a PNG: homes coloured by trust, dots on marked households, gaps between officers' patches."""
+    slots, centre = patch_layout(patch_sizes(model))
     colour = _LUT[np.clip((model.households.trust * 255).astype(np.int64), 0, 255)]
     picture = colour[np.maximum(slots, 0)]
     picture[slots < 0] = _BACKGROUND
     dots = centre & marked(model, mark)[np.maximum(slots, 0)]
     picture[dots] = _DOT
     return _png(picture)
+
+
+def patch_sizes(model: TrustModel) -> tuple[int, ...]:
+    """Homes in each officer's patch of ``model``, in street order."""
+    return tuple(np.bincount(model.households.officer).tolist())
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,10 @@ purpose; each participant's estate stays their own). It holds:
   (:meth:`~dashboard.session.Workshop.rebuild`) and to put in the debrief.
 
 :func:`debrief_csv` and :func:`debrief_html` turn the room into the debrief's
-table and one-page summary with plots.
+table and one-page summary with plots. Beside the headline outcomes
+(:data:`HEADLINES`) they show every community measure the model's
+``community()`` returned (:func:`outcome_names`), labelled by
+:func:`dashboard.measures.measure`, and each run's neighbourhoods and pilot.
 """
 
 from __future__ import annotations
@@ -37,10 +40,10 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from dashboard import charts, controls
+from dashboard import charts, controls, measures
 from dashboard.session import SIDES, Change, Settings, Workshop
-from model import outcomes
-from model.scenario import builtin_names
+from model import outcomes, params
+from model.scenario import builtin_names, load_scenario
 
 __all__ = [
     "CODE_ALPHABET",
@@ -53,7 +56,9 @@ __all__ = [
     "debrief_csv",
     "debrief_html",
     "headline",
+    "label",
     "new_code",
+    "outcome_names",
 ]
 
 #: Characters of a room code: capitals and digits that cannot be mistaken for one another on a projector.
@@ -80,19 +85,48 @@ def new_code() -> str:
 
 
 def headline(model: Workshop) -> list[dict[str, float]]:
-    """The headline outcomes of each strategy now, in displayed units (NaN before first measured)."""
+    """The headline outcomes and every community measure of each strategy now, in displayed units.
+
+    A value not measured yet, or not a number, is NaN.
+    """
     with model.lock:
-        return [{name: charts.latest(run, name) for name in HEADLINES} for run in model.runs]
+        names, community = measures.community_values(model.runs)
+        results = []
+        for run, values in zip(model.runs, community, strict=True):
+            shown = {name: charts.latest(run, name) for name in HEADLINES}
+            for name in names:
+                number = measures.display(measures.measure(name), values.get(name))
+                shown[name] = math.nan if number is None else number
+            results.append(shown)
+        return results
+
+
+def outcome_names(results: list[dict[str, float]]) -> list[str]:
+    """The outcomes of ``results`` (:func:`headline` dicts) in display order: the headlines, then the community's."""
+    return [*HEADLINES, *measures.ordered(n for r in results for n in r if n not in HEADLINES)]
+
+
+def label(name: str) -> str:
+    """A headline's declared label, or a community measure's (:func:`dashboard.measures.measure`)."""
+    return outcomes.label(name) if name in HEADLINES else measures.measure(name).label
+
+
+def pilot_text(settings: Settings, side: int) -> str:
+    """Strategy ``side``'s pilot in words ("" without one)."""
+    pilot = settings.pilot(side)
+    return "" if pilot is None else f"{controls.strategy_name(pilot.preset)} on {pilot.estates_text()}"
 
 
 def describe(settings: Settings) -> str:
-    """The strategies in sector language, with the levers moved from each preset."""
+    """The strategies in sector language, with the levers moved from each preset and any pilot."""
     parts = []
     for side, preset in enumerate(settings.presets):
         text = controls.strategy_name(preset)
         moved = settings.levers[side]
         if moved:
             text += " (" + ", ".join(f"{controls.get_control(n).label.lower()} {v}" for n, v in moved.items()) + ")"
+        if settings.pilot(side) is not None:
+            text += f"; pilot: {pilot_text(settings, side)}"
         parts.append(f"{SIDES[side]}: {text}" if settings.side_by_side else text)
     return "; ".join(parts)
 
@@ -187,10 +221,11 @@ class Room:
     """
 
     def __init__(self, code: str | None = None) -> None:
-        """An empty room starting from the baseline on estate 1."""
+        """An empty room starting from the baseline on estate 1, with the declared default of neighbourhoods."""
         self.code = code or new_code()
         self.start_preset = "baseline"
         self.start_seed = 1
+        self.start_neighbourhoods = int(params.get("neighbourhoods").default)
         self.participants: dict[str, Participant] = {}
         self.snapshots: list[Snapshot] = []
         self.lock = threading.RLock()
@@ -199,18 +234,35 @@ class Room:
         """Whether ``code`` is the room code (letter case and spaces ignored)."""
         return secrets.compare_digest(code.strip().upper().encode(), self.code.encode())
 
-    def set_start(self, preset: str, seed: int) -> None:
-        """The strategy and estate number that new participants start from.
+    def set_start(self, preset: str, seed: int, neighbourhoods: int | None = None) -> None:
+        """The strategy, estate number and number of neighbourhoods that new participants start from.
+
+        Args:
+            preset: A built-in strategy.
+            seed: The estate number, 1-99.
+            neighbourhoods: Neighbourhoods the homes are split into (None: as now).
 
         Raises:
-            ValueError: Not a built-in strategy, or an estate number outside 1-99.
+            ValueError: Not a built-in strategy, an estate number outside 1-99,
+                or a number of neighbourhoods the declaration or the model
+                refuses (its message names the key, the value and what is allowed).
         """
         if preset not in builtin_names():
             raise ValueError(f"strategy '{preset}' is not a built-in scenario; allowed: {', '.join(builtin_names())}")
         if isinstance(seed, bool) or not isinstance(seed, int) or not 1 <= seed <= 99:
             raise ValueError(f"estate number = {seed!r}; allowed: a whole number 1-99")
+        count = self.start_neighbourhoods if neighbourhoods is None else neighbourhoods
+        count = int(params.get("neighbourhoods").check(count, "the room's start"))
+        load_scenario(preset, neighbourhoods=count)  # the model's own check of the homes against the count
         with self.lock:
-            self.start_preset, self.start_seed = preset, seed
+            self.start_preset, self.start_seed, self.start_neighbourhoods = preset, seed, count
+
+    def start_settings(self) -> Settings:
+        """The settings a participant starts with: the room's strategy, split into its neighbourhoods."""
+        with self.lock:
+            preset, count = self.start_preset, self.start_neighbourhoods
+        same = controls.preset_values(preset)["neighbourhoods"] == count
+        return Settings(presets=(preset,), levers=({},), world={} if same else {"neighbourhoods": count})
 
     def join(self, key: str) -> Participant:
         """The record of browser ``key``, made (with a default name) the first time it is seen."""
@@ -269,6 +321,22 @@ def _rows(room: Room) -> list[dict[str, str | int | float]]:
     return rows
 
 
+#: The debrief's columns that describe a run, before its outcomes.
+RUN_COLUMNS = (
+    "kind",
+    "participant",
+    "note",
+    "side",
+    "strategy",
+    "preset",
+    "levers_moved",
+    "pilot",
+    "estate_number",
+    "neighbourhoods",
+    "week",
+)
+
+
 def _run_rows(kind: str, name: str, note: str, saved: Saved, results: list[dict[str, float]]) -> list[dict]:
     rows = []
     for side, preset in enumerate(saved.settings.presets):
@@ -280,22 +348,33 @@ def _run_rows(kind: str, name: str, note: str, saved: Saved, results: list[dict[
             "strategy": controls.strategy_name(preset),
             "preset": preset,
             "levers_moved": "; ".join(f"{k}={v}" for k, v in saved.settings.overrides(side).items()),
+            "pilot": pilot_text(saved.settings, side),
             "estate_number": saved.seed,
+            "neighbourhoods": saved.settings.neighbourhoods(side),
             "week": saved.week,
         }
-        for outcome in HEADLINES:
-            value = results[side][outcome] if side < len(results) else math.nan
+        measured = results[side] if side < len(results) else {}
+        for outcome in outcome_names([measured]):
+            value = measured.get(outcome, math.nan)
             row[outcome] = "" if math.isnan(value) else round(value, 3)
         rows.append(row)
     return rows
 
 
+def _outcome_columns(rows: list[dict]) -> list[str]:
+    return outcome_names([{k: v for k, v in row.items() if k not in RUN_COLUMNS} for row in rows])
+
+
 def debrief_csv(room: Room) -> str:
-    """Every participant's current run and every snapshot, one row per strategy, as CSV text."""
+    """Every participant's current run and every snapshot, one row per strategy, as CSV text.
+
+    The columns are the run's description (:data:`RUN_COLUMNS`), the
+    headlines and every community measure any run reported; a run that lacks
+    one has it empty.
+    """
     rows = _rows(room)
-    columns = ["kind", "participant", "note", "side", "strategy", "preset", "levers_moved", "estate_number", "week"]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[*columns, *HEADLINES], lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=[*RUN_COLUMNS, *_outcome_columns(rows)], restval="", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -325,16 +404,19 @@ def _plot(room: Room, outcome: str) -> str:
 def debrief_html(room: Room) -> str:
     """A one-page HTML summary for the debrief: what each person tried, the outcomes, and plots."""
     rows = _rows(room)
-    head = "".join(f"<th>{html.escape(outcomes.label(o))}</th>" for o in HEADLINES)
+    names = _outcome_columns(rows)
+    head = "".join(f"<th>{html.escape(label(o))}</th>" for o in names)
     body = []
     for row in rows:
-        cells = "".join(f"<td>{html.escape(str(row[o]))}</td>" for o in HEADLINES)
+        cells = "".join(f"<td>{html.escape(str(row.get(o, '')))}</td>" for o in names)
         what = html.escape(f"{row['strategy']} {row['side']}".strip())
+        if row["pilot"]:
+            what += html.escape(f"; pilot: {row['pilot']}")
         levers = html.escape(str(row["levers_moved"]) or "-")
         who = html.escape(f"{row['participant']} · {row['kind']}" + (f" · {row['note']}" if row["note"] else ""))
         body.append(
             f"<tr><td>{who}</td><td>{what}</td><td>{levers}</td><td>{row['estate_number']}</td>"
-            f"<td>{row['week']}</td>{cells}</tr>"
+            f"<td>{row['neighbourhoods']}</td><td>{row['week']}</td>{cells}</tr>"
         )
     plots = "".join(
         f'<h2>{html.escape(outcomes.label(o))}, snapshot by snapshot</h2><img alt="{html.escape(o)}" '
@@ -350,7 +432,8 @@ img{{max-width:100%}}</style></head><body>
 <h1>Tenant Trust workshop: what we tried</h1>
 <p>{html.escape(when)} · {len(room.participants)} participants · {len(room.snapshots)} snapshots.
 The model is a tool for thinking, not a forecast: compare strategies with each other, not with real figures.</p>
-<table><tr><th>Who</th><th>Strategy</th><th>Levers moved</th><th>Estate</th><th>Week</th>{head}</tr>
+<table><tr><th>Who</th><th>Strategy</th><th>Levers moved</th><th>Estate</th><th>Neighbourhoods</th><th>Week</th>
+{head}</tr>
 {"".join(body)}</table>
 {plots}
 </body></html>

@@ -13,6 +13,15 @@ same households, network and thresholds) and step together. A
 a strategy switched at some week), so the same run can be rebuilt exactly
 from its settings, estate number and history: after a page reload, from a
 saved snapshot ("what we tried"), or on the facilitator's screen.
+
+:class:`Pilot` is a strategy tried on some neighbourhoods only ("estates 1-2
+try power-sharing"): the model's own per-neighbourhood levers (a
+``[[neighbourhood]]`` entry of a scenario file, :class:`model.scenario.NeighbourhoodLevers`)
+given the neighbourhood levers of another built-in strategy.
+
+A :class:`Workshop` also records every strategy's community measures
+(:meth:`~model.model.TrustModel.community`, measured on demand rather than in
+the model's weekly series) each week, for the run's download.
 """
 
 from __future__ import annotations
@@ -24,14 +33,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import mesa
+import pandas as pd
 
 from dashboard.controls import preset_values, snap
 from model import params
 from model.model import TrustModel
 from model.params import FIXED_AT_START
-from model.scenario import MAX_WEEKS, Scenario, builtin_names, load_scenario
+from model.scenario import (
+    MAX_WEEKS,
+    NEIGHBOURHOOD_LEVERS,
+    NeighbourhoodLevers,
+    Scenario,
+    builtin_names,
+    load_scenario,
+)
 
-__all__ = ["SIDES", "Change", "Settings", "Workshop", "build_run"]
+__all__ = ["SIDES", "Change", "Pilot", "Settings", "Workshop", "build_run"]
 
 #: Names of the strategies in side-by-side mode.
 SIDES = ("A", "B")
@@ -48,7 +65,7 @@ def build_run(settings: Settings, side: int, seed: int) -> TrustModel:
     for 6,000 homes; a copy takes a few milliseconds and continues with exactly
     the same numbers, because the run's random generator is copied with it.
     """
-    key = (settings.presets[side], tuple(sorted(settings.overrides(side).items())), seed)
+    key = (settings.presets[side], tuple(sorted(settings.overrides(side).items())), settings.pilot(side), seed)
     with _templates_lock:
         template = _templates.get(key)
         if template is None:
@@ -61,6 +78,51 @@ def build_run(settings: Settings, side: int, seed: int) -> TrustModel:
 
 
 @dataclass(frozen=True)
+class Pilot:
+    """A pilot: some neighbourhoods take another built-in strategy's voice levers; the rest keep the landlord's.
+
+    Attributes:
+        preset: The built-in strategy whose neighbourhood levers the pilot's
+            neighbourhoods take (:data:`model.scenario.NEIGHBOURHOOD_LEVERS`:
+            where their panel sits on the ladder, how much of what it hears
+            the landlord acts on, a budget their tenants decide and who runs
+            them), whatever those levers are.
+        estates: The neighbourhoods in the pilot, counted from 0 as the model
+            counts them (the page shows them from 1).
+    """
+
+    preset: str
+    estates: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        """Check the strategy exists and at least one neighbourhood is named (the model checks they exist)."""
+        if self.preset not in builtin_names():
+            raise ValueError(
+                f"pilot strategy '{self.preset}' is not a built-in scenario; allowed: {', '.join(builtin_names())}"
+            )
+        if not self.estates:
+            raise ValueError("pilot estates = (); allowed: one or more neighbourhoods")
+        object.__setattr__(self, "estates", tuple(sorted(set(self.estates))))
+
+    def levers(self) -> NeighbourhoodLevers:
+        """The pilot as the model's per-neighbourhood levers: the strategy's value of each neighbourhood lever."""
+        values = preset_values(self.preset)
+        chosen = {name: values[name] for name in NEIGHBOURHOOD_LEVERS if name in values}
+        return NeighbourhoodLevers(self.estates, chosen, f"dashboard pilot: {self.preset}")
+
+    def estates_text(self) -> str:
+        """The estates in words, counted from 1 ("estates 1-3, 5")."""
+        spans: list[list[int]] = []
+        for number in (e + 1 for e in self.estates):
+            if spans and number == spans[-1][-1] + 1:
+                spans[-1].append(number)
+            else:
+                spans.append([number])
+        parts = [f"{s[0]}-{s[-1]}" if len(s) > 1 else str(s[0]) for s in spans]
+        return ("estate " if len(self.estates) == 1 else "estates ") + ", ".join(parts)
+
+
+@dataclass(frozen=True)
 class Settings:
     """A participant's choices (immutable).
 
@@ -69,11 +131,14 @@ class Settings:
         levers: Per strategy, the strategy levers moved away from its preset.
         world: "More settings" changed by the participant; they apply to every
             strategy, because both strategies run on the same world.
+        pilots: Per strategy, its :class:`Pilot` or None; strategies past the
+            end of the tuple have none.
     """
 
     presets: tuple[str, ...] = ("baseline",)
     levers: tuple[dict[str, float | int], ...] = ({},)
     world: dict[str, float | int] = field(default_factory=dict)
+    pilots: tuple[Pilot | None, ...] = ()
 
     def __post_init__(self) -> None:
         """Check the presets exist and there is one lever set per strategy."""
@@ -82,6 +147,8 @@ class Settings:
         for name in self.presets:
             if name not in builtin_names():
                 raise ValueError(f"preset '{name}' is not a built-in scenario; allowed: {', '.join(builtin_names())}")
+        if len(self.pilots) > len(self.presets):
+            raise ValueError(f"pilots {self.pilots!r}: allowed: at most one per strategy ({len(self.presets)})")
 
     @property
     def side_by_side(self) -> bool:
@@ -96,9 +163,61 @@ class Settings:
         """Every parameter's value for strategy ``side``."""
         return preset_values(self.presets[side]) | self.overrides(side)
 
+    def neighbourhoods(self, side: int) -> int:
+        """How many neighbourhoods strategy ``side``'s estate has (:func:`model.params.neighbourhood_count`)."""
+        return params.neighbourhood_count(self.values(side))
+
+    def pilot(self, side: int) -> Pilot | None:
+        """Strategy ``side``'s pilot, if it has one."""
+        return self.pilots[side] if side < len(self.pilots) else None
+
     def scenario(self, side: int) -> Scenario:
-        """The scenario of strategy ``side``: its preset (schedule and shocks included) with the changes."""
-        return load_scenario(self.presets[side], **self.overrides(side))
+        """The scenario of strategy ``side``: its preset (schedule and shocks included) with the changes and pilot.
+
+        Raises:
+            model.scenario.ScenarioError: The model refuses the combination
+                (e.g. more neighbourhoods than the homes allow, or a pilot on a
+                neighbourhood the estate does not have); its message names the
+                key, the value and what is allowed.
+        """
+        scenario = load_scenario(self.presets[side], **self.overrides(side))
+        chosen = self.pilot(side)
+        if chosen is None:
+            return scenario
+        return replace(scenario, neighbourhood_levers=(*scenario.neighbourhood_levers, chosen.levers()))
+
+    def checked(self) -> Settings:
+        """These settings, once the model accepts every strategy's scenario.
+
+        Raises:
+            ValueError: A pilot names a neighbourhood the settings do not have.
+            model.scenario.ScenarioError: As :meth:`scenario`, for the first
+                strategy the model refuses.
+        """
+        for side in range(len(self.presets)):
+            chosen = self.pilot(side)
+            count = self.neighbourhoods(side)
+            if chosen is not None and chosen.estates[-1] >= count:
+                raise ValueError(
+                    f"pilot on {chosen.estates_text()}: the estate has {count} neighbourhood"
+                    f"{'s' if count > 1 else ''}; allowed: estates 1-{count} (remove the pilot, or choose "
+                    "estates that exist, before lowering neighbourhoods)"
+                )
+            self.scenario(side)
+        return self
+
+    def with_pilot(self, side: int, pilot: Pilot | None) -> Settings:
+        """Strategy ``side`` with ``pilot`` (None: no pilot), checked by the model.
+
+        Raises:
+            ValueError: The pilot names a neighbourhood the estate does not have
+                (:meth:`checked`).
+        """
+        pilots = list(self.pilots) + [None] * (len(self.presets) - len(self.pilots))
+        pilots[side] = pilot
+        while pilots and pilots[-1] is None:
+            pilots.pop()
+        return replace(self, pilots=tuple(pilots)).checked()
 
     def with_preset(self, side: int, preset: str) -> Settings:
         """Strategy ``side`` switched to ``preset``; its levers go back to the preset's values."""
@@ -113,7 +232,7 @@ class Settings:
         if on and not self.side_by_side:
             return replace(self, presets=(*self.presets, second), levers=(*self.levers, {}))
         if not on and self.side_by_side:
-            return replace(self, presets=self.presets[:1], levers=self.levers[:1])
+            return replace(self, presets=self.presets[:1], levers=self.levers[:1], pilots=self.pilots[:1])
         return self
 
     def with_value(self, side: int, name: str, value: float) -> Settings:
@@ -122,13 +241,16 @@ class Settings:
         Raises:
             params.ParameterError: Unknown parameter or a value outside the
                 declared range (never clamped).
+            model.scenario.ScenarioError: The model refuses the new settings
+                (e.g. more neighbourhoods than the homes allow); never clamped.
+            ValueError: Fewer neighbourhoods than a pilot names (:meth:`checked`).
         """
         checked = snap(name, value)
         if params.get(name).lever:
             levers = list(self.levers)
             levers[side] = levers[side] | {name: checked}
-            return replace(self, levers=tuple(levers))
-        return replace(self, world=self.world | {name: checked})
+            return replace(self, levers=tuple(levers)).checked()
+        return replace(self, world=self.world | {name: checked}).checked()
 
     def sides_changed_by(self, name: str, side: int) -> list[int]:
         """Which strategies a change of ``name`` made on strategy ``side`` reaches."""
@@ -171,6 +293,9 @@ class Workshop(mesa.Model):
     Attributes:
         runs: One :class:`~model.model.TrustModel` per strategy.
         names: The strategies' presets.
+        pilots: The strategies' pilots (None: no pilot).
+        community_log: Per strategy, ``(week, community measures)`` for every
+            week since it was built (:meth:`community_frame`).
         settings: The settings as the participant has them now (levers moved
             since the build included).
         built_with: The settings the estates were built from at week 0.
@@ -194,6 +319,8 @@ class Workshop(mesa.Model):
         self.seed = seed
         self.runs = [self._build(chosen, side) for side in range(len(chosen.presets))]
         self.names = list(chosen.presets)
+        self.pilots = [chosen.pilot(side) for side in range(len(chosen.presets))]
+        self.community_log: list[list[tuple[int, dict[str, Any]]]] = [[_measured(run)] for run in self.runs]
         self.history: list[Change] = []
         self.lock = threading.RLock()
         self.running = True
@@ -219,8 +346,15 @@ class Workshop(mesa.Model):
 
     def _step_to(self, week: int) -> None:
         while self.week < week:
-            for run in self.runs:
+            for run, log in zip(self.runs, self.community_log, strict=True):
                 run.step()
+                log.append(_measured(run))
+
+    def community_frame(self, side: int) -> pd.DataFrame:
+        """Strategy ``side``'s community measures week by week since it was built, indexed by week."""
+        with self.lock:
+            log = list(self.community_log[side])
+        return pd.DataFrame([values for _, values in log], index=pd.Index([w for w, _ in log], name="week"))
 
     def _replay(self, change: Change) -> None:
         if change.kind == "set":
@@ -311,7 +445,11 @@ class Workshop(mesa.Model):
         """
         sides = len(settings.presets)
         rebuilt = tuple(
-            side for side in range(sides) if side >= len(self.names) or settings.presets[side] != self.names[side]
+            side
+            for side in range(sides)
+            if side >= len(self.names)
+            or settings.presets[side] != self.names[side]
+            or settings.pilot(side) != self.pilots[side]
         )
         with self.lock:
             change = Change(self.week, "strategy", settings=settings, rebuilt=rebuilt)
@@ -322,16 +460,21 @@ class Workshop(mesa.Model):
     def _switch_runs(self, settings: Settings, rebuilt: tuple[int, ...]) -> None:
         week = self.week
         runs = self.runs[: len(settings.presets)]
+        logs = self.community_log[: len(settings.presets)]
         for side in rebuilt:
             run = self._build(settings, side)
+            log = [_measured(run)]
             while run.week < week:
                 run.step()
+                log.append(_measured(run))
             if side < len(runs):
-                runs[side] = run
+                runs[side], logs[side] = run, log
             else:
                 runs.append(run)
-        self.runs = runs
+                logs.append(log)
+        self.runs, self.community_log = runs, logs
         self.names = list(settings.presets)
+        self.pilots = [settings.pilot(side) for side in range(len(settings.presets))]
         self.settings = settings
 
     def pending(self, settings: Settings | None = None) -> list[str]:
@@ -342,3 +485,8 @@ class Workshop(mesa.Model):
             wanted = chosen.values(index)
             names += [n for n in sorted(FIXED_AT_START) if wanted[n] != run.scenario_spec.params[n] and n not in names]
         return names
+
+
+def _measured(run: TrustModel) -> tuple[int, dict[str, Any]]:
+    """The run's week and its community measures now (whatever keys the model returns)."""
+    return run.week, dict(run.community())

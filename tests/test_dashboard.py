@@ -78,9 +78,10 @@ def test_slider_noise_is_rounded_but_out_of_range_is_refused_not_clamped():
         controls.snap("estate_presents", 0.5)
 
 
-def test_more_settings_hold_every_uncertain_parameter_once():
+def test_more_settings_hold_every_uncertain_parameter_once_but_those_on_the_estate_card():
     names = [c.name for group in controls.more_settings().values() for c in group]
-    assert sorted(names) == sorted(p.name for p in PARAMETERS if not p.lever)
+    assert "neighbourhoods" in controls.ON_ESTATE_CARD and "neighbourhoods" not in names
+    assert sorted([*names, *controls.ON_ESTATE_CARD]) == sorted(p.name for p in PARAMETERS if not p.lever)
 
 
 # --- one participant's settings and model ---------------------------------------------------------------
@@ -305,6 +306,8 @@ def test_each_participant_steps_only_their_own_estate(dashboard, chromium):
 
 @browser
 def test_page_renders_the_estate_and_its_plots_in_the_browser_and_steps(dashboard, chromium, tmp_path):
+    from playwright.sync_api import expect
+
     context, page = _open(chromium, dashboard)
     try:
         for title in ("The estate", *(chart.title for chart in charts.CHARTS.values())):
@@ -334,6 +337,17 @@ def test_page_renders_the_estate_and_its_plots_in_the_browser_and_steps(dashboar
             page.get_by_role("button", name="Download this run (CSV)").click()
         table = got.value.path().read_text().splitlines()
         assert table[0].startswith("estate_number,side,strategy,week") and len(table) == 1 + 4  # weeks 0-3
+        assert "lonely_share" in table[0].split(",")  # the community measures, week by week
+        # neighbourhoods: the estate card's control, then one row per estate in the live table
+        expect(page.locator(".tt-card-title", has_text="Neighbourhoods")).to_be_visible()
+        default = params.neighbourhood_count(params.defaults())
+        expect(page.locator(".tt-nbhd tr")).to_have_count(1 + default)
+        page.locator(".tt-control").filter(has_text="Neighbourhoods").first.get_by_role("slider").focus()
+        for _ in range(2):  # from the declared default, 0 (one per neighbourhood_homes homes), to 2
+            page.keyboard.press("ArrowRight")
+        page.get_by_role("button", name="Reset").click()
+        expect(page.locator(".tt-nbhd tr")).to_have_count(1 + 2)
+        expect(page.locator(".tt-monitors")).to_contain_text("The community")
     finally:
         context.close()
 
@@ -446,7 +460,7 @@ def test_facilitator_sees_the_room_sets_its_start_shows_an_estate_and_exports_th
         expect(table.locator("tr").filter(has_text="Table two")).to_contain_text(
             controls.strategy_name("frontline_presence")
         )
-        expect(table.locator("tr").filter(has_text="Table one").locator("td").nth(3)).to_have_text("3")
+        expect(table.locator("tr").filter(has_text="Table one").locator("td").nth(4)).to_have_text("3")  # the week
 
         boss.locator(".v-select").filter(has_text="Show on the projector").click()
         boss.get_by_role("option", name="Table two", exact=True).click()
