@@ -1104,8 +1104,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.25,
         0.75,
         "share of seats",
-        "Share of a community-led committee's seats that must be filled by willing members for it to be "
-        "quorate.",
+        "Share of a community-led committee's seats that must be filled by willing members for it to be quorate.",
         A + " (quorums of a third to a half of a board are common in associations' model rules; burnout and "
         "too few volunteers are co-ops' recorded risk, Crabtree et al. 2019)",
         "float",
