@@ -87,7 +87,16 @@ def test_neighbourhood_outcomes_add_up_to_the_landlords(run_model):
 
 # --- the scale study ------------------------------------------------------------------------
 def test_the_scale_study_pairs_each_size_and_scaling_with_its_baseline():
-    settings = ScaleSettings(sizes=(500, 2000), scalings=(0.0, 1.0), replications=2, weeks=60, seed=4)
+    assert ScaleSettings().homes_per_neighbourhood == 600 and ScaleSettings().strategies[-1] == "tenant_management"
+    settings = ScaleSettings(
+        sizes=(500, 2000),
+        homes_per_neighbourhood=500,
+        scalings=(0.0, 1.0),
+        strategies=("power_sharing",),
+        replications=2,
+        weeks=60,
+        seed=4,
+    )
     table = scale_study(settings, progress=False)
     assert sorted(set(zip(table["homes"], table["central_capacity_scaling"], strict=True))) == [
         (500, 0.0),
