@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
+from experiments.design import load_experiment
+from experiments.sweep import plan
 from model import TrustModel, load_scenario
 from model.scenario import NeighbourhoodLevers, Scenario
 
@@ -96,11 +99,6 @@ def ended() -> None:
 
 
 def futures() -> None:
-    from pathlib import Path
-
-    from experiments.design import load_experiment
-    from experiments.sweep import plan
-
     path = Path(__file__).resolve().parent.parent / "experiments" / "strategies_under_uncertainty.toml"
     experiment = load_experiment(path)
     runs = {(Path(r.scenario).stem, r.sample_id): r for r in plan(experiment)}

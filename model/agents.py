@@ -336,10 +336,16 @@ class Landlord(mesa.Agent):
         own = self.model.neighbourhood_voice_levers(p)  # rung, budget and governance: the culture raises none
         self._delegated = _homes_mean([k["delegated_budget_per_home"] for k in own], homes)
         self.governance = np.array([k["governance"] for k in own], dtype=np.int64)
-        led = np.array([submodels.is_community_led(g) for g in self.governance.tolist()])
-        self._community_support = float(p["community_support_cost_per_home"] * homes[led].sum() / homes.sum())
+        self._community_support = float(
+            p["community_support_cost_per_home"] * homes[self.community_led].sum() / homes.sum()
+        )
         per_neighbourhood = _seats_by_neighbourhood(own, homes, p)
         self._seats = kernels.plain(kernels.Seats(starts=starts, per_neighbourhood=per_neighbourhood))
+
+    @property
+    def community_led(self) -> np.ndarray:
+        """Which neighbourhoods tenants run now (:func:`model.submodels.is_community_led` of :attr:`governance`)."""
+        return self.governance != submodels.LANDLORD_MANAGED
 
     def levers(self) -> VoiceLevers:
         """The :class:`VoiceLevers` of the model's effective parameters (as of the last :meth:`refresh`)."""

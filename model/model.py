@@ -440,10 +440,11 @@ class TrustModel(mesa.Model):
         self.rng.random(out=self._draws)
         self._estate_week(seed)
         self.landlord.share_power()
-        if self.week % QUARTER == QUARTER - 1:
+        quarter_end = self.week % QUARTER == QUARTER - 1
+        if quarter_end:
             self._fix_rate = self._first_time_fix()
         self.staff_turnover()
-        if self.week >= 0 and self.week % QUARTER == QUARTER - 1:
+        if quarter_end and self.week >= 0:
             self.community_quarter()
         if self.week % YEAR == YEAR - 1:
             self.survey() if self.week >= 0 else self._burn_in_survey()
@@ -789,7 +790,7 @@ class TrustModel(mesa.Model):
         )
         if p["cohesion_pull"] != 0.0:
             self._participation_cost = self._with_cohesion_pull(self._base_participation_cost)
-        led = np.flatnonzero(self.landlord.governance != submodels.LANDLORD_MANAGED)
+        led = np.flatnonzero(self.landlord.community_led)
         if led.size == 0:
             return
         members = np.add.reduceat(self.households.active.astype(np.int64), self.households.neighbourhood_starts[:-1])
@@ -813,7 +814,7 @@ class TrustModel(mesa.Model):
         neighbourhood keep every other random number). Assets are never lost.
         """
         p, state = self.p, self.community_state
-        led = np.flatnonzero(self.landlord.governance != submodels.LANDLORD_MANAGED)
+        led = np.flatnonzero(self.landlord.community_led)
         if led.size == 0:
             return
         if (self.week + 1) % int(p["ballot_interval_weeks"]) < YEAR:
@@ -824,7 +825,7 @@ class TrustModel(mesa.Model):
                     self.end_governance(k, "continuation ballot in favour", float(in_favour[k]))
         draws = state.asset_draws(self.rng, led.size)
         for k, draw in zip(led.tolist(), draws.tolist(), strict=True):
-            if self.landlord.governance[k] != submodels.LANDLORD_MANAGED:
+            if self.landlord.community_led[k]:
                 chance = submodels.asset_chance(float(state.cohesion[k]), p["asset_rate"], p["asset_threshold"])
                 state.assets[k] += submodels.occurs(draw, chance)
 
@@ -1046,7 +1047,7 @@ class TrustModel(mesa.Model):
         share of homes run by a TMO, co-op or community land trust (%).
         """
         homes = np.diff(self.households.neighbourhood_starts)
-        led = self.landlord.governance != submodels.LANDLORD_MANAGED
+        led = self.landlord.community_led
         return {
             "ties_per_household": float(self.households.ties_formed.mean()),
             "lonely_share": 100.0 * float(self.lonely_probability().mean()),
