@@ -3,7 +3,13 @@
 Target (issue 2): the 6,000-home default estate for 520 weeks at >= 5 million
 tenant-weeks per second on one core of a 2-core machine. The reference is
 Mesa's own BoltzmannWealth example (agent-steps per second), measured in the
-same process, so the ratio between the two is comparable across machines.
+same process and interleaved with it (target, issue 12: a ratio >= 40).
+
+The ratio takes out much of a machine's speed, not all of it: BoltzmannWealth
+is pure Python and TrustModel's week is compiled, so a processor whose Python
+is slow beside its arithmetic gives a higher ratio. The same commit gave 37.9x
+on one 2-core machine and 56-64x on another (AMD EPYC, BoltzmannWealth at a
+quarter of the first's rate), so the figure names the processor.
 
 Usage: python benchmarks/bench_speed.py [--homes N] [--weeks N] [--repeats R]
 """
@@ -17,6 +23,7 @@ import argparse  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import mesa  # noqa: E402
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth  # noqa: E402
@@ -24,6 +31,18 @@ from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, 
 from model import TrustModel, load_scenario  # noqa: E402
 
 TARGET = 5_000_000
+TARGET_RATIO = 40.0
+
+
+def processor() -> str:
+    """The processor's model name as Linux reports it (``platform.processor()`` is often empty)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "processor unknown"
 
 
 def boltzmann_rate(agents: int = 1000, steps: int = 100) -> float:
@@ -61,15 +80,19 @@ def main() -> None:
         ours.append(rate)
         setups.append(setup)
     ours_median, reference_median = statistics.median(ours), statistics.median(reference)
-    print(f"machine: {platform.platform()}, Python {platform.python_version()}, Mesa {mesa.__version__}, one core")
+    print(
+        f"machine: {platform.platform()}, {processor()}, Python {platform.python_version()}, "
+        f"Mesa {mesa.__version__}, one core"
+    )
     print(f"BoltzmannWealth (1,000 agents): {reference_median:,.0f} agent-steps/s (median of {args.repeats})")
     print(
         f"TrustModel ({args.homes:,} homes x {args.weeks} weeks): {ours_median:,.0f} tenant-weeks/s "
         f"(median of {args.repeats}; range {min(ours):,.0f}-{max(ours):,.0f}); set-up {statistics.median(setups):.2f} s"
     )
-    print(f"ratio TrustModel / BoltzmannWealth: {ours_median / reference_median:.1f}x")
-    verdict = "meets" if ours_median >= TARGET else "misses"
-    print(f"target >= {TARGET:,} tenant-weeks/s: {verdict}")
+    ratio = ours_median / reference_median
+    print(f"ratio TrustModel / BoltzmannWealth: {ratio:.1f}x")
+    print(f"target >= {TARGET:,} tenant-weeks/s: {'meets' if ours_median >= TARGET else 'misses'}")
+    print(f"target ratio >= {TARGET_RATIO:.0f}x: {'meets' if ratio >= TARGET_RATIO else 'misses'} on this processor")
 
 
 if __name__ == "__main__":
