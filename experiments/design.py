@@ -18,6 +18,12 @@ An experiment is a TOML file in ``experiments/`` (see ``what_drives_trust.toml``
 ``dummy = true`` in ``[design]`` (Sobol' and Morris) adds a dummy parameter
 that no run reads: its indices are the noise floor (the seed's share) that
 the real parameters' indices are judged against.
+``groups = true`` in ``[design]`` (Sobol' only) gives indices for each
+part of the model instead of each parameter: the parameters of one declared
+``group`` (``model.params``; ``tenant-trust params`` lists them) move
+together, as SALib's grouped designs do, so a Sobol' design over every
+uncertain parameter has ``N * (G + 2)`` runs for ``G`` parts rather than
+``N * (D + 2)`` for ``D`` parameters. The dummy is a part of its own.
 ``series_every = 13`` also keeps every run's weekly series, every 13 weeks.
 ``vary_uncertain = true`` adds every uncertain parameter (not a strategy
 lever and not the estate size) with its declared bounds. The SALib problem is
@@ -72,11 +78,13 @@ _SEARCH_KEYS = {"levers", "objectives", "budget", "statistic", "population", "ge
 SEARCH_OBJECTIVES = ("trust_mean", "participation_rate", "representation_ratio", "spend_total_per_home")
 #: How the search summarises an outcome across futures.
 SEARCH_STATISTICS = ("mean", "p10")
-_DESIGN_KEYS = {"method", "samples", "levels", "second_order", "dummy"}
+_DESIGN_KEYS = {"method", "samples", "levels", "second_order", "dummy", "groups"}
 #: The dummy parameter's name (``[design] dummy = true``): a column of the design that no run reads.
 DUMMY = "dummy"
 #: Design methods that can carry a dummy parameter.
 DUMMY_METHODS = ("sobol", "morris")
+#: Design methods that can vary the parameters in groups (``[design] groups = true``).
+GROUP_METHODS = ("sobol",)
 _ROBUSTNESS_KEYS = {"tie_tolerance"}
 #: Default tie tolerance of ``robustness``: differences from baseline smaller than this
 #: (in the outcome's stored units) are ties.
@@ -117,6 +125,9 @@ class Experiment:
             :data:`DUMMY`, that no run reads. Its rows differ from others
             only in the run seed, so its indices measure the seed noise: the
             noise floor every parameter's index is judged against.
+        groups: ``[design] groups = true``: the parameters of each declared
+            part of the model (:attr:`model.params.Parameter.group`) move
+            together and get one index per part (:meth:`factors`).
         bounds: Varied parameter -> (low, high).
         description: What the experiment asks.
         series_every: Keep every run's weekly series every this many weeks
@@ -147,6 +158,7 @@ class Experiment:
     series_every: int = 0
     tie_tolerance: float = TIE_TOLERANCE
     dummy: bool = False
+    groups: bool = False
     search: SearchSpec | None = None
 
     @property
@@ -155,7 +167,15 @@ class Experiment:
         names, bounds = list(self.bounds), [list(b) for b in self.bounds.values()]
         if self.dummy:
             names, bounds = [*names, DUMMY], [*bounds, [0.0, 1.0]]
-        return {"num_vars": len(names), "names": names, "bounds": bounds}
+        problem: dict[str, Any] = {"num_vars": len(names), "names": names, "bounds": bounds}
+        if self.groups:
+            problem["groups"] = [part_of(name) for name in names]
+        return problem
+
+    def factors(self) -> list[str]:
+        """What the indices are given for: each varied parameter, or each part of the model (``groups``)."""
+        problem = self.problem
+        return list(dict.fromkeys(problem.get("groups") or problem["names"]))
 
     def design(self) -> np.ndarray:
         """The design matrix: one row per design point, one column per varied parameter."""
@@ -164,6 +184,11 @@ class Experiment:
 
 #: Parameters that say how big the landlord is and how it is organised: choices of the study, not uncertain facts.
 ORGANISATION = ("homes", "neighbourhoods", "neighbourhood_homes")
+
+
+def part_of(name: str) -> str:
+    """The part of the model a varied parameter belongs to: its declared group (the dummy is its own)."""
+    return DUMMY if name == DUMMY else params.get(name).group
 
 
 def uncertain_parameters() -> list[str]:
@@ -309,7 +334,7 @@ def _strings(data: dict[str, Any], key: str, default: list[str], where: str) -> 
     return value
 
 
-def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool, bool]:
+def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool, bool, bool]:
     design = data.get("design")
     if not isinstance(design, dict):
         raise _fail(where, "design", design, "a [design] table with method and samples")
@@ -332,7 +357,11 @@ def _design(data: dict[str, Any], where: str) -> tuple[str, int, int, bool, bool
     if not isinstance(dummy, bool) or (dummy and method not in DUMMY_METHODS):
         allowed = f"true or false (true only with method {' or '.join(DUMMY_METHODS)}; method is {method!r})"
         raise _fail(f"{where} [design]", "dummy", dummy, allowed)
-    return method, samples, levels, second, dummy
+    groups = design.get("groups", False)
+    if not isinstance(groups, bool) or (groups and method not in GROUP_METHODS):
+        allowed = f"true or false (true only with method {' or '.join(GROUP_METHODS)}; method is {method!r})"
+        raise _fail(f"{where} [design]", "groups", groups, allowed)
+    return method, samples, levels, second, dummy, groups
 
 
 def _scenarios(data: dict[str, Any], where: str) -> tuple[list[str], list[str]]:
@@ -408,7 +437,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     vary = data.get("vary_uncertain", False)
     if not isinstance(vary, bool):
         raise _fail(where, "vary_uncertain", vary, "true or false")
-    method, samples, levels, second, dummy = _design(data, where)
+    method, samples, levels, second, dummy, groups = _design(data, where)
     homes_decl = params.get("homes")
     name = data.get("name", path.stem)
     description = data.get("description", "")
@@ -443,6 +472,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         series_every=_integer(data, "series_every", 0, 0, 52 * 50, where),
         tie_tolerance=_robustness(data, where),
         dummy=dummy,
+        groups=groups,
         search=_search(data, bounds, where),
     )
     runs = design_points(experiment) * experiment.replications * len(experiment.scenarios)
@@ -483,7 +513,8 @@ def _design_seed(experiment: Experiment) -> int:
 
 def design_points(experiment: Experiment) -> int:
     """Rows of the design matrix, counted without drawing it (so a huge design fails fast)."""
-    n, dimensions = experiment.samples, len(experiment.bounds) + experiment.dummy
+    n = experiment.samples
+    dimensions = len(experiment.factors()) if experiment.groups else len(experiment.bounds) + experiment.dummy
     if experiment.method == "sobol":
         return n * (2 * dimensions + 2 if experiment.second_order else dimensions + 2)
     if experiment.method == "morris":

@@ -60,6 +60,9 @@ except ImportError:  # optional: only makes delta faster
     threadpool_limits = None
 
 METHODS = ("sobol", "morris", "fast", "delta", "pawn")
+#: Methods that analyse a grouped problem (one index per group; the design drawn with the groups). SALib's Morris
+#: takes groups too but defines no sigma for a group, so it is left out.
+GROUPED_METHODS = ("sobol",)
 #: Indices each method reports, in order (Sobol' adds S2 when asked).
 INDICES = {
     "sobol": ("S1", "ST"),
@@ -217,7 +220,8 @@ def analyse(
     """Sensitivity indices of one output with one SALib method.
 
     Args:
-        problem: The SALib problem (``num_vars``, ``names``, ``bounds``); not modified.
+        problem: The SALib problem (``num_vars``, ``names``, ``bounds`` and, for
+            Sobol', ``groups``: then each index is a group's); not modified.
         X: The design, one row per model evaluation (as drawn for ``method``).
         Y: One output per row of ``X``.
         method: One of :data:`METHODS` (see the module docstring for the indices).
@@ -239,7 +243,7 @@ def analyse(
     X, Y = _checked(problem, X, Y, method, second_order)  # noqa: N806
     settings = _Settings(second_order, num_levels, conf_level, num_resamples, _legacy_seed(seed))
     if np.ptp(Y) == 0:
-        return _frame(method, _zero_blocks(list(problem["names"]), method, second_order))
+        return _frame(method, _zero_blocks(factors(problem), method, second_order))
     with _isolated(settings.seed):
         blocks = _ANALYSERS[method](dict(problem), X, Y, settings)
     return _frame(method, blocks)
@@ -261,7 +265,7 @@ def convergence(
     The Saltelli rows come in blocks of D+2 rows per base sample (2D+2 with second
     order), so the first ``n`` base samples are the first ``n`` blocks; ``n`` runs
     over N/2^(steps-1), ..., N/2, N. Indices that still move between the last steps
-    have not settled: the sample is too small.
+    have not settled: the sample is too small. With groups, D is the number of groups.
 
     Args:
         problem: The SALib problem.
@@ -282,7 +286,7 @@ def convergence(
         ValueError: As :func:`analyse`, or fewer than 2 base samples in the smallest part.
     """
     X, Y = _checked(problem, X, Y, "sobol", second_order)  # noqa: N806
-    block = _block("sobol", len(problem["names"]), second_order)
+    block = _block("sobol", len(factors(problem)), second_order)
     base = len(X) // block
     if steps < 1 or base >> (steps - 1) < 2:
         raise ValueError(f"steps = {steps}: need 1 <= steps and at least 2 base samples at N/2^(steps-1) (N = {base})")
@@ -512,14 +516,15 @@ def _checked(
     if method not in METHODS:
         raise ValueError(f"unknown sensitivity method {method!r}; allowed: {', '.join(METHODS)}")
     names = list(problem["names"])
-    if problem.get("groups") and list(problem["groups"]) != names:  # morris.sample sets groups = names
-        raise ValueError("grouped SALib problems are not supported; give one name per parameter and no 'groups'")
+    groups = _groups(problem)
+    if groups is not None and method not in GROUPED_METHODS:
+        raise ValueError(f"{method}: grouped problems are analysed only by {' or '.join(GROUPED_METHODS)}")
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)  # noqa: N806
     if X.ndim != 2 or X.shape[1] != len(names):
         raise ValueError(f"X has shape {X.shape}; need one column per parameter ({len(names)}: {', '.join(names)})")
     if Y.ndim != 1 or len(Y) != len(X):
         raise ValueError(f"Y has {Y.size} values (shape {Y.shape}) but the design X has {len(X)} rows; need one each")
-    block = _block(method, len(names), second_order)
+    block = _block(method, len(factors(problem)), second_order)
     if len(X) % block:
         order = f" with second_order={second_order}" if method == "sobol" else ""
         raise ValueError(
@@ -545,6 +550,24 @@ def _check_morris(X: np.ndarray, d: int) -> None:  # noqa: N803
         raise ValueError(
             f"X is not a Morris design: every trajectory of {d + 1} rows must change exactly one parameter per step"
         )
+
+
+def _groups(problem: dict[str, Any]) -> list[str] | None:
+    """The problem's groups, one per parameter, or None when every parameter is its own.
+
+    SALib's Morris sampler sets ``groups`` to the names, which is no grouping.
+    """
+    groups = problem.get("groups")
+    if not groups or list(groups) == list(problem["names"]):
+        return None
+    if len(groups) != len(problem["names"]):
+        raise ValueError(f"the problem has {len(groups)} groups for {len(problem['names'])} parameters; need one each")
+    return list(groups)
+
+
+def factors(problem: dict[str, Any]) -> list[str]:
+    """What a problem's indices are given for: its parameters, or its groups in order of first appearance (SALib's)."""
+    return list(dict.fromkeys(_groups(problem) or problem["names"]))
 
 
 def _check_design(runs: pd.DataFrame, problem: dict[str, Any], X: np.ndarray) -> None:  # noqa: N803
@@ -594,7 +617,7 @@ def _sobol(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, s: _Settings) 
         conf_level=s.conf_level,
         seed=s.seed,
     )
-    names = list(problem["names"])
+    names = factors(problem)
     blocks: list[Block] = [("S1", names, si["S1"], si["S1_conf"]), ("ST", names, si["ST"], si["ST_conf"])]
     if s.second_order:
         pairs = list(itertools.combinations(range(len(names)), 2))
@@ -614,7 +637,7 @@ def _morris(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, s: _Settings)
         num_levels=s.num_levels,
         seed=s.seed,
     )
-    names = list(problem["names"])
+    names = factors(problem)
     return [("mu_star", names, si["mu_star"], si["mu_star_conf"]), ("sigma", names, si["sigma"], None)]
 
 

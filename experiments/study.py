@@ -48,10 +48,20 @@ def sensitivity_settings(experiment: Experiment, method: str) -> dict[str, Any]:
         "replicates_averaged": experiment.replications,
         "convergence_steps": min(CONVERGENCE_STEPS, int(math.log2(experiment.samples))) if method == "sobol" else None,
         "dummy": DUMMY if experiment.dummy else None,
+        "groups": _groups(experiment) if experiment.groups else None,
         "convergence_width": sensitivity.CONVERGENCE_WIDTH,
         "by_year": series_outcomes(experiment) if experiment.series_every else [],
         "salib": _version("SALib"),
     }
+
+
+def _groups(experiment: Experiment) -> dict[str, list[str]]:
+    """Each part of the model the indices are given for, and the parameters that move with it."""
+    problem = experiment.problem
+    parts: dict[str, list[str]] = {}
+    for name, part in zip(problem["names"], problem["groups"], strict=True):
+        parts.setdefault(part, []).append(name)
+    return parts
 
 
 def _version(package: str) -> str | None:

@@ -271,7 +271,7 @@ def test_design_that_does_not_fit_the_method_is_refused(saltelli, lhs):
     with pytest.raises(ValueError, match=r"8192 design rows .* blocks of 5.*second_order=False"):
         sa.analyse(PROBLEM, x, y, "sobol")
     grouped = fresh_problem() | {"groups": ["g", "g", "x3"]}
-    with pytest.raises(ValueError, match="grouped SALib problems are not supported"):
+    with pytest.raises(ValueError, match=r"8192 design rows .* blocks of 6"):  # 2 groups: 2 * 2 + 2 rows a block
         sa.analyse(grouped, x, y, "sobol", second_order=True)
     with pytest.raises(ValueError, match="not a Morris design"):
         sa.analyse(PROBLEM, lhs[0][:996], lhs[1][:996], "morris")
