@@ -29,6 +29,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,35 @@ def satisfied_probability(latent: np.ndarray, noise_scale: float = ANSWER_NOISE)
     times faster than scipy's ``expit``); ``s`` is the noise's logistic scale.
     """
     return 0.5 + 0.5 * np.tanh((latent - 0.5) / (2.0 * noise_scale))
+
+
+#: The fields of the kernels' household structures that are the model's own arrays (worked out from the
+#: parameters), by the attribute that holds each; every other field is the households' array of its name.
+MODEL_ARRAYS = {
+    "need_rate": "_need_rate",
+    "fix_rate": "_fix_rate",
+    "visit_quality": "_visit_quality",
+    "quality_gap": "_quality_gap",
+    "cost": "_participation_cost",
+}
+
+
+def plain_getter(cls: type) -> Callable[[Any], tuple]:
+    """A function of a :class:`TrustModel` giving its plain ``cls`` (as :func:`model.kernels.plain` gives).
+
+    Each field is read from where its array lives now (:data:`MODEL_ARRAYS`,
+    else ``households.<field>``), in one call, without building the NamedTuple.
+    """
+    return attrgetter(*(MODEL_ARRAYS.get(name, f"households.{name}") for name in cls._fields))
+
+
+#: What :meth:`TrustModel._estate_week` takes its structures of arrays with.
+_HOMES = plain_getter(kernels.Homes)
+_REPAIRS = plain_getter(kernels.Repairs)
+_MEMORIES = plain_getter(kernels.Memories)
+_OPINIONS = plain_getter(kernels.Opinions)
+_READINESS = plain_getter(kernels.Readiness)
+_TOOK_PART = plain_getter(kernels.TookPart)
 
 
 class TrustModel(mesa.Model):
@@ -556,28 +586,32 @@ class TrustModel(mesa.Model):
         return int(self.rng.integers(0, 2**32))
 
     def _estate_week(self, seed: int) -> None:
-        """Seed the kernels' draws, then the week's visits, repairs, word of mouth and participation in one call."""
-        h = self.households
-        jobs = self.landlord.jobs_this_week()
+        """Seed the kernels' draws, then the week's visits, repairs, word of mouth and participation in one call.
+
+        The structures of arrays are taken straight from where their arrays
+        live (:func:`plain_getter`), every week, so an array replaced since last week
+        (a shock, a change of parameters) is the one the kernels see.
+        """
+        rates = self._plain_rates
         _, finished, waits, outcomes, self._stories = kernels.estate_week(
             seed,
             self.week,
-            jobs,
+            self.landlord.jobs_this_week(),
             self.landlord.seats_by_neighbourhood(),
             self._draws,
             self._visit_p,
-            self._plain_rates["relationship"],
-            self._homes(),
-            kernels.gather(kernels.Repairs, h),
-            kernels.gather(kernels.Memories, h),
+            rates["relationship"],
+            _HOMES(self),
+            _REPAIRS(self),
+            _MEMORIES(self),
             self._plain_repair_rates,
-            kernels.gather(kernels.Opinions, h),
-            self._plain_rates["word_of_mouth"],
-            self._ties(),
-            self._readiness(),
-            self._took_part(),
+            _OPINIONS(self),
+            rates["word_of_mouth"],
+            self._plain_ties,
+            _READINESS(self),
+            _TOOK_PART(self),
             self._channel_open,
-            self._plain_rates["participation"],
+            rates["participation"],
             self._symmetric_ties,
         )
         self._officers_step()
@@ -601,17 +635,7 @@ class TrustModel(mesa.Model):
 
     def _homes(self) -> tuple:
         """What each home brings to the week's repairs and contacts (a plain :class:`~model.kernels.Homes`)."""
-        h = self.households
-        return kernels.plain(
-            kernels.Homes(
-                digital=h.digital,
-                need_rate=self._need_rate,
-                fix_rate=self._fix_rate,
-                visit_quality=self._visit_quality,
-                quality_gap=self._quality_gap,
-                damp=h.damp,
-            )
-        )
+        return _HOMES(self)
 
     def repairs_and_contact(self, visited: np.ndarray) -> None:
         """Needs arise, get reported and (budget allowing) fixed; trust responds."""
@@ -639,21 +663,11 @@ class TrustModel(mesa.Model):
 
     def _readiness(self) -> tuple:
         """What readiness to take part is made of (a plain :class:`~model.kernels.Readiness`)."""
-        h = self.households
-        return kernels.plain(
-            kernels.Readiness(
-                trust=h.trust,
-                efficacy=h.efficacy,
-                cost=self._participation_cost,
-                threshold=h.threshold,
-                fatigue=h.fatigue,
-            )
-        )
+        return _READINESS(self)
 
     def _took_part(self) -> tuple:
         """Seats and latest participation (a plain :class:`~model.kernels.TookPart`)."""
-        h = self.households
-        return kernels.gather(kernels.TookPart, h)
+        return _TOOK_PART(self)
 
     def word_of_mouth(self) -> None:
         """Stories spread along ties (bad further than good); neighbours compare views."""
