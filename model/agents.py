@@ -283,6 +283,7 @@ def _seats_by_neighbourhood(
 _TOOK_PART = attrgetter(*kernels.TookPart._fields)
 _VOICE = attrgetter(*kernels.Voice._fields)
 
+
 class Landlord(mesa.Agent):
     """The landlord: its strategy, its budget and the decisions tenants can change.
 
@@ -319,6 +320,7 @@ class Landlord(mesa.Agent):
     def refresh(self) -> None:
         """Work out again what the culture changes: the voice levers, each neighbourhood's, the jobs expected a week.
 
+        The levers' rates are kept as plain tuples too, as :meth:`share_power` passes them each week.
         The model calls it whenever a parameter or the culture changes (``effective`` is replaced), after
         :meth:`refresh_organisation` when a parameter changed.
         """
@@ -412,13 +414,18 @@ class Landlord(mesa.Agent):
             p["repair_unit_cost"],
         )
 
-    def jobs_this_week(self) -> int:
+    def jobs_this_week(self, draw: float | None = None) -> int:
         """Whole repair jobs this week (:func:`model.submodels.jobs_this_week`; one draw).
 
         The jobs expected (:attr:`repairs_per_home_week` for every home) are
         worked out when the parameters change (:meth:`refresh`).
+
+        Args:
+            draw: The week's uniform draw for the jobs, made with the week's
+                others (:meth:`model.model.TrustModel._new_draws`); drawn from
+                the model's generator now when not given.
         """
-        return submodels.jobs_this_week(self._expected_jobs, self.rng.random())
+        return submodels.jobs_this_week(self._expected_jobs, self.rng.random() if draw is None else draw)
 
     def seats(self) -> int:
         """Seats on scrutiny panels and the board, every neighbourhood's together.
