@@ -8,6 +8,7 @@ vectorised while Mesa's AgentSet and data collection still see agents.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from typing import NamedTuple, Protocol
 
 import mesa
@@ -278,6 +279,11 @@ def _seats_by_neighbourhood(
     return seats
 
 
+#: The households' arrays :meth:`Landlord.share_power` passes, as :func:`model.kernels.gather` gathers them.
+_TOOK_PART = attrgetter(*kernels.TookPart._fields)
+_VOICE = attrgetter(*kernels.Voice._fields)
+
+
 class Landlord(mesa.Agent):
     """The landlord: its strategy, its budget and the decisions tenants can change.
 
@@ -303,6 +309,7 @@ class Landlord(mesa.Agent):
         self.influence = 0.0
         self.central_pass_through = 1.0
         self._levers: VoiceLevers | None = None
+        self._plain_rates: tuple[tuple, tuple] = ((), ())
         self._expected_jobs = 0.0
         self._seats: tuple = ()
         self._neighbourhood_voice: tuple = ()
@@ -313,10 +320,12 @@ class Landlord(mesa.Agent):
     def refresh(self) -> None:
         """Work out again what the culture changes: the voice levers, each neighbourhood's, the jobs expected a week.
 
+        The levers' rates are kept as plain tuples too, as :meth:`share_power` passes them each week.
         The model calls it whenever a parameter or the culture changes (``effective`` is replaced), after
         :meth:`refresh_organisation` when a parameter changed.
         """
         self._levers = voice_levers(self.model.effective, self.model.households.size)
+        self._plain_rates = (kernels.plain(self._levers.influence_rates), kernels.plain(self._levers.voice_rates))
         own = self.model.neighbourhood_voice_levers()
         self._expected_jobs = self.repairs_per_home_week * self.model.households.size
         self._neighbourhood_voice = kernels.plain(_neighbourhood_voice(own, self.model.effective))
@@ -405,13 +414,18 @@ class Landlord(mesa.Agent):
             p["repair_unit_cost"],
         )
 
-    def jobs_this_week(self) -> int:
+    def jobs_this_week(self, draw: float | None = None) -> int:
         """Whole repair jobs this week (:func:`model.submodels.jobs_this_week`; one draw).
 
         The jobs expected (:attr:`repairs_per_home_week` for every home) are
         worked out when the parameters change (:meth:`refresh`).
+
+        Args:
+            draw: The week's uniform draw for the jobs, made with the week's
+                others (:meth:`model.model.TrustModel._new_draws`); drawn from
+                the model's generator now when not given.
         """
-        return submodels.jobs_this_week(self._expected_jobs, self.rng.random())
+        return submodels.jobs_this_week(self._expected_jobs, self.rng.random() if draw is None else draw)
 
     def seats(self) -> int:
         """Seats on scrutiny panels and the board, every neighbourhood's together.
@@ -465,16 +479,17 @@ class Landlord(mesa.Agent):
         its openness.
 
         The pushes are worked out and applied in one compiled call
-        (:func:`model.kernels.share_power`), exactly as :meth:`voice_pushes` works them out.
+        (:func:`model.kernels.share_power`), exactly as :meth:`voice_pushes` works them out,
+        with the rates of :meth:`levers` as plain tuples made when they were (:meth:`refresh`).
         """
-        h, levers = self.model.households, self.levers()
-        self.visible_change = levers.visible_change
+        h, (influence_rates, voice_rates) = self.model.households, self._plain_rates
+        self.visible_change = self._levers.visible_change
         self.influence, self.central_pass_through = kernels.share_power(
             self.model.week,
-            kernels.gather(kernels.TookPart, h),
-            kernels.gather(kernels.Voice, h),
-            kernels.plain(levers.influence_rates),
-            kernels.plain(levers.voice_rates),
+            _TOOK_PART(h),
+            _VOICE(h),
+            influence_rates,
+            voice_rates,
             h.neighbourhood_starts,
             self._neighbourhood_voice,
         )

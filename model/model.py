@@ -29,6 +29,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,9 @@ SURVEY_QUESTIONS = ("tp01", "tp06", "tp07", "tp08")
 #: (standard deviation 0.15). Assumption.
 ANSWER_NOISE = 0.15 * math.sqrt(3.0) / math.pi
 #: Uniform draws every household gets each week, in one block: a visit, a new
-#: repair need, a report, a talk with a neighbour (:mod:`model.kernels`).
+#: repair need, a report, a talk with a neighbour (:mod:`model.kernels`). The
+#: block goes on with the week's draws for the repair jobs and for staff
+#: turnover (:meth:`TrustModel._new_draws`).
 WEEKLY_DRAWS = 4
 #: Rounds of the warm start's search for participation at equilibrium (:meth:`TrustModel._warm_start_participation`).
 WARM_START_ROUNDS = 30
@@ -67,6 +70,35 @@ def satisfied_probability(latent: np.ndarray, noise_scale: float = ANSWER_NOISE)
     times faster than scipy's ``expit``); ``s`` is the noise's logistic scale.
     """
     return 0.5 + 0.5 * np.tanh((latent - 0.5) / (2.0 * noise_scale))
+
+
+#: The fields of the kernels' household structures that are the model's own arrays (worked out from the
+#: parameters), by the attribute that holds each; every other field is the households' array of its name.
+MODEL_ARRAYS = {
+    "need_rate": "_need_rate",
+    "fix_rate": "_fix_rate",
+    "visit_quality": "_visit_quality",
+    "quality_gap": "_quality_gap",
+    "cost": "_participation_cost",
+}
+
+
+def plain_getter(cls: type) -> Callable[[Any], tuple]:
+    """A function of a :class:`TrustModel` giving its plain ``cls`` (as :func:`model.kernels.plain` gives).
+
+    Each field is read from where its array lives now (:data:`MODEL_ARRAYS`,
+    else ``households.<field>``), in one call, without building the NamedTuple.
+    """
+    return attrgetter(*(MODEL_ARRAYS.get(name, f"households.{name}") for name in cls._fields))
+
+
+#: What :meth:`TrustModel._estate_week` takes its structures of arrays with.
+_HOMES = plain_getter(kernels.Homes)
+_REPAIRS = plain_getter(kernels.Repairs)
+_MEMORIES = plain_getter(kernels.Memories)
+_OPINIONS = plain_getter(kernels.Opinions)
+_READINESS = plain_getter(kernels.Readiness)
+_TOOK_PART = plain_getter(kernels.TookPart)
 
 
 class TrustModel(mesa.Model):
@@ -124,7 +156,6 @@ class TrustModel(mesa.Model):
         self.culture = 0.0
         strategy = self._baseline_levers_until_week_0()
         self.households = create_households(self.p, self.rng)
-        self._draws = np.empty((WEEKLY_DRAWS, self.households.size))
         self._symmetric_ties = kernels.is_symmetric(self.households.indptr, self.households.indices)
         self._tenants: mesa.AgentSet | None = None
         self.landlord = Landlord(self)
@@ -292,6 +323,19 @@ class TrustModel(mesa.Model):
         self.officers = [HousingOfficer(self, range(a, b)) for a, b in zip(firsts.tolist(), ends.tolist(), strict=True)]
         self.households.officer = officer
         self.households.relationship[:] = 0.0
+        self._new_draws()
+
+    def _new_draws(self) -> None:
+        """Room for the week's uniform draws from the model's generator, in the order the week uses them.
+
+        :data:`WEEKLY_DRAWS` rows of one draw per household (``_draws``), then
+        one for the repair jobs (:meth:`~model.agents.Landlord.jobs_this_week`)
+        and one per officer for staff turnover (:meth:`staff_turnover`): the
+        draws those would make one after another, made in one call.
+        """
+        homes = self.households.size
+        self._week_draws = np.empty(WEEKLY_DRAWS * homes + 1 + len(self.officers))
+        self._draws = self._week_draws[: WEEKLY_DRAWS * homes].reshape(WEEKLY_DRAWS, homes)
 
     def _refresh(self) -> None:
         """Recompute the quantities that depend only on parameters and patches."""
@@ -434,16 +478,20 @@ class TrustModel(mesa.Model):
         compiled call (:func:`model.kernels.estate_week`), exactly as
         :meth:`frontline_visits`, :meth:`repairs_and_contact`,
         :meth:`word_of_mouth` and :meth:`participation` one after another.
+        The uniform draws the week needs from the model's generator, those
+        for the repair jobs and staff turnover too, are made in one block
+        (:meth:`_new_draws`).
         """
         self.culture_week()
         seed = self.kernel_seed()
-        self.rng.random(out=self._draws)
-        self._estate_week(seed)
+        self.rng.random(out=self._week_draws)
+        jobs_draw, *turnover_draws = self._week_draws[self._draws.size :].tolist()
+        self._estate_week(seed, jobs_draw)
         self.landlord.share_power()
         quarter_end = self.week % QUARTER == QUARTER - 1
         if quarter_end:
             self._fix_rate = self._first_time_fix()
-        self.staff_turnover()
+        self.staff_turnover(turnover_draws)
         if quarter_end and self.week >= 0:
             self.community_quarter()
         if self.week % YEAR == YEAR - 1:
@@ -555,29 +603,36 @@ class TrustModel(mesa.Model):
         """A seed for the compiled kernels' draws this week, drawn from the model's generator."""
         return int(self.rng.integers(0, 2**32))
 
-    def _estate_week(self, seed: int) -> None:
-        """Seed the kernels' draws, then the week's visits, repairs, word of mouth and participation in one call."""
-        h = self.households
-        jobs = self.landlord.jobs_this_week()
+    def _estate_week(self, seed: int, jobs_draw: float) -> None:
+        """Seed the kernels' draws, then the week's visits, repairs, word of mouth and participation in one call.
+
+        ``jobs_draw`` is the week's uniform draw for the repair jobs
+        (:meth:`~model.agents.Landlord.jobs_this_week`).
+
+        The structures of arrays are taken straight from where their arrays
+        live (:func:`plain_getter`), every week, so an array replaced since last week
+        (a shock, a change of parameters) is the one the kernels see.
+        """
+        rates = self._plain_rates
         _, finished, waits, outcomes, self._stories = kernels.estate_week(
             seed,
             self.week,
-            jobs,
+            self.landlord.jobs_this_week(jobs_draw),
             self.landlord.seats_by_neighbourhood(),
             self._draws,
             self._visit_p,
-            self._plain_rates["relationship"],
-            self._homes(),
-            kernels.gather(kernels.Repairs, h),
-            kernels.gather(kernels.Memories, h),
+            rates["relationship"],
+            _HOMES(self),
+            _REPAIRS(self),
+            _MEMORIES(self),
             self._plain_repair_rates,
-            kernels.gather(kernels.Opinions, h),
-            self._plain_rates["word_of_mouth"],
-            self._ties(),
-            self._readiness(),
-            self._took_part(),
+            _OPINIONS(self),
+            rates["word_of_mouth"],
+            self._plain_ties,
+            _READINESS(self),
+            _TOOK_PART(self),
             self._channel_open,
-            self._plain_rates["participation"],
+            rates["participation"],
             self._symmetric_ties,
         )
         self._officers_step()
@@ -601,17 +656,7 @@ class TrustModel(mesa.Model):
 
     def _homes(self) -> tuple:
         """What each home brings to the week's repairs and contacts (a plain :class:`~model.kernels.Homes`)."""
-        h = self.households
-        return kernels.plain(
-            kernels.Homes(
-                digital=h.digital,
-                need_rate=self._need_rate,
-                fix_rate=self._fix_rate,
-                visit_quality=self._visit_quality,
-                quality_gap=self._quality_gap,
-                damp=h.damp,
-            )
-        )
+        return _HOMES(self)
 
     def repairs_and_contact(self, visited: np.ndarray) -> None:
         """Needs arise, get reported and (budget allowing) fixed; trust responds."""
@@ -639,21 +684,11 @@ class TrustModel(mesa.Model):
 
     def _readiness(self) -> tuple:
         """What readiness to take part is made of (a plain :class:`~model.kernels.Readiness`)."""
-        h = self.households
-        return kernels.plain(
-            kernels.Readiness(
-                trust=h.trust,
-                efficacy=h.efficacy,
-                cost=self._participation_cost,
-                threshold=h.threshold,
-                fatigue=h.fatigue,
-            )
-        )
+        return _READINESS(self)
 
     def _took_part(self) -> tuple:
         """Seats and latest participation (a plain :class:`~model.kernels.TookPart`)."""
-        h = self.households
-        return kernels.gather(kernels.TookPart, h)
+        return _TOOK_PART(self)
 
     def word_of_mouth(self) -> None:
         """Stories spread along ties (bad further than good); neighbours compare views."""
@@ -689,14 +724,20 @@ class TrustModel(mesa.Model):
             rates=self._plain_rates["participation"],
         )
 
-    def staff_turnover(self) -> None:
+    def staff_turnover(self, draws: Sequence[float] | None = None) -> None:
         """Each officer leaves with probability turnover / 52 a week; relationships reset.
 
         Rule: an officer leaves when its uniform draw is below the week's chance
         (one draw per officer, in patch order), as :func:`model.submodels.occurs`.
+
+        Args:
+            draws: The officers' draws, made with the week's others
+                (:meth:`_new_draws`); drawn from the model's generator now when not given.
         """
         chance = self.effective["staff_turnover"] / YEAR
-        for officer, draw in zip(self.officers, self.rng.random(len(self.officers)).tolist(), strict=True):
+        if draws is None:
+            draws = self.rng.random(len(self.officers)).tolist()
+        for officer, draw in zip(self.officers, draws, strict=True):
             if draw < chance:
                 officer.hand_over()
 
