@@ -20,7 +20,7 @@ that no run reads: its indices are the noise floor (the seed's share) that
 the real parameters' indices are judged against.
 ``groups = true`` in ``[design]`` (Sobol' only) gives indices for each
 part of the model instead of each parameter: the parameters of one declared
-``group`` (``model.params``; ``tenant-trust params`` lists them) move
+``group`` (``model.params``; ``docs/ODD.md`` has a parameter table per part) move
 together, as SALib's grouped designs do, so a Sobol' design over every
 uncertain parameter has ``N * (G + 2)`` runs for ``G`` parts rather than
 ``N * (D + 2)`` for ``D`` parameters. The dummy is a part of its own.
