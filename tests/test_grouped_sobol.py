@@ -115,3 +115,15 @@ def test_a_grouped_sensitivity_study_writes_one_index_per_part_and_records_the_p
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     parts = manifest["analyses"]["sensitivity"]["settings"]["groups"]
     assert parts[params.get("repair_unit_cost").group] == ["repair_unit_cost"] and parts[DUMMY] == [DUMMY]
+
+
+def test_grouped_second_order_indices_are_given_for_pairs_of_parts() -> None:
+    # y = x0 * x2: parts "a" (x0, x1) and "b" (x2) act only together, part "c" (x3) not at all
+    problem = {"num_vars": 4, "names": ["x0", "x1", "x2", "x3"], "bounds": [[0, 1]] * 4, "groups": ["a", "a", "b", "c"]}
+    X = sobol.sample(problem, 1024, calc_second_order=True, seed=4)  # noqa: N806
+    assert len(X) == 1024 * (2 * 3 + 2)
+    found = sa.analyse(problem, X, X[:, 0] * X[:, 2], "sobol", second_order=True, seed=1)
+    pairs = found[found["index"] == "S2"].set_index("parameter")["value"]
+    assert list(pairs.index) == [f"a{sa.PAIR}b", f"a{sa.PAIR}c", f"b{sa.PAIR}c"]
+    # Var(x0 x2) = 7/144 of which each main effect is 1/48 and the interaction 1/144: S2(a, b) = 1/7
+    assert abs(pairs[f"a{sa.PAIR}b"] - 1 / 7) < 0.05 and abs(pairs[f"b{sa.PAIR}c"]) < 0.05
