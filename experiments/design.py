@@ -513,8 +513,7 @@ def _design_seed(experiment: Experiment) -> int:
 
 def design_points(experiment: Experiment) -> int:
     """Rows of the design matrix, counted without drawing it (so a huge design fails fast)."""
-    n = experiment.samples
-    dimensions = len(experiment.factors()) if experiment.groups else len(experiment.bounds) + experiment.dummy
+    n, dimensions = experiment.samples, len(experiment.factors())
     if experiment.method == "sobol":
         return n * (2 * dimensions + 2 if experiment.second_order else dimensions + 2)
     if experiment.method == "morris":

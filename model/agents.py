@@ -8,7 +8,6 @@ vectorised while Mesa's AgentSet and data collection still see agents.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from operator import attrgetter
 from typing import NamedTuple, Protocol
 
 import mesa
@@ -279,11 +278,6 @@ def _seats_by_neighbourhood(
     return seats
 
 
-#: The households' arrays :meth:`Landlord.share_power` passes, as :func:`model.kernels.gather` gathers them.
-_TOOK_PART = attrgetter(*kernels.TookPart._fields)
-_VOICE = attrgetter(*kernels.Voice._fields)
-
-
 class Landlord(mesa.Agent):
     """The landlord: its strategy, its budget and the decisions tenants can change.
 
@@ -486,8 +480,8 @@ class Landlord(mesa.Agent):
         self.visible_change = self._levers.visible_change
         self.influence, self.central_pass_through = kernels.share_power(
             self.model.week,
-            _TOOK_PART(h),
-            _VOICE(h),
+            kernels.gather(kernels.TookPart, h),
+            kernels.gather(kernels.Voice, h),
             influence_rates,
             voice_rates,
             h.neighbourhood_starts,

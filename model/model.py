@@ -92,13 +92,10 @@ def plain_getter(cls: type) -> Callable[[Any], tuple]:
     return attrgetter(*(MODEL_ARRAYS.get(name, f"households.{name}") for name in cls._fields))
 
 
-#: What :meth:`TrustModel._estate_week` takes its structures of arrays with.
+#: The two structures of the week that mix the households' arrays with the model's own (the others are all the
+#: households', :func:`model.kernels.gather`).
 _HOMES = plain_getter(kernels.Homes)
-_REPAIRS = plain_getter(kernels.Repairs)
-_MEMORIES = plain_getter(kernels.Memories)
-_OPINIONS = plain_getter(kernels.Opinions)
 _READINESS = plain_getter(kernels.Readiness)
-_TOOK_PART = plain_getter(kernels.TookPart)
 
 
 class TrustModel(mesa.Model):
@@ -610,10 +607,10 @@ class TrustModel(mesa.Model):
         (:meth:`~model.agents.Landlord.jobs_this_week`).
 
         The structures of arrays are taken straight from where their arrays
-        live (:func:`plain_getter`), every week, so an array replaced since last week
-        (a shock, a change of parameters) is the one the kernels see.
+        live (:func:`model.kernels.gather`, :func:`plain_getter`), every week, so an
+        array replaced since last week (a shock, a change of parameters) is the one the kernels see.
         """
-        rates = self._plain_rates
+        h, rates = self.households, self._plain_rates
         _, finished, waits, outcomes, self._stories = kernels.estate_week(
             seed,
             self.week,
@@ -623,14 +620,14 @@ class TrustModel(mesa.Model):
             self._visit_p,
             rates["relationship"],
             _HOMES(self),
-            _REPAIRS(self),
-            _MEMORIES(self),
+            kernels.gather(kernels.Repairs, h),
+            kernels.gather(kernels.Memories, h),
             self._plain_repair_rates,
-            _OPINIONS(self),
+            kernels.gather(kernels.Opinions, h),
             rates["word_of_mouth"],
             self._plain_ties,
             _READINESS(self),
-            _TOOK_PART(self),
+            kernels.gather(kernels.TookPart, h),
             self._channel_open,
             rates["participation"],
             self._symmetric_ties,
@@ -688,7 +685,7 @@ class TrustModel(mesa.Model):
 
     def _took_part(self) -> tuple:
         """Seats and latest participation (a plain :class:`~model.kernels.TookPart`)."""
-        return _TOOK_PART(self)
+        return kernels.gather(kernels.TookPart, self.households)
 
     def word_of_mouth(self) -> None:
         """Stories spread along ties (bad further than good); neighbours compare views."""
