@@ -220,6 +220,18 @@ def _resample(box: Any, i: int, settings: PrimSettings) -> dict[str, dict[str, f
     }
 
 
+def as_real(x: pd.DataFrame) -> pd.DataFrame:
+    """``x`` with its whole-number columns (such as ``workload_reference``) as floats.
+
+    The Workbench's PRIM pastes a box edge half-way between two sampled values, which an integer column
+    cannot hold: pandas refuses the write with a ``TypeError`` (EMA Workbench 3.0 with pandas 3), so a
+    sweep with an integer parameter would crash in resampling. As floats, PRIM treats them as any other
+    real parameter, and a box reads "workload_reference <= 481.5".
+    """
+    whole = x.select_dtypes(include="integer").columns
+    return x.astype(dict.fromkeys(whole, "float64")) if len(whole) else x
+
+
 def prim_box(x: pd.DataFrame, y: np.ndarray, settings: PrimSettings | None = None) -> dict[str, Any]:
     """PRIM on labelled futures: the trajectory, the chosen box, its significance and reproducibility.
 
@@ -253,7 +265,7 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, settings: PrimSettings | None = Non
     with _quiet():
         warnings.simplefilter("ignore")
         finder = prim.Prim(
-            x, y, peel_alpha=settings.peel_alpha, paste_alpha=settings.paste_alpha, mass_min=settings.mass_min
+            as_real(x), y, peel_alpha=settings.peel_alpha, paste_alpha=settings.paste_alpha, mass_min=settings.mass_min
         )
         box = finder.find_box()
         peeled = len(box.peeling_trajectory)

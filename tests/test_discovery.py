@@ -159,3 +159,22 @@ def test_the_discover_command_needs_a_baseline_and_sane_settings(tmp_path: Path,
     path.write_text(EXPERIMENT.format(scenarios='"baseline", "digital_only"'))
     assert main(["discover", str(path), "--out", str(tmp_path / "b"), "--min-coverage", "1.5", "--quiet"]) == 2
     assert "min_coverage = 1.5" in capsys.readouterr().err
+
+
+def test_prim_resamples_a_box_on_a_whole_number_parameter() -> None:
+    """An integer parameter (as ``workload_reference`` in a sweep) no longer crashes PRIM's resampling.
+
+    The Workbench pastes box edges half-way between sampled values, which pandas refuses to write into an
+    int64 column; before ``as_real`` this case raised "Invalid value '464.5' for dtype 'int64'".
+    """
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"k": rng.integers(100, 900, 400), "a": rng.random(400), "b": rng.random(400)})
+    y = (((x["k"] < 480) & (x["a"] < 0.6)) ^ (rng.random(400) < 0.1)).to_numpy()
+    assert x["k"].dtype.kind == "i"
+    result = prim_box(x, y, PrimSettings(resamples=10, seed=1))
+    limits = {r["parameter"]: r for r in result["restrictions"]}
+    assert result["chosen"] is not None and result["significant"]
+    assert limits["k"]["low"] is None and 350 < limits["k"]["high"] < 520 and limits["k"]["high"] % 1 == 0.5
+    assert limits["a"]["low"] is None and 0.5 < limits["a"]["high"] < 0.65
+    assert set(result["reproducibility"]) >= {"k"}
+    assert x["k"].dtype.kind == "i"  # the caller's frame is left as it was
