@@ -62,6 +62,16 @@ tolerance would select seeds rather than parameters, so it stops
 (:func:`convergence` gives the verdict and, if it did not converge, why).
 :func:`linear_sensitivity` and :func:`posterior_structure` report which
 parameters and combinations the targets pin down.
+
+**Resuming.** :class:`Checkpoint` keeps each completed generation in
+``OUT/checkpoint/`` as it finishes (JSON, so every float comes back to the
+bit). ``tenant-trust calibrate --resume`` starts from the last one: because
+generation ``t`` draws only from ``[seed, t]`` and its own seed stream, the
+resumed run gives the same posterior, to the bit, as one never interrupted
+(tested). A kill loses at most the generation in progress. The same
+``--resume`` extends a run that stopped on its budget or its generation
+limit, with a larger ``--max-simulations`` or ``--generations``; every other
+setting, the targets, the priors and the model's code must be as they were.
 """
 
 from __future__ import annotations
@@ -90,6 +100,9 @@ from model import params
 from model.resources import package_dir
 from model.scenario import DEFAULT_WEEKS as SCENARIO_WEEKS
 from model.scenario import POSTERIOR_META, load_scenario
+
+#: Quantile of the previous generation's distances that sets the next tolerance.
+DEFAULT_ALPHA = 0.5
 
 #: Parameters fitted by ``tenant-trust calibrate``: for each calibration
 #: pattern, the uncertain parameter that sets its level most directly (see
@@ -398,11 +411,13 @@ def abc_smc(
     population: int = DEFAULT_POPULATION,
     generations: int = DEFAULT_GENERATIONS,
     max_simulations: int = DEFAULT_MAX_SIMULATIONS,
-    alpha: float = 0.5,
+    alpha: float = DEFAULT_ALPHA,
     seed: int = DEFAULT_SEED,
     workers: int = 1,
     progress: Callable[[str], None] | None = None,
     stop: StopRule | None = None,
+    start: Sequence[Generation] = (),
+    on_generation: Callable[[int, Generation], None] | None = None,
 ) -> ABCResult:
     """ABC-SMC with adaptive tolerances (see the module docstring).
 
@@ -421,6 +436,11 @@ def abc_smc(
         progress: Called with one line of text per generation.
         stop: Called after each generation with its index, the generation and the worker pool; a
             returned reason (text) ends the run there, recorded as ``settings["stopped_by"]``.
+        start: Generations already completed by an earlier run with the same settings (a resumed
+            run, :class:`Checkpoint`); the run goes on from the next one, after asking ``stop`` about
+            the last of them again.
+        on_generation: Called with each newly completed generation's index and the generation (to
+            keep a checkpoint).
 
     Returns:
         Every completed generation; the last is the posterior sample.
@@ -436,12 +456,14 @@ def abc_smc(
         raise ValueError(f"max_simulations = {max_simulations}; allowed: at least the population ({population})")
     settings = {"population": population, "generations": generations, "max_simulations": max_simulations}
     settings |= {"alpha": alpha, "seed": seed, "workers": workers}
-    done: list[Generation] = []
-    used = discarded = 0
+    done: list[Generation] = list(start)
+    used, discarded = sum(g.simulations for g in done), 0
     stopped_by = "the generation limit"
     with executor(workers) as pool:
         context = _Context(simulate, prior, dict(targets), population, alpha, seed, pool)
-        for t in range(generations):
+        reason = stop(len(done) - 1, done[-1], pool) if done and stop is not None else None
+        first = generations if reason else len(done)  # a resumed run that had already stopped stays stopped
+        for t in range(first, generations):
             if done and population / max(done[-1].acceptance_rate * alpha, 0.01) > max_simulations - used:
                 stopped_by = "the simulation budget (the next generation's expected cost exceeded what was left)"
                 break
@@ -456,6 +478,8 @@ def abc_smc(
                 break
             done.append(generation)
             used += generation.simulations
+            if on_generation is not None:
+                on_generation(t, generation)
             if progress is not None:
                 progress(
                     f"generation {t}: epsilon {epsilon:.3g}, {generation.simulations} simulations, "
@@ -464,8 +488,8 @@ def abc_smc(
                 )
             reason = stop(t, generation, pool) if stop is not None else None
             if reason:
-                stopped_by = reason
                 break
+    stopped_by = reason or stopped_by
     return ABCResult(prior, done, settings | {"stopped_by": stopped_by}, discarded)
 
 
@@ -776,6 +800,8 @@ def calibrate(
     workers: int = 1,
     progress: Callable[[str], None] | None = None,
     noise_runs: int = DEFAULT_NOISE_RUNS,
+    checkpoint: Path | None = None,
+    resume: bool = False,
 ) -> tuple[ABCResult, dict[str, Any]]:
     """Calibrate :data:`CALIBRATED` to the calibration patterns; return the result and its summary.
 
@@ -788,13 +814,27 @@ def calibrate(
     (:func:`posterior_structure`), ``noise_floor`` (:func:`noise_floor`, with
     ``noise_runs`` runs at the posterior medians) and ``convergence``
     (:func:`convergence`).
+
+    With ``checkpoint`` (a folder), each completed generation is kept there
+    (:class:`Checkpoint`); with ``resume`` too, the run goes on from the last
+    generation kept, and ``runtime_seconds`` counts the earlier part's time.
+
+    Raises:
+        CheckpointError: ``resume`` with no checkpoint or other inputs, or a fresh run over an
+            unfinished checkpoint.
     """
     patterns = load_patterns()
     targets = model_targets(patterns)
     band_target = next(p.target for p in patterns if p.statistic == "dissatisfied")
     record = provenance() | {"model_sources_sha256": model_sources_digest()}  # before the run: code may change
-    start = time.perf_counter()
     simulator, prior = ModelSimulator(homes, weeks), Prior.declared()
+    settings = {"population": population, "generations": generations, "max_simulations": max_simulations}
+    settings |= {"seed": seed, "homes": homes, "weeks": weeks, "noise_runs": noise_runs}
+    keeper = None if checkpoint is None else Checkpoint(checkpoint, _inputs(settings, prior, targets, record))
+    done, elapsed = keeper.begin(resume) if keeper is not None else ([], 0.0)
+    start = time.perf_counter() - elapsed
+    if done and progress is not None:
+        progress(f"resuming after generation {len(done) - 1} ({sum(g.simulations for g in done):,} simulations)")
     result = abc_smc(
         simulator,
         prior,
@@ -806,8 +846,11 @@ def calibrate(
         workers=workers,
         progress=progress,
         stop=FloorStop(simulator, prior.names, targets, noise_runs, seed, progress),
+        start=done,
+        on_generation=None if keeper is None else lambda t, g: keeper.save(t, g, time.perf_counter() - start),
     )
     summary = summarise(result, band_target)
+    summary["resumed_after_generation"] = len(done) - 1 if done else None
     summary["settings"] = result.settings | {"homes": homes, "weeks": weeks, "scenario": "baseline"}
     summary["targets"] = {name: {"target": t, "tolerance": s} for name, (t, s) in targets.items()}
     summary["runtime_seconds"] = round(time.perf_counter() - start, 1)
@@ -853,6 +896,139 @@ class FloorStop:
         if generation.epsilon <= floor["median"]:
             return f"convergence (tolerance {generation.epsilon:.3g} reached the noise floor {floor['median']:.3g})"
         return None
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be resumed, or that a fresh run would overwrite unfinished."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Each completed generation of one calibration, kept in ``folder`` so that the run can be resumed.
+
+    ``folder/inputs.json`` holds what a resumed run must match (``inputs``: settings, priors, targets,
+    the model's code digest) and whether the run finished; ``folder/generation-TTT.json`` holds
+    generation ``TTT`` whole (tolerance, particles, weights, distances, statistics, simulations and
+    candidates within the tolerance), and the seconds the run had taken when it was written. Every
+    file is written to a temporary name and renamed, so a kill leaves whole generations only.
+    """
+
+    folder: Path
+    inputs: Mapping[str, Any]
+
+    def begin(self, resume: bool) -> tuple[list[Generation], float]:
+        """The generations to start from and the seconds they took (none for a fresh run).
+
+        Raises:
+            CheckpointError: Resuming with no checkpoint or with inputs that differ (named); or starting
+                afresh over a checkpoint of a run that has not finished.
+        """
+        recorded = self._read_inputs()
+        if not resume:
+            if recorded is not None and not recorded.get("finished", False):
+                raise CheckpointError(
+                    f"{self.folder} holds an unfinished calibration ({len(self._files())} generations): "
+                    "continue it with --resume, or delete that folder to start afresh"
+                )
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self._write("inputs.json", {"inputs": dict(self.inputs), "finished": False})
+            return [], 0.0
+        if recorded is None:
+            raise CheckpointError(
+                f"--resume: no calibration to resume in {self.folder}; allowed: a folder "
+                "a calibration has written its checkpoint into"
+            )
+        changed = _changed(recorded["inputs"], self.inputs)
+        if changed:
+            raise CheckpointError(
+                f"--resume: {self.folder} was written with other inputs ({'; '.join(changed)}); "
+                "allowed: the same settings, except a larger --generations or --max-simulations"
+            )
+        records = [json.loads(path.read_text(encoding="utf-8")) for path in self._files()]
+        if [r["generation"] for r in records] != list(range(len(records))):
+            raise CheckpointError(f"--resume: {self.folder} does not hold generations 0, 1, 2, ... in order")
+        self._write("inputs.json", {"inputs": dict(self.inputs), "finished": False})
+        return [_generation_from_record(r) for r in records], float(records[-1]["elapsed_seconds"]) if records else 0.0
+
+    def save(self, t: int, generation: Generation, elapsed: float) -> None:
+        """Keep generation ``t``, written after ``elapsed`` seconds of the run."""
+        self._write(f"generation-{t:03d}.json", _generation_record(t, generation) | {"elapsed_seconds": elapsed})
+
+    @classmethod
+    def finish(cls, folder: Path) -> None:
+        """Mark the run in ``folder`` finished: its outputs are written, so a fresh run may replace it."""
+        keeper = cls(folder, {})
+        recorded = keeper._read_inputs()
+        if recorded is not None:
+            keeper._write("inputs.json", recorded | {"finished": True})
+
+    def _read_inputs(self) -> dict[str, Any] | None:
+        path = self.folder / "inputs.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def _files(self) -> list[Path]:
+        return sorted(self.folder.glob("generation-*.json"))
+
+    def _write(self, name: str, record: Mapping[str, Any]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f".{name}.tmp"
+        temporary.write_text(json.dumps(record), encoding="utf-8")
+        temporary.replace(self.folder / name)
+
+
+#: Settings a resumed calibration may raise: it then goes further.
+EXTENSIBLE = ("generations", "max_simulations")
+
+
+def _changed(recorded: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
+    """Each input that differs, as "name: recorded -> now"; a smaller extensible setting counts as a change."""
+    changes = []
+    for name in sorted(set(recorded) | set(now)):
+        before, after = recorded.get(name), now.get(name)
+        if name in EXTENSIBLE and before is not None and after is not None and after >= before:
+            continue
+        if before != after:
+            changes.append(f"{name}: {before!r} -> {after!r}")
+    return changes
+
+
+def _generation_record(t: int, g: Generation) -> dict[str, Any]:
+    return {
+        "generation": t,
+        "epsilon": g.epsilon,
+        "theta": g.theta.tolist(),
+        "weights": g.weights.tolist(),
+        "distances": g.distances.tolist(),
+        "stats": g.stats,
+        "simulations": g.simulations,
+        "hits": g.hits,
+    }
+
+
+def _generation_from_record(record: Mapping[str, Any]) -> Generation:
+    return Generation(
+        float(record["epsilon"]),
+        np.array(record["theta"], dtype=float),
+        np.array(record["weights"], dtype=float),
+        np.array(record["distances"], dtype=float),
+        [dict(row) for row in record["stats"]],
+        int(record["simulations"]),
+        record["hits"],
+    )
+
+
+def _inputs(
+    settings: Mapping[str, Any], prior: Prior, targets: Mapping[str, tuple[float, float]], record: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a resumed calibration must match, as JSON would give it back."""
+    inputs = dict(settings) | {
+        "scenario": "baseline",
+        "alpha": DEFAULT_ALPHA,
+        "prior": {n: [float(lo), float(hi)] for n, lo, hi in zip(prior.names, prior.low, prior.high, strict=True)},
+        "targets": {name: list(pair) for name, pair in targets.items()},
+        "model_sources_sha256": record["model_sources_sha256"],
+    }
+    return json.loads(json.dumps(inputs))
 
 
 def identification(result: ABCResult, targets: Mapping[str, tuple[float, float]]) -> dict[str, Any]:

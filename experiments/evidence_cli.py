@@ -194,7 +194,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace, out: Path, report) -> int:
-    from experiments.calibration import CALIBRATED, calibrate, write_outputs
+    from experiments.calibration import CALIBRATED, Checkpoint, CheckpointError, calibrate, write_outputs
 
     workers = args.workers or default_workers()
     report(
@@ -202,18 +202,24 @@ def _calibrate(args: argparse.Namespace, out: Path, report) -> int:
         f"{args.population}, at most {args.generations} generations and {args.max_simulations:,} simulations, "
         f"{workers} workers"
     )
-    result, summary = calibrate(
-        homes=args.homes,
-        weeks=args.weeks,
-        population=args.population,
-        generations=args.generations,
-        max_simulations=args.max_simulations,
-        seed=args.seed,
-        workers=workers,
-        progress=report,
-        noise_runs=args.noise_runs,
-    )
+    try:
+        result, summary = calibrate(
+            homes=args.homes,
+            weeks=args.weeks,
+            population=args.population,
+            generations=args.generations,
+            max_simulations=args.max_simulations,
+            seed=args.seed,
+            workers=workers,
+            progress=report,
+            noise_runs=args.noise_runs,
+            checkpoint=out / "checkpoint",
+            resume=args.resume,
+        )
+    except CheckpointError as error:
+        raise EvidenceUsageError(str(error)) from None
     paths = write_outputs(result, summary, out)
+    Checkpoint.finish(out / "checkpoint")
     for name, entry in summary["parameters"].items():
         flag = "narrowed" if entry["narrowed"] else "not narrowed"
         print(
@@ -319,6 +325,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         type=_noise_runs,
         default=c.DEFAULT_NOISE_RUNS,
         help=f"runs at the posterior medians that measure the noise floor (default {c.DEFAULT_NOISE_RUNS})",
+    )
+    p_cal.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on from the last generation kept in OUT/checkpoint/ (a run that died, or one to extend with a "
+        "larger --generations or --max-simulations, which counts the earlier simulations too); every other "
+        "setting must be as it was",
     )
     p_cal.add_argument("--quiet", action="store_true", help="no progress lines")
     p_cal.set_defaults(func=cmd_calibrate)
