@@ -64,11 +64,12 @@ tolerance would select seeds rather than parameters, so it stops
 parameters and combinations the targets pin down.
 
 **Resuming.** :class:`Checkpoint` keeps each completed generation in
-``OUT/checkpoint/`` as it finishes (JSON, so every float comes back to the
-bit). ``tenant-trust calibrate --resume`` starts from the last one: because
-generation ``t`` draws only from ``[seed, t]`` and its own seed stream, the
-resumed run gives the same posterior, to the bit, as one never interrupted
-(tested). A kill loses at most the generation in progress. The same
+``OUT/checkpoint/`` as it finishes, and the generation in progress after each
+batch (its generator's state and the particles accepted so far), as JSON, so
+every float comes back to the bit. ``tenant-trust calibrate --resume`` starts
+from there: because generation ``t`` draws only from ``[seed, t]`` and its own
+seed stream, the resumed run gives the same posterior, to the bit, as one
+never interrupted (tested). A kill loses at most the batch in progress. The same
 ``--resume`` extends a run that stopped on its budget or its generation
 limit, with a larger ``--max-simulations`` or ``--generations``; every other
 setting, the targets, the priors and the model's code must be as they were.
@@ -87,7 +88,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -345,8 +346,14 @@ def _generation(
     previous: Generation | None,
     context: _Context,
     budget: int,
+    partial: Mapping[str, Any] | None = None,
+    on_batch: Callable[[dict[str, Any]], None] | None = None,
 ) -> Generation:
-    """Run generation ``t``.
+    """Run generation ``t``, from the state ``partial`` of an interrupted run of it if given.
+
+    After each batch that leaves the generation unfinished, ``on_batch`` gets its state (the
+    generator's state, the particles accepted so far, simulations and hits), from which a run that
+    dies in the next batch goes on exactly as it would have.
 
     Raises:
         _BudgetExhaustedError: The budget ran out before ``population`` particles were accepted.
@@ -357,6 +364,11 @@ def _generation(
     accepted: list[tuple[np.ndarray, float, dict[str, float]]] = []
     simulations, hits = 0, 0
     rate = 1.0 if previous is None else max(previous.acceptance_rate * context.alpha, 0.01)
+    if partial is not None:
+        rng.bit_generator.state = partial["rng"]
+        accepted = [(np.array(row, dtype=float), float(d), dict(stats)) for row, d, stats in partial["accepted"]]
+        simulations, hits = int(partial["simulations"]), int(partial["hits"])
+        rate = max(hits / simulations, 0.01)
     while len(accepted) < n:
         batch = int(min(4 * n, max(n // 4, math.ceil((n - len(accepted)) / rate))))
         if simulations + batch > budget:
@@ -374,6 +386,17 @@ def _generation(
             if d <= epsilon and len(accepted) < n:
                 accepted.append((row, d, result))
         rate = max(hits / simulations, 0.01)
+        if on_batch is not None and len(accepted) < n:
+            on_batch(
+                {
+                    "generation": t,
+                    "epsilon": epsilon,
+                    "rng": rng.bit_generator.state,
+                    "accepted": [[row.tolist(), d, stats] for row, d, stats in accepted],
+                    "simulations": simulations,
+                    "hits": int(hits),
+                }
+            )
     theta = np.array([a[0] for a in accepted])
     if previous is None:
         weights = np.full(n, 1.0 / n)
@@ -418,6 +441,8 @@ def abc_smc(
     stop: StopRule | None = None,
     start: Sequence[Generation] = (),
     on_generation: Callable[[int, Generation], None] | None = None,
+    partial: Mapping[str, Any] | None = None,
+    on_batch: Callable[[dict[str, Any]], None] | None = None,
 ) -> ABCResult:
     """ABC-SMC with adaptive tolerances (see the module docstring).
 
@@ -441,12 +466,17 @@ def abc_smc(
             the last of them again.
         on_generation: Called with each newly completed generation's index and the generation (to
             keep a checkpoint).
+        partial: The state of the generation after ``start``, as an interrupted run left it (what
+            ``on_batch`` was last given); that generation goes on from it.
+        on_batch: Called with the state of the generation in progress after each batch that leaves it
+            unfinished (to keep a checkpoint within a generation).
+
+    Raises:
+        ValueError: Settings out of range, a budget too small for generation 0, or a ``partial``
+            that is not of the generation after ``start`` at its tolerance.
 
     Returns:
         Every completed generation; the last is the posterior sample.
-
-    Raises:
-        ValueError: Settings out of range, or a budget too small for generation 0.
     """
     if population < 2 or generations < 1 or not 0.0 < alpha < 1.0:
         raise ValueError(
@@ -468,8 +498,15 @@ def abc_smc(
                 stopped_by = "the simulation budget (the next generation's expected cost exceeded what was left)"
                 break
             epsilon = math.inf if not done else float(np.quantile(done[-1].distances, alpha))
+            state = partial if t == len(start) else None
+            if state is not None and (state["generation"] != t or float(state["epsilon"]) != epsilon):
+                raise ValueError(
+                    f"the interrupted generation {state['generation']} at tolerance {state['epsilon']} does not "
+                    f"follow the {len(start)} generations given (generation {t} at tolerance {epsilon})"
+                )
             try:
-                generation = _generation(t, epsilon, done[-1] if done else None, context, max_simulations - used)
+                previous = done[-1] if done else None
+                generation = _generation(t, epsilon, previous, context, max_simulations - used, state, on_batch)
             except _BudgetExhaustedError as stop:
                 if not done:
                     raise ValueError(f"max_simulations = {max_simulations} ran out during generation 0") from None
@@ -831,10 +868,13 @@ def calibrate(
     settings = {"population": population, "generations": generations, "max_simulations": max_simulations}
     settings |= {"seed": seed, "homes": homes, "weeks": weeks, "noise_runs": noise_runs}
     keeper = None if checkpoint is None else Checkpoint(checkpoint, _inputs(settings, prior, targets, record))
-    done, elapsed = keeper.begin(resume) if keeper is not None else ([], 0.0)
+    done, elapsed, partial = keeper.begin(resume) if keeper is not None else Resumed([], 0.0, None)
     start = time.perf_counter() - elapsed
-    if done and progress is not None:
-        progress(f"resuming after generation {len(done) - 1} ({sum(g.simulations for g in done):,} simulations)")
+    if (done or partial) and progress is not None:
+        within = f", and {partial['simulations']:,} of generation {len(done)}" if partial else ""
+        progress(
+            f"resuming after generation {len(done) - 1} ({sum(g.simulations for g in done):,} simulations{within})"
+        )
     result = abc_smc(
         simulator,
         prior,
@@ -848,9 +888,14 @@ def calibrate(
         stop=FloorStop(simulator, prior.names, targets, noise_runs, seed, progress),
         start=done,
         on_generation=None if keeper is None else lambda t, g: keeper.save(t, g, time.perf_counter() - start),
+        partial=partial,
+        on_batch=None if keeper is None else lambda state: keeper.save_partial(state, time.perf_counter() - start),
     )
     summary = summarise(result, band_target)
     summary["resumed_after_generation"] = len(done) - 1 if done else None
+    summary["resumed_within_generation"] = (
+        {"generation": len(done), "simulations": partial["simulations"]} if partial else None
+    )
     summary["settings"] = result.settings | {"homes": homes, "weeks": weeks, "scenario": "baseline"}
     summary["targets"] = {name: {"target": t, "tolerance": s} for name, (t, s) in targets.items()}
     summary["runtime_seconds"] = round(time.perf_counter() - start, 1)
@@ -902,22 +947,33 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be resumed, or that a fresh run would overwrite unfinished."""
 
 
+class Resumed(NamedTuple):
+    """Where a calibration starts: the generations done, the seconds they took, the generation in progress."""
+
+    generations: list[Generation]
+    elapsed: float
+    partial: dict[str, Any] | None
+
+
 @dataclass(frozen=True)
 class Checkpoint:
-    """Each completed generation of one calibration, kept in ``folder`` so that the run can be resumed.
+    """Each completed generation of one calibration, and the one in progress, kept so it can be resumed.
 
     ``folder/inputs.json`` holds what a resumed run must match (``inputs``: settings, priors, targets,
     the model's code digest) and whether the run finished; ``folder/generation-TTT.json`` holds
     generation ``TTT`` whole (tolerance, particles, weights, distances, statistics, simulations and
-    candidates within the tolerance), and the seconds the run had taken when it was written. Every
-    file is written to a temporary name and renamed, so a kill leaves whole generations only.
+    candidates within the tolerance) and the seconds the run had taken when it was written;
+    ``folder/partial.json`` holds the generation in progress after its last complete batch (the
+    sampler's generator state, the particles accepted so far, simulations and hits). Every file is
+    written to a temporary name and renamed, so a kill leaves whole files only and loses at most the
+    batch in progress.
     """
 
     folder: Path
     inputs: Mapping[str, Any]
 
-    def begin(self, resume: bool) -> tuple[list[Generation], float]:
-        """The generations to start from and the seconds they took (none for a fresh run).
+    def begin(self, resume: bool) -> Resumed:
+        """Where the run starts: nothing for a fresh run, else the kept generations and any partial one.
 
         Raises:
             CheckpointError: Resuming with no checkpoint or with inputs that differ (named); or starting
@@ -932,11 +988,11 @@ class Checkpoint:
                 )
             shutil.rmtree(self.folder, ignore_errors=True)
             self._write("inputs.json", {"inputs": dict(self.inputs), "finished": False})
-            return [], 0.0
+            return Resumed([], 0.0, None)
         if recorded is None:
             raise CheckpointError(
-                f"--resume: no calibration to resume in {self.folder}; allowed: a folder "
-                "a calibration has written its checkpoint into"
+                f"--resume: no calibration to resume in {self.folder}; allowed: a folder a calibration has "
+                "written its checkpoint into"
             )
         changed = _changed(recorded["inputs"], self.inputs)
         if changed:
@@ -947,12 +1003,21 @@ class Checkpoint:
         records = [json.loads(path.read_text(encoding="utf-8")) for path in self._files()]
         if [r["generation"] for r in records] != list(range(len(records))):
             raise CheckpointError(f"--resume: {self.folder} does not hold generations 0, 1, 2, ... in order")
+        partial = self._read("partial.json")
+        if partial is not None and partial["generation"] != len(records):
+            partial = None  # left by a generation that was completed and kept after it
         self._write("inputs.json", {"inputs": dict(self.inputs), "finished": False})
-        return [_generation_from_record(r) for r in records], float(records[-1]["elapsed_seconds"]) if records else 0.0
+        elapsed = partial or (records[-1] if records else {"elapsed_seconds": 0.0})
+        return Resumed([_generation_from_record(r) for r in records], float(elapsed["elapsed_seconds"]), partial)
 
     def save(self, t: int, generation: Generation, elapsed: float) -> None:
-        """Keep generation ``t``, written after ``elapsed`` seconds of the run."""
+        """Keep generation ``t``, written after ``elapsed`` seconds of the run; drop its partial state."""
         self._write(f"generation-{t:03d}.json", _generation_record(t, generation) | {"elapsed_seconds": elapsed})
+        (self.folder / "partial.json").unlink(missing_ok=True)
+
+    def save_partial(self, state: Mapping[str, Any], elapsed: float) -> None:
+        """Keep the state of the generation in progress, after ``elapsed`` seconds of the run."""
+        self._write("partial.json", dict(state) | {"elapsed_seconds": elapsed})
 
     @classmethod
     def finish(cls, folder: Path) -> None:
@@ -963,7 +1028,10 @@ class Checkpoint:
             keeper._write("inputs.json", recorded | {"finished": True})
 
     def _read_inputs(self) -> dict[str, Any] | None:
-        path = self.folder / "inputs.json"
+        return self._read("inputs.json")
+
+    def _read(self, name: str) -> dict[str, Any] | None:
+        path = self.folder / name
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
     def _files(self) -> list[Path]:

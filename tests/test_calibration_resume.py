@@ -32,19 +32,41 @@ def _counted(values, seed):
     return toy_simulate(values, seed)
 
 
-def _toy(generations: int, checkpoint: Checkpoint | None = None, resume: bool = False, stop=None) -> ABCResult:
-    done = checkpoint.begin(resume)[0] if checkpoint is not None else []
+class KilledError(Exception):
+    """What a kill looks like to the sampler in these tests."""
+
+
+def _dies_after(calls: int):
+    def simulate(values, seed):
+        if len(CALLS) >= calls:
+            raise KilledError
+        return _counted(values, seed)
+
+    return simulate
+
+
+def _toy(
+    generations: int,
+    checkpoint: Checkpoint | None = None,
+    resume: bool = False,
+    stop=None,
+    simulate=_counted,
+    budget: int = 4000,
+) -> ABCResult:
+    done, _, partial = checkpoint.begin(resume) if checkpoint is not None else ([], 0.0, None)
     return abc_smc(
-        _counted,
+        simulate,
         TOY_PRIOR,
         TOY_TARGETS,
         population=60,
         generations=generations,
-        max_simulations=4000,
+        max_simulations=budget,
         seed=3,
         stop=stop,
         start=done,
         on_generation=None if checkpoint is None else lambda t, g: checkpoint.save(t, g, float(t)),
+        partial=partial,
+        on_batch=None if checkpoint is None else lambda state: checkpoint.save_partial(state, 0.5),
     )
 
 
@@ -70,11 +92,39 @@ def test_a_run_resumed_after_generation_two_gives_the_uninterrupted_posterior_to
     assert resumed.history().equals(whole.history())
 
 
+def test_a_run_killed_inside_a_generation_goes_on_from_its_last_batch_to_the_same_posterior(tmp_path: Path) -> None:
+    unfinished: list[tuple[int, int]] = []  # (generation, simulations) after each batch that left it unfinished
+    CALLS.clear()
+    whole = abc_smc(
+        _counted,
+        TOY_PRIOR,
+        TOY_TARGETS,
+        population=60,
+        generations=8,
+        max_simulations=8000,
+        seed=3,
+        on_batch=lambda state: unfinished.append((state["generation"], state["simulations"])),
+    )
+    total = len(CALLS)
+    t, saved = unfinished[0]
+    before = sum(g.simulations for g in whole.generations[:t])
+    CALLS.clear()
+    with pytest.raises(KilledError):  # dies 7 runs into the batch after the first one kept
+        _toy(8, Checkpoint(tmp_path, INPUTS), simulate=_dies_after(before + saved + 7), budget=8000)
+    partial = json.loads((tmp_path / "partial.json").read_text(encoding="utf-8"))
+    assert (partial["generation"], partial["simulations"]) == (t, saved)
+    CALLS.clear()
+    resumed = _toy(8, Checkpoint(tmp_path, INPUTS), resume=True, budget=8000)
+    _same(whole, resumed)
+    assert len(CALLS) == total - before - saved  # nothing kept is run again
+    assert not (tmp_path / "partial.json").exists()
+
+
 def test_a_half_written_generation_left_by_a_kill_is_ignored(tmp_path: Path) -> None:
     _toy(2, Checkpoint(tmp_path, INPUTS))
     (tmp_path / ".generation-002.json.tmp").write_text('{"generation": 2, "thet', encoding="utf-8")
-    done, elapsed = Checkpoint(tmp_path, INPUTS).begin(resume=True)
-    assert len(done) == 2 and elapsed == 1.0  # the seconds recorded with generation 1
+    done, elapsed, partial = Checkpoint(tmp_path, INPUTS).begin(resume=True)
+    assert len(done) == 2 and elapsed == 1.0 and partial is None  # the seconds recorded with generation 1
 
 
 def test_a_run_that_had_converged_stays_stopped_when_resumed(tmp_path: Path) -> None:
@@ -91,7 +141,7 @@ def test_resuming_refuses_other_inputs_and_names_them(tmp_path: Path) -> None:
         Checkpoint(tmp_path, INPUTS | {"seed": 4}).begin(resume=True)
     with pytest.raises(CheckpointError, match=r"max_simulations: 4000 -> 100"):
         Checkpoint(tmp_path, INPUTS | {"max_simulations": 100}).begin(resume=True)
-    done, _ = Checkpoint(tmp_path, INPUTS | {"max_simulations": 9000, "generations": 12}).begin(resume=True)
+    done, _, _ = Checkpoint(tmp_path, INPUTS | {"max_simulations": 9000, "generations": 12}).begin(resume=True)
     assert len(done) == 2  # a larger budget or generation limit extends the run
     with pytest.raises(CheckpointError, match="no calibration to resume"):
         Checkpoint(tmp_path / "empty", INPUTS).begin(resume=True)
@@ -103,7 +153,7 @@ def test_a_fresh_run_keeps_an_unfinished_checkpoint_and_replaces_a_finished_one(
         Checkpoint(tmp_path, INPUTS).begin(resume=False)
     assert len(list(tmp_path.glob("generation-*.json"))) == 2
     Checkpoint.finish(tmp_path)
-    assert Checkpoint(tmp_path, INPUTS).begin(resume=False) == ([], 0.0)
+    assert Checkpoint(tmp_path, INPUTS).begin(resume=False) == ([], 0.0, None)
     assert not list(tmp_path.glob("generation-*.json"))
 
 
