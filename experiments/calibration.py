@@ -1157,3 +1157,9 @@ def toy_simulate(values: Mapping[str, float], seed: int) -> dict[str, float]:
     """``x = a + N(0, 0.02²)``, ``y = b + N(0, 0.02²)``: the posterior for targets (x*, y*) sits at (x*, y*)."""
     rng = np.random.default_rng(seed)
     return {"x": values["a"] + rng.normal(0.0, 0.02), "y": values["b"] + rng.normal(0.0, 0.02)}
+
+
+#: The toy problem's prior: ``a`` and ``b`` uniform on [0, 1].
+TOY_PRIOR = Prior(("a", "b"), np.zeros(2), np.ones(2))
+#: The toy problem's targets (target, tolerance): the posterior sits near ``a = 0.3``, ``b = 0.7``.
+TOY_TARGETS = {"x": (0.3, 0.05), "y": (0.7, 0.05)}

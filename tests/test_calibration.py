@@ -18,6 +18,8 @@ from experiments.calibration import (
     CALIBRATED,
     CALIBRATION_DIR,
     POSTERIOR_META,
+    TOY_PRIOR,
+    TOY_TARGETS,
     FloorStop,
     Generation,
     ModelSimulator,
@@ -39,9 +41,6 @@ from experiments.calibration import (
 )
 from model import load_scenario, params, paramtable
 from model.scenario import ScenarioError, draw_from_posterior, read_posterior
-
-TOY_PRIOR = Prior(("a", "b"), np.zeros(2), np.ones(2))
-TOY_TARGETS = {"x": (0.3, 0.05), "y": (0.7, 0.05)}
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,16 @@ import pandas as pd
 import pytest
 
 from experiments.calibration import (
+    TOY_PRIOR,
+    TOY_TARGETS,
     ABCResult,
     Checkpoint,
     CheckpointError,
     FloorStop,
-    Prior,
     abc_smc,
     toy_simulate,
 )
 
-TOY_PRIOR = Prior(("a", "b"), np.zeros(2), np.ones(2))
-TOY_TARGETS = {"x": (0.3, 0.05), "y": (0.7, 0.05)}
 INPUTS = {"population": 60, "generations": 6, "max_simulations": 4000, "seed": 3}
 
 
