@@ -390,13 +390,14 @@ def test_the_acceptance_rate_counts_every_candidate_within_the_tolerance(toy) ->
     assert toy.generations[1].simulations == 2 * len(toy.generations[1].weights)
 
 
-EVIDENCE_V2 = CALIBRATION_DIR / "evidence-v2"
+FITS = ("evidence-v2", "evidence-v3", "evidence-v4")
 
 
-@pytest.mark.skipif(not (EVIDENCE_V2 / "summary.json").is_file(), reason="no Evidence v2 fit in this checkout")
-def test_the_evidence_v2_fit_records_its_verdict_and_agrees_with_its_posterior() -> None:
-    summary = json.loads((EVIDENCE_V2 / "summary.json").read_text(encoding="utf-8"))
-    frame = pd.read_csv(EVIDENCE_V2 / "posterior.csv")
+@pytest.mark.parametrize("fit", FITS)
+def test_each_committed_fit_records_its_verdict_and_agrees_with_its_posterior(fit: str) -> None:
+    folder = CALIBRATION_DIR / fit
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    frame = pd.read_csv(folder / "posterior.csv")
     assert len(frame) == summary["posterior_rows"]
     verdict = summary["convergence"]
     assert verdict["converged"] is (verdict["epsilon"] <= summary["noise_floor"]["median"])
@@ -408,3 +409,16 @@ def test_the_evidence_v2_fit_records_its_verdict_and_agrees_with_its_posterior()
         )
     directions = summary["posterior_structure"]["directions"]
     assert [d["sd_ratio"] for d in directions] == sorted(d["sd_ratio"] for d in directions)
+
+
+def test_the_evidence_v4_fit_converged_after_being_resumed() -> None:
+    summary = json.loads((CALIBRATION_DIR / "evidence-v4" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["convergence"]["converged"] and summary["settings"]["stopped_by"].startswith("convergence")
+    assert summary["resumed_after_generation"] == 10
+    v3 = json.loads((CALIBRATION_DIR / "evidence-v3" / "summary.json").read_text(encoding="utf-8"))
+    # Same master seed and settings: the resumed run repeats Evidence v3's generations, then goes on. They ran
+    # on different processors, whose floating-point results can differ in the last bit, so floats are compared
+    # to 1e-12 and counts exactly.
+    for mine, theirs in zip(summary["generations"], v3["generations"], strict=False):
+        assert mine["simulations"] == theirs["simulations"]
+        assert mine == pytest.approx(theirs, rel=1e-12)
