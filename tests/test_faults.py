@@ -270,7 +270,10 @@ def test_an_interrupted_calibration_leaves_the_previous_files_as_they_were(calib
     status, err = _cli(capsys, *argv, "--max-simulations", "6", "--workers", "1", "--out", str(calibrated))
     assert status == 2 and "No space left on device" in err
     assert _snapshot(calibrated) == before
-    assert not [p for p in calibrated.iterdir() if p.is_dir()]  # no staging folder left behind
+    # No staging folder left behind; only the checkpoint, which keeps the unfinished run for --resume.
+    assert [p.name for p in calibrated.iterdir() if p.is_dir()] == ["checkpoint"]
+    assert (calibrated / "checkpoint" / "generation-000.json").is_file()
+    assert '"finished": false' in (calibrated / "checkpoint" / "inputs.json").read_text(encoding="utf-8")
 
 
 def test_a_posterior_cut_short_or_beside_another_summary_is_refused(calibrated, tmp_path):
