@@ -95,6 +95,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from experiments.outputs import write_json_atomically
 from experiments.runner import CALIBRATION_STREAM, DEFAULT_SEED, RunSpec, derive_seeds, executor, provenance, run
 from experiments.validation import Pattern, load_patterns, statistics
 from model import params
@@ -979,7 +980,7 @@ class Checkpoint:
             CheckpointError: Resuming with no checkpoint or with inputs that differ (named); or starting
                 afresh over a checkpoint of a run that has not finished.
         """
-        recorded = self._read_inputs()
+        recorded = self._read("inputs.json")
         if not resume:
             if recorded is not None and not recorded.get("finished", False):
                 raise CheckpointError(
@@ -1023,12 +1024,9 @@ class Checkpoint:
     def finish(cls, folder: Path) -> None:
         """Mark the run in ``folder`` finished: its outputs are written, so a fresh run may replace it."""
         keeper = cls(folder, {})
-        recorded = keeper._read_inputs()
+        recorded = keeper._read("inputs.json")
         if recorded is not None:
             keeper._write("inputs.json", recorded | {"finished": True})
-
-    def _read_inputs(self) -> dict[str, Any] | None:
-        return self._read("inputs.json")
 
     def _read(self, name: str) -> dict[str, Any] | None:
         path = self.folder / name
@@ -1039,9 +1037,7 @@ class Checkpoint:
 
     def _write(self, name: str, record: Mapping[str, Any]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / f".{name}.tmp"
-        temporary.write_text(json.dumps(record), encoding="utf-8")
-        temporary.replace(self.folder / name)
+        write_json_atomically(self.folder / name, record)
 
 
 #: Settings a resumed calibration may raise: it then goes further.

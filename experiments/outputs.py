@@ -14,11 +14,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 try:  # POSIX; elsewhere the lock is not taken
     import fcntl
@@ -54,6 +56,20 @@ def probe_writable(folder: Path) -> None:
     """Create and remove a temporary file in ``folder``; raise OSError if that is not possible."""
     with tempfile.TemporaryFile(dir=folder):
         pass
+
+
+def write_json_atomically(
+    path: Path, record: Any, indent: int | None = None, default: Callable[[Any], Any] | None = None, tag: str = ""
+) -> None:
+    """Write ``record`` as JSON to ``path`` through a temporary file renamed into place.
+
+    A kill leaves either the old file or the new one, never half of one. ``indent`` and ``default`` are
+    :func:`json.dumps`'s (without ``default`` a value JSON cannot hold raises ``TypeError``); ``tag`` names
+    the temporary file (``.NAME.TAG.tmp``) where two writers may share a folder.
+    """
+    temporary = path.parent / f".{path.name}{'.' + tag if tag else ''}.tmp"
+    temporary.write_text(json.dumps(record, indent=indent, default=default), encoding="utf-8")
+    temporary.replace(path)
 
 
 def check_out(out: str | Path | None, option: str = "--out") -> Path:

@@ -31,6 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from experiments.outputs import write_json_atomically
 from model.resources import package_dir
 
 #: Packages whose versions every result records: the project and every package it depends on
@@ -229,6 +230,4 @@ def record_analysis(out: Path, command: str, settings: Mapping[str, Any]) -> Non
     analyses = manifest.get("analyses", {})
     analyses[command] = {"settings": dict(settings), **environment()}
     manifest["analyses"] = analyses
-    temporary = path.parent / f".{path.name}.analysis.tmp"
-    temporary.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-    temporary.replace(path)
+    write_json_atomically(path, manifest, indent=2, default=str, tag="analysis")

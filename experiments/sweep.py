@@ -39,7 +39,7 @@ from tqdm import tqdm
 
 from experiments import runner
 from experiments.design import Experiment
-from experiments.outputs import check_out, folder_lock
+from experiments.outputs import check_out, folder_lock, write_json_atomically
 from experiments.provenance import identity, model_code_digest, require_identity
 from experiments.runner import (
     NO_WORKERS_TIMEOUT,
@@ -285,9 +285,7 @@ def _columns(experiment: Experiment) -> list[str]:
 
 
 def _write_manifest(out: Path, record: dict[str, Any]) -> None:
-    temporary = out / ".manifest.json.tmp"
-    temporary.write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
-    temporary.replace(out / "manifest.json")
+    write_json_atomically(out / "manifest.json", record, indent=2, default=str)
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
